@@ -1,0 +1,46 @@
+import { createPrivateKey, createPublicKey, KeyObject } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+
+/**
+ * RSA keys as CodePay hands them out: PEM (private PKCS#8 or PKCS#1, public SPKI) or bare base64
+ * of the DER bytes (private PKCS#8, public SPKI). Key material never goes into an error message.
+ */
+const isPem = (text: string) => text.includes('-----BEGIN');
+
+function der(text: string): Buffer {
+  const compact = text.replace(/\s+/g, '');
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(compact)) throw new Error('key is neither PEM nor base64 DER');
+  return Buffer.from(compact, 'base64');
+}
+
+export function parsePrivateKey(text: string): KeyObject {
+  try {
+    const key = isPem(text)
+      ? createPrivateKey(text)
+      : createPrivateKey({ key: der(text), format: 'der', type: 'pkcs8' });
+    if (key.asymmetricKeyType !== 'rsa') throw new Error(`expected an RSA key, got ${key.asymmetricKeyType}`);
+    return key;
+  } catch (err) {
+    throw new Error(`invalid RSA private key: ${(err as Error).message.split('\n')[0]}`);
+  }
+}
+
+export function parsePublicKey(text: string): KeyObject {
+  try {
+    const key = isPem(text)
+      ? createPublicKey(text)
+      : createPublicKey({ key: der(text), format: 'der', type: 'spki' });
+    if (key.asymmetricKeyType !== 'rsa') throw new Error(`expected an RSA key, got ${key.asymmetricKeyType}`);
+    return key;
+  } catch (err) {
+    throw new Error(`invalid RSA public key: ${(err as Error).message.split('\n')[0]}`);
+  }
+}
+
+export function readPrivateKeyFile(file: string): KeyObject {
+  return parsePrivateKey(readFileSync(file, 'utf8'));
+}
+
+export function readPublicKeyFile(file: string): KeyObject {
+  return parsePublicKey(readFileSync(file, 'utf8'));
+}

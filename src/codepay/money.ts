@@ -1,0 +1,44 @@
+/**
+ * Money is integer minor units inside the service and decimal strings in major units at the edges
+ * (CodePay's `order_amount`, the merchant API's `amount`). A currency's digits come from ICU
+ * through Intl, so the table is maintained with the runtime, not by hand.
+ */
+const KNOWN_CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
+
+export function isCurrency(code: string): boolean {
+  return /^[A-Z]{3}$/.test(code) && KNOWN_CURRENCIES.has(code);
+}
+
+export function currencyDigits(currency: string): number {
+  if (!isCurrency(currency)) throw new MoneyError(`unknown currency ${JSON.stringify(currency)}`);
+  return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+}
+
+export class MoneyError extends Error {
+  override name = 'MoneyError';
+}
+
+const DECIMAL = /^(0|[1-9]\d*)(?:\.(\d+))?$/;
+
+/** "12.50" USD → 1250; rejects signs, exponents, too many decimals and unsafe magnitudes. */
+export function toMinorUnits(decimal: string, currency: string): number {
+  const digits = currencyDigits(currency);
+  const match = DECIMAL.exec(decimal);
+  if (!match) throw new MoneyError(`amount ${JSON.stringify(decimal)} is not a plain decimal number`);
+  const [, whole = '0', fraction = ''] = match;
+  if (fraction.length > digits) {
+    throw new MoneyError(`amount ${decimal} has more than ${digits} decimals for ${currency}`);
+  }
+  const minor = BigInt(whole) * 10n ** BigInt(digits) + BigInt(fraction.padEnd(digits, '0') || '0');
+  if (minor > BigInt(Number.MAX_SAFE_INTEGER)) throw new MoneyError(`amount ${decimal} is too large`);
+  return Number(minor);
+}
+
+/** 1250 USD → "12.50"; 300 JPY → "300"; 1 KWD → "0.001". */
+export function toDecimalString(minor: number, currency: string): string {
+  if (!Number.isSafeInteger(minor) || minor < 0) throw new MoneyError(`minor amount ${minor} is not a non-negative integer`);
+  const digits = currencyDigits(currency);
+  if (digits === 0) return String(minor);
+  const text = String(minor).padStart(digits + 1, '0');
+  return `${text.slice(0, -digits)}.${text.slice(-digits)}`;
+}

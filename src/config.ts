@@ -1,0 +1,191 @@
+import { z } from 'zod';
+
+/**
+ * The one configuration of every process, read from the environment (DESIGN.md §6) and validated
+ * once. Key files are paths; their contents are read where they are used and never logged.
+ */
+const port = (fallback: number) => z.coerce.number().int().min(1).max(65_535).default(fallback);
+const list = z
+  .string()
+  .optional()
+  .transform((v) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : []));
+const optional = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+const EnvSchema = z.object({
+  API_PORT: port(3000),
+  SANDBOX_PORT: port(3100),
+  TEMPORAL_PORT: port(7233),
+  TEMPORAL_UI_PORT: port(8233),
+  DATA_DIR: z.string().default('.data'),
+  API_KEYS: list,
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  TEMPORAL_ADDRESS: optional,
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().default('codepay-payments'),
+
+  CODEPAY_BASE_URL: optional.pipe(z.url().optional()),
+  CODEPAY_APP_ID: optional,
+  CODEPAY_MERCHANT_NO: optional,
+  CODEPAY_STORE_NO: optional,
+  CODEPAY_PRIVATE_KEY_FILE: optional,
+  /** Comma-separated: during a gateway key rotation both the old and the new key verify. */
+  CODEPAY_GATEWAY_PUBLIC_KEY_FILE: list,
+  CODEPAY_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  /** Cancel Order's method name is not publicly confirmed (PROTOCOL.md §4.2). */
+  CODEPAY_METHOD_CANCEL: z.string().default('order.revoker'),
+  PUBLIC_BASE_URL: optional.pipe(z.url().optional()),
+  /** Optional allow-list of CodePay's callback IPs for the webhook. */
+  WEBHOOK_ALLOWED_IPS: list,
+
+  SANDBOX_GATEWAY_PRIVATE_KEY_FILE: optional,
+  SANDBOX_MERCHANT_PUBLIC_KEY_FILE: optional,
+  SANDBOX_APP_ID: optional,
+  SANDBOX_MERCHANT_NO: optional,
+  SANDBOX_PUBLIC_URL: optional.pipe(z.url().optional()),
+  /** 1 = CodePay's real notification retry schedule; 0.001 turns 5 s into 5 ms. */
+  SANDBOX_NOTIFY_TIME_SCALE: z.coerce.number().positive().default(1),
+
+  WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().positive().default(100),
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().positive().default(100),
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().nonnegative().default(1000),
+
+  PAYMENT_DEFAULT_EXPIRES_SECONDS: z.coerce.number().int().positive().default(900),
+  PAYMENT_REFUND_WINDOW_SECONDS: z.coerce.number().int().nonnegative().default(30 * 24 * 3600),
+  /** Comma-separated poll delays in seconds; the last repeats. */
+  PAYMENT_POLL_SCHEDULE_SECONDS: z
+    .string()
+    .default('5,10,20,40,60,120,300')
+    .transform((v, ctx) => {
+      const values = v.split(',').map((s) => Number(s.trim()));
+      if (values.length === 0 || values.some((n) => !Number.isFinite(n) || n <= 0)) {
+        ctx.addIssue({ code: 'custom', message: 'expected comma-separated positive seconds' });
+        return z.NEVER;
+      }
+      return values;
+    }),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+export interface Config {
+  apiPort: number;
+  dataDir: string;
+  apiKeys: string[];
+  logLevel: Env['LOG_LEVEL'];
+  temporal: {
+    /** Undefined: the embedded dev server (npm start) on `localhost:port`. */
+    address: string;
+    embedded: boolean;
+    port: number;
+    uiPort: number;
+    namespace: string;
+    taskQueue: string;
+  };
+  codepay: {
+    baseUrl: string;
+    appId: string;
+    merchantNo: string;
+    storeNo?: string;
+    privateKeyFile?: string;
+    gatewayPublicKeyFiles: string[];
+    timeoutMs: number;
+    methods: { cancel: string };
+    /** True when no CODEPAY_BASE_URL was given: the local sandbox stands in for CodePay. */
+    usesSandbox: boolean;
+  };
+  publicBaseUrl: string;
+  webhook: { allowedIps: string[] };
+  sandbox: {
+    port: number;
+    publicUrl: string;
+    gatewayPrivateKeyFile?: string;
+    merchantPublicKeyFile?: string;
+    appId: string;
+    merchantNo: string;
+    notifyTimeScale: number;
+  };
+  worker: { maxConcurrentActivities: number; maxConcurrentWorkflowTasks: number; maxCachedWorkflows: number };
+  payments: { defaultExpiresSeconds: number; refundWindowMs: number; pollScheduleMs: number[] };
+}
+
+/** Embedded-default identities of the local sandbox merchant. */
+export const SANDBOX_DEFAULT_APP_ID = 'sandbox-app';
+export const SANDBOX_DEFAULT_MERCHANT_NO = '100000000001';
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const sandboxUrl = e.SANDBOX_PUBLIC_URL ?? `http://localhost:${e.SANDBOX_PORT}`;
+  const usesSandbox = e.CODEPAY_BASE_URL === undefined;
+  const sandboxAppId = e.SANDBOX_APP_ID ?? e.CODEPAY_APP_ID ?? SANDBOX_DEFAULT_APP_ID;
+  const sandboxMerchantNo = e.SANDBOX_MERCHANT_NO ?? e.CODEPAY_MERCHANT_NO ?? SANDBOX_DEFAULT_MERCHANT_NO;
+  return {
+    apiPort: e.API_PORT,
+    dataDir: e.DATA_DIR,
+    apiKeys: e.API_KEYS,
+    logLevel: e.LOG_LEVEL,
+    temporal: {
+      address: e.TEMPORAL_ADDRESS ?? `localhost:${e.TEMPORAL_PORT}`,
+      embedded: e.TEMPORAL_ADDRESS === undefined,
+      port: e.TEMPORAL_PORT,
+      uiPort: e.TEMPORAL_UI_PORT,
+      namespace: e.TEMPORAL_NAMESPACE,
+      taskQueue: e.TEMPORAL_TASK_QUEUE,
+    },
+    codepay: {
+      baseUrl: e.CODEPAY_BASE_URL ?? sandboxUrl,
+      appId: e.CODEPAY_APP_ID ?? (usesSandbox ? sandboxAppId : ''),
+      merchantNo: e.CODEPAY_MERCHANT_NO ?? (usesSandbox ? sandboxMerchantNo : ''),
+      storeNo: e.CODEPAY_STORE_NO,
+      privateKeyFile: e.CODEPAY_PRIVATE_KEY_FILE,
+      gatewayPublicKeyFiles: e.CODEPAY_GATEWAY_PUBLIC_KEY_FILE,
+      timeoutMs: e.CODEPAY_TIMEOUT_MS,
+      methods: { cancel: e.CODEPAY_METHOD_CANCEL },
+      usesSandbox,
+    },
+    publicBaseUrl: e.PUBLIC_BASE_URL ?? `http://localhost:${e.API_PORT}`,
+    webhook: { allowedIps: e.WEBHOOK_ALLOWED_IPS },
+    sandbox: {
+      port: e.SANDBOX_PORT,
+      publicUrl: sandboxUrl,
+      gatewayPrivateKeyFile: e.SANDBOX_GATEWAY_PRIVATE_KEY_FILE,
+      merchantPublicKeyFile: e.SANDBOX_MERCHANT_PUBLIC_KEY_FILE,
+      appId: sandboxAppId,
+      merchantNo: sandboxMerchantNo,
+      notifyTimeScale: e.SANDBOX_NOTIFY_TIME_SCALE,
+    },
+    worker: {
+      maxConcurrentActivities: e.WORKER_MAX_CONCURRENT_ACTIVITIES,
+      maxConcurrentWorkflowTasks: e.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+      maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
+    },
+    payments: {
+      defaultExpiresSeconds: e.PAYMENT_DEFAULT_EXPIRES_SECONDS,
+      refundWindowMs: e.PAYMENT_REFUND_WINDOW_SECONDS * 1000,
+      pollScheduleMs: e.PAYMENT_POLL_SCHEDULE_SECONDS.map((s) => Math.round(s * 1000)),
+    },
+  };
+}
+
+/** Fails loudly when a process that talks to CodePay lacks its identity or keys. */
+export function requireCodePayCredentials(config: Config): Required<Pick<Config['codepay'], 'privateKeyFile'>> {
+  const missing: string[] = [];
+  if (!config.codepay.appId) missing.push('CODEPAY_APP_ID');
+  if (!config.codepay.merchantNo) missing.push('CODEPAY_MERCHANT_NO');
+  if (!config.codepay.privateKeyFile) missing.push('CODEPAY_PRIVATE_KEY_FILE');
+  if (config.codepay.gatewayPublicKeyFiles.length === 0) missing.push('CODEPAY_GATEWAY_PUBLIC_KEY_FILE');
+  if (missing.length) throw new ConfigError(`missing configuration: ${missing.join(', ')}`);
+  return { privateKeyFile: config.codepay.privateKeyFile! };
+}

@@ -1,0 +1,132 @@
+/**
+ * The payment and refund workflows' contract (DESIGN.md §2): types, and every update, signal and
+ * query defined once, shared by the workflows, the API, the webhook bridge and the tests.
+ */
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { CodePayNotification } from '../codepay/model';
+
+export const PAYMENT_STATUSES = [
+  'CREATING',
+  'AWAITING_PAYMENT',
+  'PAID',
+  'PARTIALLY_REFUNDED',
+  'REFUNDED',
+  'CANCELLED',
+  'EXPIRED',
+  'FAILED',
+  'NEEDS_REVIEW',
+] as const;
+export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
+
+export type RefundStatus = 'PENDING' | 'SUCCEEDED' | 'FAILED';
+
+export const paymentWorkflowId = (merchantOrderNo: string) => `payment-${merchantOrderNo}`;
+export const refundWorkflowId = (refundNo: string) => `refund-${refundNo}`;
+
+/** What the merchant asked for; compared by `startPayment`'s validator on a repeated request. */
+export interface PaymentRequest {
+  merchantOrderNo: string;
+  amountMinor: number;
+  currency: string;
+  description: string;
+  returnUrl?: string;
+  payMethodId?: string;
+  expiresInSeconds: number;
+  attach?: string;
+  language?: string;
+  shopper?: { ip?: string; userAgent?: string; os?: 'ANDROID' | 'IOS' };
+}
+
+export interface PaymentInput extends PaymentRequest {
+  /** Absolute URL CodePay posts notifications to (built from PUBLIC_BASE_URL). */
+  notifyUrl?: string;
+  /** Delays between polls of Query order, in ms; the last one repeats. */
+  pollScheduleMs?: number[];
+  /** How long the workflow stays open after PAID to take refunds, in ms. */
+  refundWindowMs?: number;
+}
+
+export interface StartPaymentResult {
+  merchantOrderNo: string;
+  status: PaymentStatus;
+  cashierUrl?: string;
+  /** ISO-8601 UTC. */
+  expiresAt: string;
+  /** Set when CodePay rejected the order (status FAILED). */
+  error?: { code: string; message: string };
+}
+
+export interface RefundRequest {
+  refundNo: string;
+  amountMinor: number;
+  reason?: string;
+}
+
+export interface RefundView {
+  refundNo: string;
+  amountMinor: number;
+  status: RefundStatus;
+  reason?: string;
+  codepayTransNo?: string;
+  error?: { code: string; message: string };
+  requestedAt: string;
+  completedAt?: string;
+}
+
+export interface PaymentEvent {
+  /** ISO-8601 UTC, workflow time. */
+  at: string;
+  type: 'created' | 'notified' | 'polled' | 'transition' | 'refund' | 'cancel' | 'ignored' | 'review' | 'error';
+  message: string;
+  data?: Record<string, string | number | boolean | null>;
+}
+
+export interface PaymentView {
+  merchantOrderNo: string;
+  status: PaymentStatus;
+  amountMinor: number;
+  currency: string;
+  description: string;
+  paidAmountMinor: number;
+  refundedAmountMinor: number;
+  /** Refunds admitted but not final yet. */
+  pendingRefundMinor: number;
+  refundableAmountMinor: number;
+  codepayTransNo?: string;
+  cashierUrl?: string;
+  refundedByCancel: boolean;
+  createdAt: string;
+  updatedAt: string;
+  expiresAt: string;
+  refunds: RefundView[];
+  events: PaymentEvent[];
+  /** Why the payment needs an operator, with the disagreeing evidence. */
+  review?: { reason: string; evidence: Record<string, string | number | null> };
+  error?: { code: string; message: string };
+}
+
+/**
+ * ApplicationFailure types thrown by validators and handlers; the API maps them to HTTP statuses
+ * (api/problem.ts), so they are part of the contract.
+ */
+export const PaymentErrorType = {
+  /** Same merchantOrderNo, different amount/currency/description → 409. */
+  PAYLOAD_MISMATCH: 'PayloadMismatch',
+  /** Not cancellable or not refundable in the current status → 409. */
+  INVALID_STATE: 'InvalidState',
+  /** Same refundNo with a different amount → 409. */
+  REFUND_NO_CONFLICT: 'RefundNoConflict',
+  /** Amount ≤ 0 or above the refundable amount → 422. */
+  REFUND_AMOUNT: 'RefundAmountNotAllowed',
+  /** More than the per-payment refund count → 422. */
+  REFUND_LIMIT: 'RefundLimitReached',
+  /** CodePay rejected the call with a business error; details carry its code → 422. */
+  GATEWAY_REJECTED: 'CodePayRejected',
+} as const;
+
+export const startPaymentUpdate = defineUpdate<StartPaymentResult, [PaymentRequest]>('startPayment');
+export const cancelPaymentUpdate = defineUpdate<PaymentView, []>('cancelPayment');
+export const requestRefundUpdate = defineUpdate<RefundView, [RefundRequest]>('requestRefund');
+export const codepayNotificationSignal = defineSignal<[CodePayNotification]>('codepayNotification');
+export const getPaymentQuery = defineQuery<PaymentView>('getPayment');
+export const getRefundQuery = defineQuery<RefundView>('getRefund');
