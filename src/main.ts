@@ -1,0 +1,51 @@
+import { loadConfig } from './config';
+import { startStack } from './tools/stack';
+
+/** `npm start`: the whole system on the embedded default (src/tools/stack.ts), URLs printed. */
+async function main(): Promise<void> {
+  const say = (line: string) => process.stdout.write(`${line}\n`);
+  const config = loadConfig();
+  say(config.temporal.embedded ? `starting Temporal dev server, sandbox, worker and API (data: ${config.dataDir})` : 'starting…');
+  const stack = await startStack({ onOutput: (name, line) => say(`[${name}] ${line}`) });
+
+  let stopping = false;
+  const stop = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    say('\nstopping…');
+    await stack.stop();
+    say('stopped');
+    process.exit(code);
+  };
+  stack.onUnexpectedExit = (name, code) => {
+    say(`${name} exited with code ${code}; stopping everything`);
+    void stop(1);
+  };
+  process.on('SIGINT', () => void stop(0));
+  process.on('SIGTERM', () => void stop(0));
+
+  const publicUrl = config.publicBaseUrl;
+  say('');
+  say('CodePay payments on Temporal are running:');
+  say(`  Demo shop          ${publicUrl}/demo`);
+  say(`  Merchant API       ${publicUrl}/v1/payments   (OpenAPI: ${publicUrl}/openapi.json)`);
+  say(`  API key            ${stack.apiKey}`);
+  say(`  CodePay webhook    ${publicUrl}/webhooks/codepay`);
+  say(
+    config.codepay.usesSandbox
+      ? `  CodePay sandbox    ${config.sandbox.publicUrl}   (ledger: ${config.sandbox.publicUrl}/sandbox/ledger)`
+      : `  CodePay            ${config.codepay.baseUrl}`,
+  );
+  say(
+    stack.devServer
+      ? `  Temporal Web UI    ${stack.devServer.uiUrl}   (gRPC ${stack.temporalAddress})`
+      : `  Temporal           ${stack.temporalAddress}`,
+  );
+  say("  From a phone on the same network: set PUBLIC_BASE_URL and SANDBOX_PUBLIC_URL to this host's LAN address.");
+  say('Press Ctrl-C to stop.');
+}
+
+main().catch((err: Error) => {
+  process.stderr.write(`startup failed: ${err.message}\n`);
+  process.exit(1);
+});

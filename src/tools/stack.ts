@@ -1,0 +1,110 @@
+import path from 'node:path';
+import { Config, loadConfig } from '../config';
+import { DevServer, DevServerOptions, startDevServer } from './dev-server';
+import { embeddedEnv, ensureEmbeddedSecrets } from './embedded-secrets';
+import { ServiceProcess, startServiceProcess, waitForHttp } from './service-process';
+
+/**
+ * The whole system as processes: Temporal dev server (unless TEMPORAL_ADDRESS is given), CodePay
+ * sandbox (unless CODEPAY_BASE_URL is given), worker and API. `npm start` runs it; the end-to-end
+ * tests, chaos and bench runs start it with their own env and kill/restart its parts.
+ */
+export type ServiceName = 'sandbox' | 'worker' | 'api';
+
+export interface Stack {
+  config: Config;
+  env: NodeJS.ProcessEnv;
+  apiKey: string;
+  apiUrl: string;
+  sandboxUrl?: string;
+  temporalAddress: string;
+  devServer?: DevServer;
+  services: Map<ServiceName, ServiceProcess>;
+  /** Stops (SIGTERM, or SIGKILL to simulate a crash) and starts one part again. */
+  restart(name: ServiceName, signal?: NodeJS.Signals): Promise<void>;
+  restartTemporal(): Promise<void>;
+  stop(): Promise<void>;
+  /** Called when a part exits by itself (not through restart/stop). */
+  onUnexpectedExit?: (name: ServiceName, code: number | null) => void;
+}
+
+export interface StackOptions {
+  env?: NodeJS.ProcessEnv;
+  onOutput?: (name: string, line: string) => void;
+  devServer?: Partial<Pick<DevServerOptions, 'headless' | 'sqlitePragmas' | 'ip' | 'logLevel'>>;
+}
+
+const ENTRIES: Record<ServiceName, string> = {
+  sandbox: 'src/sandbox/server.ts',
+  worker: 'src/worker.ts',
+  api: 'src/api/server.ts',
+};
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const baseEnv = options.env ?? process.env;
+  const config = loadConfig(baseEnv);
+  const secrets = ensureEmbeddedSecrets(config.dataDir);
+  const env: NodeJS.ProcessEnv = { ...baseEnv, ...embeddedEnv(secrets, baseEnv) };
+  const output = options.onOutput ?? (() => undefined);
+  const devServerOptions: DevServerOptions = {
+    dbFile: path.resolve(config.dataDir, 'temporal.sqlite'),
+    port: config.temporal.port,
+    uiPort: config.temporal.uiPort,
+    logLevel: 'error',
+    ...options.devServer,
+    onOutput: (line) => output('temporal', line),
+  };
+
+  const services = new Map<ServiceName, ServiceProcess>();
+  const restarting = new Set<ServiceName>();
+  let stopping = false;
+  const stack: Stack = {
+    config,
+    env,
+    apiKey: env.API_KEYS?.split(',')[0] ?? '',
+    apiUrl: `http://127.0.0.1:${config.apiPort}`,
+    sandboxUrl: config.codepay.usesSandbox ? `http://127.0.0.1:${config.sandbox.port}` : undefined,
+    temporalAddress: config.temporal.address,
+    services,
+    async restart(name, signal = 'SIGTERM') {
+      restarting.add(name);
+      await services.get(name)?.stop(signal);
+      restarting.delete(name);
+      await launch(name);
+    },
+    async restartTemporal() {
+      await stack.devServer?.stop();
+      stack.devServer = await startDevServer(devServerOptions);
+    },
+    async stop() {
+      stopping = true;
+      for (const name of ['api', 'worker', 'sandbox'] as const) await services.get(name)?.stop();
+      await stack.devServer?.stop();
+    },
+  };
+
+  async function launch(name: ServiceName): Promise<void> {
+    const service = startServiceProcess({ name, entry: ENTRIES[name], env, onOutput: output });
+    services.set(name, service);
+    void service.exited.then((code) => {
+      if (!stopping && !restarting.has(name) && services.get(name) === service) stack.onUnexpectedExit?.(name, code);
+    });
+    if (name === 'sandbox') await waitForHttp(`${stack.sandboxUrl}/sandbox/keys`, service);
+    if (name === 'api') await waitForHttp(`${stack.apiUrl}/readyz`, service);
+  }
+
+  try {
+    if (config.temporal.embedded) {
+      stack.devServer = await startDevServer(devServerOptions);
+      env.TEMPORAL_ADDRESS = stack.devServer.address;
+      stack.temporalAddress = stack.devServer.address;
+    }
+    if (config.codepay.usesSandbox) await launch('sandbox');
+    await launch('worker');
+    await launch('api');
+  } catch (err) {
+    await stack.stop();
+    throw err;
+  }
+  return stack;
+}
