@@ -1,0 +1,210 @@
+import type { KeyObject } from 'node:crypto';
+import { z } from 'zod';
+import { Config, ConfigError, requireCodePayCredentials } from '../config';
+import { BusinessFields, buildRequestEnvelope, INVALID_REQUEST_CODE, MerchantIdentity } from './envelope';
+import { CodePayBusinessError, CodePayConfigError, CodePayError, CodePayTransportError } from './errors';
+import { readPrivateKeyFile, readPublicKeyFile } from './keys';
+import type { CodePayClient, CreateWapOrderRequest, OrderFact, RefundFact, SubmitRefundRequest } from './model';
+import { MoneyError, toDecimalString } from './money';
+import { CreateWapOrderDataSchema, OrderFactSchema, refundFactSchema } from './schemas';
+import { readResponse } from './response';
+
+/** Operation names (PROTOCOL.md §4); Cancel's is not publicly confirmed, so all are configurable. */
+export interface CodePayMethods {
+  createWapOrder: string;
+  cancelOrder: string;
+  submitRefund: string;
+  queryOrder: string;
+  queryRefund: string;
+}
+
+export const DEFAULT_METHODS: CodePayMethods = {
+  createWapOrder: 'pay.unifiedorder',
+  cancelOrder: 'order.revoker',
+  submitRefund: 'order.refund.submit',
+  queryOrder: 'order.query',
+  queryRefund: 'order.refund.query',
+};
+
+/** One finished call, for metrics and logs (never the request or response bodies). */
+export interface CodePayCallEvent {
+  method: string;
+  durationMs: number;
+  outcome: 'ok' | 'business' | 'config' | 'transport';
+}
+
+export interface CodePayClientOptions {
+  baseUrl: string;
+  appId: string;
+  merchantNo: string;
+  storeNo?: string;
+  /** The merchant's key: signs requests. */
+  privateKey: KeyObject;
+  /** CodePay's keys: verify responses (several during a key rotation). */
+  gatewayPublicKeys: KeyObject[];
+  timeoutMs: number;
+  methods?: Partial<CodePayMethods>;
+  fetchImpl?: typeof fetch;
+  /** Epoch milliseconds, for the request `timestamp` and call durations. */
+  now?: () => number;
+  onCall?: (event: CodePayCallEvent) => void;
+}
+
+const NoData = z.object({});
+
+export function createCodePayClient(options: CodePayClientOptions): CodePayClient {
+  if (options.gatewayPublicKeys.length === 0) throw new ConfigError('CodePay client needs at least one gateway public key');
+  const methods: CodePayMethods = { ...DEFAULT_METHODS, ...options.methods };
+  const endpoint = `${options.baseUrl.replace(/\/+$/, '')}/api/entry`;
+  const fetchImpl = options.fetchImpl ?? fetch;
+  const now = options.now ?? Date.now;
+  const identity: MerchantIdentity = { appId: options.appId, merchantNo: options.merchantNo, storeNo: options.storeNo };
+
+  async function call<S extends z.ZodType>(method: string, business: BusinessFields, dataSchema: S): Promise<z.output<S>> {
+    const started = now();
+    try {
+      const envelope = buildRequestEnvelope(identity, method, business, started, options.privateKey);
+      const { status, body } = await post(method, envelope);
+      const data = readResponse(method, status, body, options.gatewayPublicKeys, dataSchema);
+      options.onCall?.({ method, durationMs: now() - started, outcome: 'ok' });
+      return data;
+    } catch (err) {
+      // The interface promises only errors.ts errors (e.g. a signing failure is a config problem).
+      const error =
+        err instanceof CodePayError ? err : new CodePayConfigError(`CodePay ${method} could not be called: ${(err as Error).message}`, method);
+      options.onCall?.({ method, durationMs: now() - started, outcome: outcomeOf(error) });
+      throw error;
+    }
+  }
+
+  async function post(method: string, envelope: Record<string, string>): Promise<{ status: number; body: string }> {
+    try {
+      const response = await fetchImpl(endpoint, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json; charset=utf-8', accept: 'application/json' },
+        body: JSON.stringify(envelope),
+        signal: AbortSignal.timeout(options.timeoutMs),
+      });
+      return { status: response.status, body: await response.text() };
+    } catch (err) {
+      const name = (err as Error).name;
+      const reason =
+        name === 'TimeoutError' || name === 'AbortError'
+          ? `timed out after ${options.timeoutMs} ms`
+          : `failed: ${networkCause(err)}`;
+      throw new CodePayTransportError(`CodePay ${method} ${reason}`, method);
+    }
+  }
+
+  return {
+    async createWapOrder(request: CreateWapOrderRequest) {
+      const method = methods.createWapOrder;
+      return call(
+        method,
+        {
+          merchant_order_no: request.merchantOrderNo,
+          price_currency: request.currency,
+          order_amount: amount(request.amountMinor, request.currency, method),
+          description: request.description,
+          terminal_type: 'WAP',
+          expires: String(request.expiresInSeconds),
+          notify_url: request.notifyUrl,
+          return_url: request.returnUrl,
+          pay_method_id: request.payMethodId,
+          attach: request.attach,
+          language: request.language,
+          os_type: request.shopper?.os,
+          term_ip: request.shopper?.ip,
+          browser_head_user_agent: request.shopper?.userAgent,
+        },
+        CreateWapOrderDataSchema,
+      );
+    },
+
+    async cancelOrder(merchantOrderNo: string) {
+      await call(methods.cancelOrder, { merchant_order_no: merchantOrderNo }, NoData);
+    },
+
+    async submitRefund(request: SubmitRefundRequest): Promise<RefundFact> {
+      const method = methods.submitRefund;
+      const fact = await call(
+        method,
+        {
+          merchant_order_no: request.refundNo,
+          orig_merchant_order_no: request.merchantOrderNo,
+          order_amount: amount(request.amountMinor, request.currency, method),
+          price_currency: request.currency,
+          description: request.reason,
+          notify_url: request.notifyUrl,
+        },
+        refundFactSchema({ currency: request.currency, refundNo: request.refundNo }),
+      );
+      return sameNumber(method, fact.refundNo, request.refundNo, fact);
+    },
+
+    async queryOrder(merchantOrderNo: string): Promise<OrderFact> {
+      const method = methods.queryOrder;
+      const fact = await call(method, { merchant_order_no: merchantOrderNo }, OrderFactSchema);
+      return sameNumber(method, fact.merchantOrderNo, merchantOrderNo, fact);
+    },
+
+    async queryRefund(refundNo: string): Promise<RefundFact> {
+      const method = methods.queryRefund;
+      const fact = await call(method, { merchant_order_no: refundNo }, refundFactSchema());
+      return sameNumber(method, fact.refundNo, refundNo, fact);
+    },
+  };
+}
+
+/** A verified answer about another order would be applied to the wrong payment: refuse it. */
+function sameNumber<T>(method: string, answered: string, asked: string, fact: T): T {
+  if (answered !== asked) throw new CodePayConfigError(`CodePay ${method} answered about a different merchant_order_no`, method);
+  return fact;
+}
+
+function amount(minor: number, currency: string, method: string): string {
+  try {
+    return toDecimalString(minor, currency);
+  } catch (err) {
+    if (!(err instanceof MoneyError)) throw err;
+    throw new CodePayBusinessError(INVALID_REQUEST_CODE, err.message, method);
+  }
+}
+
+function outcomeOf(err: unknown): CodePayCallEvent['outcome'] {
+  if (err instanceof CodePayTransportError) return 'transport';
+  if (err instanceof CodePayBusinessError) return 'business';
+  return 'config';
+}
+
+/** undici hides the useful part (ECONNREFUSED, ENOTFOUND…) in `cause`. */
+function networkCause(err: unknown): string {
+  const cause = (err as { cause?: { code?: unknown; message?: unknown } }).cause;
+  if (typeof cause?.code === 'string') return cause.code;
+  return (err as Error).message;
+}
+
+/** Options from the process configuration; reads the key files (their contents are never logged). */
+export function codePayClientOptionsFromConfig(config: Config): CodePayClientOptions {
+  const { privateKeyFile } = requireCodePayCredentials(config);
+  return {
+    baseUrl: config.codepay.baseUrl,
+    appId: config.codepay.appId,
+    merchantNo: config.codepay.merchantNo,
+    storeNo: config.codepay.storeNo,
+    privateKey: readKey('CODEPAY_PRIVATE_KEY_FILE', privateKeyFile, readPrivateKeyFile),
+    gatewayPublicKeys: config.codepay.gatewayPublicKeyFiles.map((file) =>
+      readKey('CODEPAY_GATEWAY_PUBLIC_KEY_FILE', file, readPublicKeyFile),
+    ),
+    timeoutMs: config.codepay.timeoutMs,
+    methods: { cancelOrder: config.codepay.methods.cancel },
+  };
+}
+
+function readKey(variable: string, file: string, read: (file: string) => KeyObject): KeyObject {
+  try {
+    return read(file);
+  } catch (err) {
+    throw new ConfigError(`${variable} ${file}: ${(err as Error).message.split('\n')[0]}`);
+  }
+}

@@ -1,0 +1,98 @@
+import type { KeyObject } from 'node:crypto';
+import { FlatJsonError, parseFlatJson, RawFields } from './flat-json';
+import type { CodePayNotification } from './model';
+import { describeIssues, OrderFactSchema, presentFields, RefundFactSchema } from './schemas';
+import { verifyFields } from './signing';
+
+/**
+ * CodePay's transaction result notification (PROTOCOL.md §4.6), in the three forms a receiver must
+ * take: a flat JSON object, the same fields packed in a `data` JSON string (as in API responses),
+ * and a form-encoded body. The signature is checked over the raw values as received — `data` as
+ * its exact string — before any of it is validated or believed.
+ */
+export type ParsedNotification =
+  | { ok: true; notification: CodePayNotification; merchantOrderNo: string }
+  | { ok: false; reason: 'malformed' | 'bad_signature'; detail: string };
+
+/**
+ * `merchantOrderNo` is the notification's own `merchant_order_no`: the payment's number for a
+ * payment, the refund number for a refund (payments and refunds share one number space).
+ */
+export function parseNotification(rawBody: string, contentType: string | undefined, gatewayPublicKeys: KeyObject[]): ParsedNotification {
+  let raw: RawFields;
+  try {
+    raw = readBody(rawBody, contentType);
+  } catch (err) {
+    return { ok: false, reason: 'malformed', detail: (err as Error).message };
+  }
+  if (raw.sign === undefined || raw.sign === null || raw.sign === '') {
+    return { ok: false, reason: 'bad_signature', detail: 'notification is not signed' };
+  }
+  if (!verifyFields(raw, gatewayPublicKeys)) {
+    return { ok: false, reason: 'bad_signature', detail: 'signature does not verify with the gateway public key' };
+  }
+
+  let fields: Record<string, string>;
+  try {
+    fields = unpack(raw);
+  } catch (err) {
+    return { ok: false, reason: 'malformed', detail: `data is not a JSON object (${(err as Error).message})` };
+  }
+  const notification = toNotification(fields);
+  if (!notification.success) return { ok: false, reason: 'malformed', detail: notification.detail };
+  const value = notification.value;
+  const merchantOrderNo = value.kind === 'payment' ? value.fact.merchantOrderNo : value.fact.refundNo;
+  return { ok: true, notification: value, merchantOrderNo };
+}
+
+function readBody(rawBody: string, contentType: string | undefined): RawFields {
+  const type = (contentType ?? '').toLowerCase();
+  const form = type.includes('application/x-www-form-urlencoded') || (!type.includes('json') && !rawBody.trimStart().startsWith('{'));
+  if (!form) {
+    try {
+      return parseFlatJson(rawBody);
+    } catch (err) {
+      if (err instanceof FlatJsonError) throw new Error(`body is not a JSON object (${err.message})`);
+      throw err;
+    }
+  }
+  // No prototype: a field named `__proto__` stays a field.
+  const fields = Object.create(null) as RawFields;
+  for (const [key, value] of new URLSearchParams(rawBody)) {
+    // A repeated field would leave open which value was signed.
+    if (Object.prototype.hasOwnProperty.call(fields, key)) throw new Error(`form field ${JSON.stringify(key)} is repeated`);
+    fields[key] = value;
+  }
+  if (Object.keys(fields).length === 0) throw new Error('body is empty');
+  return { ...fields };
+}
+
+/** The notification's fields: flat as they came, or the `data` string's fields over the envelope's. */
+function unpack(raw: RawFields): Record<string, string> {
+  const fields = presentFields(raw);
+  const { data, sign: _sign, ...envelope } = fields;
+  if (data === undefined || fields.merchant_order_no !== undefined) return fields;
+  return { ...envelope, ...presentFields(parseFlatJson(data)) };
+}
+
+/** A refund carries the payment it refunds; some gateways also say so in `trans_type`. */
+function isRefund(fields: Record<string, string>): boolean {
+  return (
+    fields.orig_merchant_order_no !== undefined || fields.orig_trans_no !== undefined || /refund/i.test(fields.trans_type ?? '')
+  );
+}
+
+function toNotification(
+  fields: Record<string, string>,
+): { success: true; value: CodePayNotification } | { success: false; detail: string } {
+  if (isRefund(fields)) {
+    const parsed = RefundFactSchema.safeParse(fields);
+    return parsed.success
+      ? { success: true, value: { kind: 'refund', fact: parsed.data } }
+      : { success: false, detail: `refund notification: ${describeIssues(parsed.error)}` };
+  }
+  const parsed = OrderFactSchema.safeParse(fields);
+  return parsed.success
+    ? { success: true, value: { kind: 'payment', fact: parsed.data } }
+    : { success: false, detail: `payment notification: ${describeIssues(parsed.error)}` };
+}
