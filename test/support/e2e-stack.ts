@@ -1,0 +1,54 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startStack, Stack } from '../../src/tools/stack';
+import { DEV_SERVER_ADDRESS_ENV } from '../harness/env-names';
+import { uniqueTaskQueue } from '../harness/temporal';
+import { freePort } from './free-port';
+
+/**
+ * The real processes (sandbox, worker, API) on free ports, against the run's shared dev server,
+ * with a fresh DATA_DIR (its own generated keys) and a task queue of their own.
+ */
+export async function startE2eStack(extraEnv: NodeJS.ProcessEnv = {}): Promise<Stack> {
+  const [apiPort, sandboxPort] = [await freePort(), await freePort()];
+  const output: string[] = [];
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    DATA_DIR: mkdtempSync(path.join(tmpdir(), 'e2e-')),
+    TEMPORAL_ADDRESS: process.env[DEV_SERVER_ADDRESS_ENV],
+    TEMPORAL_TASK_QUEUE: uniqueTaskQueue('e2e'),
+    API_PORT: String(apiPort),
+    SANDBOX_PORT: String(sandboxPort),
+    PUBLIC_BASE_URL: `http://127.0.0.1:${apiPort}`,
+    SANDBOX_PUBLIC_URL: `http://127.0.0.1:${sandboxPort}`,
+    SANDBOX_NOTIFY_TIME_SCALE: '0.01',
+    PAYMENT_POLL_SCHEDULE_SECONDS: '1,1,2',
+    WORKER_METRICS_PORT: '0',
+    LOG_LEVEL: 'warn',
+    ...extraEnv,
+  };
+  try {
+    return await startStack({ env, onOutput: (name, line) => output.push(`[${name}] ${line}`) });
+  } catch (err) {
+    throw new Error(`${(err as Error).message}\n${output.slice(-40).join('\n')}`);
+  }
+}
+
+/** A small fetch wrapper for the merchant API with the stack's key. */
+export function apiClient(stack: Stack) {
+  return async function api<T = Record<string, unknown>>(
+    method: string,
+    route: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: T }> {
+    const response = await fetch(`${stack.apiUrl}${route}`, {
+      method,
+      headers: { authorization: `Bearer ${stack.apiKey}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
+  };
+}
