@@ -13,11 +13,18 @@ function der(text: string): Buffer {
   return Buffer.from(compact, 'base64');
 }
 
+/** Bare DER is PKCS#8 as CodePay hands it out; PKCS#1 (`openssl genrsa -traditional`) is taken too. */
+function privateKeyFromDer(bytes: Buffer): KeyObject {
+  try {
+    return createPrivateKey({ key: bytes, format: 'der', type: 'pkcs8' });
+  } catch {
+    return createPrivateKey({ key: bytes, format: 'der', type: 'pkcs1' });
+  }
+}
+
 export function parsePrivateKey(text: string): KeyObject {
   try {
-    const key = isPem(text)
-      ? createPrivateKey(text)
-      : createPrivateKey({ key: der(text), format: 'der', type: 'pkcs8' });
+    const key = isPem(text) ? createPrivateKey(text) : privateKeyFromDer(der(text));
     if (key.asymmetricKeyType !== 'rsa') throw new Error(`expected an RSA key, got ${key.asymmetricKeyType}`);
     return key;
   } catch (err) {
