@@ -1,1 +1,3 @@
-export {};
+// The workflow functions the worker registers (and nothing else: the bundle is built from here).
+export { paymentWorkflow } from './payment-workflow';
+export { refundWorkflow } from './refund-workflow';

@@ -100,6 +100,8 @@ export interface PaymentView {
   expiresAt: string;
   refunds: RefundView[];
   events: PaymentEvent[];
+  /** Older events dropped from `events` to keep the workflow state bounded. */
+  eventsOmitted?: number;
   /** Why the payment needs an operator, with the disagreeing evidence. */
   review?: { reason: string; evidence: Record<string, string | number | null> };
   error?: { code: string; message: string };
