@@ -1,0 +1,89 @@
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { KeyObject } from 'node:crypto';
+import express, { Express, NextFunction, Request, Response } from 'express';
+import pino, { Logger } from 'pino';
+import { cashierRouter } from './cashier-routes';
+import { controlRouter } from './control-routes';
+import { entryRouter } from './entry-route';
+import { SandboxGateway, SandboxMerchant } from './gateway';
+
+export type { SandboxMerchant } from './gateway';
+
+export interface SandboxOptions {
+  /** 0 = a random free port. */
+  port?: number;
+  host?: string;
+  /** Base of `pay_url`; default `http://localhost:<port>`. */
+  publicUrl?: string;
+  gatewayPrivateKey: KeyObject;
+  merchants: SandboxMerchant[];
+  /** 1 = CodePay's notification retry schedule; 0.001 makes 5 s into 5 ms. */
+  notifyTimeScale?: number;
+  now?: () => number;
+  logger?: Logger;
+  /** Seedable source for fault injection (chaos runs). */
+  random?: () => number;
+}
+
+export interface RunningSandbox {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** The sandbox as an express app, plus the gateway state behind it (close it when done). */
+export function createSandboxApp(options: SandboxOptions): { app: Express; gateway: SandboxGateway } {
+  const logger = options.logger ?? pino({ enabled: false });
+  const gateway = new SandboxGateway({
+    gatewayPrivateKey: options.gatewayPrivateKey,
+    merchants: options.merchants,
+    publicUrl: options.publicUrl,
+    notifyTimeScale: options.notifyTimeScale ?? 1,
+    now: options.now ?? Date.now,
+    random: options.random ?? Math.random,
+    logger,
+  });
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(entryRouter(gateway));
+  app.use(cashierRouter(gateway));
+  app.use(controlRouter(gateway));
+  app.use((_req: Request, res: Response) => {
+    res.status(404).type('application/problem+json').send(JSON.stringify({ type: 'urn:codepay-sandbox:not-found', title: 'Not found', status: 404 }));
+  });
+  // Last resort: a bug answers 500 with no stack trace, and is logged.
+  app.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) return next(err);
+    logger.error({ err }, 'sandbox request failed');
+    res.status(500).type('application/problem+json').send(JSON.stringify({ type: 'urn:codepay-sandbox:internal', title: 'Internal error', status: 500 }));
+  });
+  return { app, gateway };
+}
+
+export async function startSandbox(options: SandboxOptions): Promise<RunningSandbox> {
+  const { app, gateway } = createSandboxApp(options);
+  const server = createServer(app);
+  server.listen(options.port ?? 0, options.host);
+  await once(server, 'listening');
+  const port = (server.address() as AddressInfo).port;
+  const host = options.host && !['0.0.0.0', '::'].includes(options.host) ? options.host : 'localhost';
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  gateway.publicUrl ??= `http://localhost:${port}`;
+  gateway.logger.info({ url, publicUrl: gateway.publicUrl }, 'CodePay sandbox listening');
+  let closed: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    close() {
+      closed ??= new Promise<void>((resolve, reject) => {
+        gateway.close();
+        server.close((err) => (err ? reject(err) : resolve()));
+        // Held answers (timeout fault) and keep-alive sockets would otherwise keep close() waiting.
+        server.closeAllConnections();
+      });
+      return closed;
+    },
+  };
+}

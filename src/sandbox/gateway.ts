@@ -1,0 +1,158 @@
+import { createPublicKey, KeyObject } from 'node:crypto';
+import type { Logger } from 'pino';
+import { FaultsUpdate, Faults, NO_FAULTS } from './faults';
+import { GatewaySigner } from './gateway-signer';
+import { TransStatus } from '../codepay/trans-status';
+import { Ledger, MerchantRef, NewOrder, NewRefund, OrderLookup, SandboxOrder, SandboxRefund } from './ledger';
+import { Notifier } from './notifier';
+import { Scheduler } from './scheduler';
+import { compact, orderWireFields, refundWireFields } from './wire-fields';
+
+export interface SandboxMerchant {
+  appId: string;
+  merchantNo: string;
+  publicKey: KeyObject;
+  name?: string;
+}
+
+export interface GatewayOptions {
+  gatewayPrivateKey: KeyObject;
+  merchants: SandboxMerchant[];
+  /** Base of `pay_url`; may be set once the server knows its port. */
+  publicUrl?: string;
+  notifyTimeScale: number;
+  now: () => number;
+  random: () => number;
+  logger: Logger;
+}
+
+/**
+ * The sandbox's running state: the ledger plus what happens by itself afterwards — expiry,
+ * auto-pay, refund completion, notifications — all driven by one scheduler that `close` stops.
+ */
+export class SandboxGateway {
+  readonly ledger: Ledger;
+  readonly signer: GatewaySigner;
+  readonly now: () => number;
+  readonly logger: Logger;
+  readonly publicKeyPem: string;
+  publicUrl: string | undefined;
+  private currentFaults: Faults = { ...NO_FAULTS };
+  private readonly scheduler = new Scheduler();
+  private readonly closing = new AbortController();
+  private readonly notifier: Notifier;
+
+  constructor(private readonly options: GatewayOptions) {
+    this.now = options.now;
+    this.logger = options.logger;
+    this.publicUrl = options.publicUrl;
+    this.publicKeyPem = createPublicKey(options.gatewayPrivateKey).export({ type: 'spki', format: 'pem' }).toString();
+    this.ledger = new Ledger(options.now);
+    this.signer = new GatewaySigner(options.gatewayPrivateKey, () => this.chance(this.currentFaults.badSignatureRate));
+    this.notifier = new Notifier({
+      scheduler: this.scheduler,
+      timeScale: options.notifyTimeScale,
+      faults: () => this.currentFaults,
+      chance: (rate) => this.chance(rate),
+      random: options.random,
+      now: options.now,
+      sign: (fields) => this.signer.sign(fields),
+      logger: options.logger,
+      signal: this.closing.signal,
+    });
+  }
+
+  get faults(): Faults {
+    return { ...this.currentFaults };
+  }
+
+  updateFaults(update: FaultsUpdate): Faults {
+    this.currentFaults = { ...this.currentFaults, ...update };
+    return this.faults;
+  }
+
+  /** Draws from the injected random source; a zero rate draws nothing, keeping seeded runs stable. */
+  chance(rate: number): boolean {
+    return rate > 0 && this.options.random() < rate;
+  }
+
+  merchant(appId: string, merchantNo: string): SandboxMerchant | undefined {
+    return this.options.merchants.find((m) => m.appId === appId && m.merchantNo === merchantNo);
+  }
+
+  merchantName(ref: MerchantRef): string {
+    return this.merchant(ref.appId, ref.merchantNo)?.name ?? ref.merchantNo;
+  }
+
+  payUrl(order: SandboxOrder): string {
+    if (!this.publicUrl) throw new Error('sandbox public URL is not known yet');
+    return `${this.publicUrl.replace(/\/+$/, '')}/cashier/${order.cashierToken}`;
+  }
+
+  createOrder(merchant: MerchantRef, request: NewOrder): SandboxOrder {
+    const { order, created } = this.ledger.createOrder(merchant, request);
+    if (created) {
+      const no = order.merchantOrderNo;
+      this.scheduler.after(order.expiresAt - order.createdAt, () => {
+        if (this.ledger.expire(no)) this.logger.info({ merchantOrderNo: no }, 'order expired');
+      });
+      const autoPayAfterMs = this.currentFaults.autoPayAfterMs;
+      if (autoPayAfterMs > 0) this.scheduler.after(autoPayAfterMs, () => this.autoPay(no));
+    }
+    return order;
+  }
+
+  cancelOrder(merchant: MerchantRef, lookup: OrderLookup): SandboxOrder {
+    return this.ledger.cancelOrder(merchant, lookup);
+  }
+
+  submitRefund(merchant: MerchantRef, request: NewRefund): SandboxRefund {
+    const { refund, created } = this.ledger.submitRefund(merchant, request);
+    if (created) this.scheduler.after(this.currentFaults.refundDelayMs, () => this.completeRefund(refund.refundNo));
+    return refund;
+  }
+
+  pay(merchantOrderNo: string, payMethodId?: string): SandboxOrder {
+    const order = this.ledger.pay(merchantOrderNo, payMethodId);
+    this.logger.info({ merchantOrderNo }, 'order paid');
+    this.notifyOrder(order);
+    return order;
+  }
+
+  decline(merchantOrderNo: string): SandboxOrder {
+    const order = this.ledger.decline(merchantOrderNo);
+    this.logger.info({ merchantOrderNo }, 'payment declined');
+    this.notifyOrder(order);
+    return order;
+  }
+
+  /** Runs after the scheduler's delay or not at all (close cancels). */
+  later(delayMs: number): Promise<void> {
+    return this.scheduler.sleep(delayMs);
+  }
+
+  close(): void {
+    this.scheduler.cancelAll();
+    this.closing.abort();
+  }
+
+  private autoPay(merchantOrderNo: string): void {
+    const order = this.ledger.findOrder(undefined, { merchantOrderNo });
+    if (order?.status === TransStatus.CREATED) this.pay(merchantOrderNo);
+  }
+
+  private completeRefund(refundNo: string): void {
+    const refund = this.ledger.completeRefund(refundNo);
+    if (!refund) return;
+    this.logger.info({ refundNo }, 'refund completed');
+    this.notifier.send(refund.notifyUrl, this.notificationFields(refund, refundWireFields(refund)), refund.notifications, `refund ${refundNo}`);
+  }
+
+  private notifyOrder(order: SandboxOrder): void {
+    this.notifier.send(order.notifyUrl, this.notificationFields(order, orderWireFields(order)), order.notifications, `order ${order.merchantOrderNo}`);
+  }
+
+  private notificationFields(ref: MerchantRef, fields: ReturnType<typeof orderWireFields>) {
+    return { ...compact(fields), app_id: ref.appId, merchant_no: ref.merchantNo, sign_type: 'RSA2' };
+  }
+}

@@ -1,0 +1,52 @@
+import pino from 'pino';
+import { readPrivateKeyFile, readPublicKeyFile } from '../codepay/keys';
+import { ConfigError, loadConfig } from '../config';
+import { startSandbox } from './app';
+
+/**
+ * `npm run sandbox`: the local CodePay for the configured merchant (DESIGN.md §6). Needs both key
+ * files; `npm start` generates them under DATA_DIR when none are given.
+ */
+function readKey<T>(variable: string, file: string | undefined, read: (file: string) => T): T {
+  if (!file) throw new ConfigError(`${variable} is required: the path of a PEM or base64 DER key file`);
+  try {
+    return read(file);
+  } catch (err) {
+    // The path is not secret; the key text never reaches the message (keys.ts).
+    const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    throw new ConfigError(`${variable} (${file}) cannot be used: ${reason}`);
+  }
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = pino({ level: config.logLevel, name: 'codepay-sandbox' });
+  const gatewayPrivateKey = readKey('SANDBOX_GATEWAY_PRIVATE_KEY_FILE', config.sandbox.gatewayPrivateKeyFile, readPrivateKeyFile);
+  const merchantPublicKey = readKey('SANDBOX_MERCHANT_PUBLIC_KEY_FILE', config.sandbox.merchantPublicKeyFile, readPublicKeyFile);
+  const sandbox = await startSandbox({
+    port: config.sandbox.port,
+    publicUrl: config.sandbox.publicUrl,
+    gatewayPrivateKey,
+    merchants: [{ appId: config.sandbox.appId, merchantNo: config.sandbox.merchantNo, publicKey: merchantPublicKey, name: 'Sandbox merchant' }],
+    notifyTimeScale: config.sandbox.notifyTimeScale,
+    logger,
+  });
+  logger.info({ url: sandbox.url, appId: config.sandbox.appId, merchantNo: config.sandbox.merchantNo }, 'sandbox ready');
+  const stop = (signal: NodeJS.Signals) => {
+    logger.info({ signal }, 'stopping sandbox');
+    sandbox.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'sandbox did not stop cleanly');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof ConfigError ? `sandbox: ${err.message}` : err);
+  process.exit(1);
+});
