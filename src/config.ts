@@ -52,6 +52,8 @@ const EnvSchema = z.object({
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().positive().default(100),
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().positive().default(100),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().nonnegative().default(1000),
+  /** Prometheus endpoint of the Temporal SDK's worker metrics; 0 turns it off. */
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65_535).default(9464),
 
   PAYMENT_DEFAULT_EXPIRES_SECONDS: z.coerce.number().int().positive().default(900),
   PAYMENT_REFUND_WINDOW_SECONDS: z.coerce.number().int().nonnegative().default(30 * 24 * 3600),
@@ -108,7 +110,7 @@ export interface Config {
     merchantNo: string;
     notifyTimeScale: number;
   };
-  worker: { maxConcurrentActivities: number; maxConcurrentWorkflowTasks: number; maxCachedWorkflows: number };
+  worker: { maxConcurrentActivities: number; maxConcurrentWorkflowTasks: number; maxCachedWorkflows: number; metricsPort: number };
   payments: { defaultExpiresSeconds: number; refundWindowMs: number; pollScheduleMs: number[] };
 }
 
@@ -170,6 +172,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxConcurrentActivities: e.WORKER_MAX_CONCURRENT_ACTIVITIES,
       maxConcurrentWorkflowTasks: e.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
       maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
+      metricsPort: e.WORKER_METRICS_PORT,
     },
     payments: {
       defaultExpiresSeconds: e.PAYMENT_DEFAULT_EXPIRES_SECONDS,

@@ -1,0 +1,76 @@
+/**
+ * The worker process (`npm run worker`): runs the payment and refund workflows and the CodePay
+ * activities on the configured task queue. `createPaymentWorker` is also what tests, the
+ * end-to-end stack and benchmarks use, with their own connection, activities or bundle.
+ */
+import { DefaultLogger, NativeConnection, Runtime, Worker, type LogEntry, type WorkflowBundleOption } from '@temporalio/worker';
+import pino, { type Logger } from 'pino';
+import { createCodePayActivities, type CodePayActivities } from './activities/codepay-activities';
+import { codePayClientOptionsFromConfig, createCodePayClient } from './codepay/client';
+import { loadConfig, type Config } from './config';
+
+export interface PaymentWorkerOptions {
+  config: Config;
+  connection: NativeConnection;
+  /** Defaults to the activities over the real CodePay client of `config`. */
+  activities?: CodePayActivities;
+  /** A pre-built bundle (tests, benchmarks); defaults to bundling src/workflows at start. */
+  workflowBundle?: WorkflowBundleOption;
+  taskQueue?: string;
+}
+
+export async function createPaymentWorker(options: PaymentWorkerOptions): Promise<Worker> {
+  const { config } = options;
+  const activities = options.activities ?? createCodePayActivities(createCodePayClient(codePayClientOptionsFromConfig(config)));
+  return Worker.create({
+    connection: options.connection,
+    namespace: config.temporal.namespace,
+    taskQueue: options.taskQueue ?? config.temporal.taskQueue,
+    activities,
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: require.resolve('./workflows') }),
+    maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivities,
+    maxConcurrentWorkflowTaskExecutions: config.worker.maxConcurrentWorkflowTasks,
+    maxCachedWorkflows: config.worker.maxCachedWorkflows,
+  });
+}
+
+/** Routes the SDK's own logs (core and workflow/activity loggers) into pino. */
+function sdkLogger(logger: Logger): DefaultLogger {
+  const levels = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' } as const;
+  return new DefaultLogger('INFO', (entry: LogEntry) => logger[levels[entry.level]](entry.meta ?? {}, entry.message));
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = pino({ level: config.logLevel, name: 'worker' });
+  const metricsPort = config.worker.metricsPort;
+  Runtime.install({
+    logger: sdkLogger(logger),
+    telemetryOptions: metricsPort > 0 ? { metrics: { prometheus: { bindAddress: `0.0.0.0:${metricsPort}` } } } : {},
+  });
+  const connection = await NativeConnection.connect({ address: config.temporal.address });
+  const worker = await createPaymentWorker({ config, connection });
+  const stop = (signal: string) => {
+    logger.info({ signal }, 'shutting down: finishing in-flight tasks');
+    worker.shutdown();
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  logger.info(
+    { address: config.temporal.address, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, metrics: metricsPort > 0 ? `:${metricsPort}/metrics` : 'off' },
+    'worker running',
+  );
+  try {
+    await worker.run();
+  } finally {
+    await connection.close();
+  }
+  logger.info('worker stopped');
+}
+
+if (require.main === module) {
+  main().catch((error: Error) => {
+    process.stderr.write(`worker failed: ${error.message}\n`);
+    process.exit(1);
+  });
+}
