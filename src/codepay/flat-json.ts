@@ -25,7 +25,12 @@ export function parseFlatJson(text: string): RawFields {
     while (i < text.length && text[i] !== '"') i += text[i] === '\\' ? 2 : 1;
     if (i >= text.length) fail('unterminated string');
     i++;
-    return JSON.parse(text.slice(start, i)) as string;
+    try {
+      return JSON.parse(text.slice(start, i)) as string;
+    } catch {
+      // Bad escapes or raw control characters: still a FlatJsonError, never a bare SyntaxError.
+      return fail('invalid string');
+    }
   };
   /** Skips one JSON value and returns its raw text; JSON.parse validates it. */
   const readRawValue = (): string => {

@@ -1,0 +1,74 @@
+import fc from 'fast-check';
+import { currencyDigits, isCurrency, MoneyError, toDecimalString, toMinorUnits } from '../../src/codepay/money';
+
+describe('money', () => {
+  it('knows each currency’s digits', () => {
+    expect(currencyDigits('JPY')).toBe(0);
+    expect(currencyDigits('USD')).toBe(2);
+    expect(currencyDigits('EUR')).toBe(2);
+    expect(currencyDigits('KWD')).toBe(3);
+    expect(currencyDigits('BHD')).toBe(3);
+    expect(isCurrency('usd')).toBe(false);
+    expect(isCurrency('XYZ')).toBe(false);
+    expect(() => currencyDigits('XYZ')).toThrow(MoneyError);
+  });
+
+  it.each([
+    ['300', 'JPY', 300],
+    ['0', 'JPY', 0],
+    ['12.40', 'USD', 1240],
+    ['12.4', 'USD', 1240],
+    ['12', 'USD', 1200],
+    ['0.01', 'USD', 1],
+    ['0.001', 'KWD', 1],
+    ['1.5', 'KWD', 1500],
+    ['90071992547409.91', 'USD', 9007199254740991],
+  ])('reads %s %s as %d minor units', (decimal, currency, minor) => {
+    expect(toMinorUnits(decimal, currency)).toBe(minor);
+  });
+
+  it.each([
+    ['300.5', 'JPY'],
+    ['300.0', 'JPY'],
+    ['12.345', 'USD'],
+    ['1.0001', 'KWD'],
+  ])('rejects %s %s: too many decimals', (decimal, currency) => {
+    expect(() => toMinorUnits(decimal, currency)).toThrow(/more than \d decimals/);
+  });
+
+  it.each(['012.40', '00', '-1', '+1', '1e3', '1E3', '.5', '5.', ' 1', '1 ', '1,00', '0x10', 'NaN', 'Infinity', '', '１２'])(
+    'rejects %j: not a plain decimal',
+    (decimal) => {
+      expect(() => toMinorUnits(decimal, 'USD')).toThrow(MoneyError);
+    },
+  );
+
+  it('rejects amounts beyond safe integers instead of rounding', () => {
+    expect(() => toMinorUnits('90071992547409.92', 'USD')).toThrow(/too large/);
+    expect(() => toMinorUnits('99999999999999999999', 'JPY')).toThrow(/too large/);
+  });
+
+  it.each([
+    [1240, 'USD', '12.40'],
+    [5, 'USD', '0.05'],
+    [0, 'USD', '0.00'],
+    [300, 'JPY', '300'],
+    [1, 'KWD', '0.001'],
+    [1234567, 'KWD', '1234.567'],
+    [Number.MAX_SAFE_INTEGER, 'USD', '90071992547409.91'],
+  ])('writes %d %s as %s', (minor, currency, decimal) => {
+    expect(toDecimalString(minor, currency)).toBe(decimal);
+  });
+
+  it.each([-1, 1.5, Number.NaN, Number.MAX_SAFE_INTEGER + 1])('refuses to write %d', (minor) => {
+    expect(() => toDecimalString(minor, 'USD')).toThrow(MoneyError);
+  });
+
+  it('round-trips any safe amount in any digit count', () => {
+    fc.assert(
+      fc.property(fc.constantFrom('JPY', 'USD', 'KWD'), fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }), (currency, minor) => {
+        expect(toMinorUnits(toDecimalString(minor, currency), currency)).toBe(minor);
+      }),
+    );
+  });
+});
