@@ -1,0 +1,135 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Client } from '@temporalio/client';
+import { paymentWorkflowId } from '../../src/workflows/messages';
+import { createProgress } from '../../src/tools/progress';
+import { runClosedLoop } from './closed-loop';
+import type { CodePayCallCounter } from './codepay-call-counter';
+import { LatencySummary, round, summarize } from './latency';
+import type { MerchantApi, SandboxControl } from './stack-client';
+import { HistogramFigures, webhookHistogramFigures } from './webhook-latency';
+
+/**
+ * End to end, as a shop sees it: N payments at concurrency C through the real API; the sandbox
+ * pays each order `autoPayAfterMs` after creating it and sends its signed notification to the
+ * webhook; the shop polls GET until it shows PAID. A payment is done when GET shows PAID.
+ */
+export interface E2eResult {
+  count: number;
+  concurrency: number;
+  autoPayAfterMs: number;
+  completed: number;
+  failures: { count: number; first: string[] };
+  wallSeconds: number;
+  paymentsPerSecond: number;
+  startPaymentMs: LatencySummary;
+  /** The sandbox's first delivery attempt: acknowledged at − paid at (its own clock, per notification). */
+  webhookAckMs: LatencySummary & { source: string; notAckedFirstAttempts: number };
+  webhookAckHistogram: HistogramFigures;
+  /** Sandbox paid at → the shop's GET that first showed PAID returned. */
+  paidToVisibleMs: LatencySummary & { getPollIntervalMs: number; getsPerPayment: number };
+  codepayCallsPerPayment: { mean: number; max: number; byMethod: Record<string, number>; source: string };
+  historyEventsPerPayment: { sampled: number; mean: number; max: number };
+}
+
+const GET_POLL_INTERVAL_MS = 20;
+const PAID_TIMEOUT_MS = 60_000;
+
+export async function runE2e(args: {
+  api: MerchantApi;
+  sandbox: SandboxControl;
+  counter: CodePayCallCounter;
+  client: Client;
+  count: number;
+  concurrency: number;
+  autoPayAfterMs: number;
+  runId: string;
+}): Promise<E2eResult> {
+  const { api, sandbox } = args;
+  await sandbox.setFaults({ autoPayAfterMs: args.autoPayAfterMs, dropNotifications: 0, duplicateNotifications: 0 });
+  const orderNo = (i: number) => `e${args.runId}-${i}`;
+  const startLatencies: number[] = [];
+  const visibleAt = new Map<string, number>();
+  const failures: string[] = [];
+  let gets = 0;
+  const metricsBefore = await api.metricsText();
+  const progress = createProgress('e2e', args.count);
+
+  const wallMs = await runClosedLoop(args.count, args.concurrency, async (i) => {
+    const no = orderNo(i);
+    try {
+      const created = await api.createPayment({ merchantOrderNo: no, amount: '12.50', currency: 'USD', description: 'bench e2e' });
+      startLatencies.push(created.ms);
+      if (created.status !== 201) throw new Error(`create answered ${created.status}`);
+      await sleep(args.autoPayAfterMs);
+      const deadline = Date.now() + PAID_TIMEOUT_MS;
+      for (;;) {
+        const view = await api.getPayment(no);
+        gets += 1;
+        if (view.body.status === 'PAID') break;
+        if (view.body.status !== 'CREATING' && view.body.status !== 'AWAITING_PAYMENT') throw new Error(`status ${view.body.status}`);
+        if (Date.now() > deadline) throw new Error(`not PAID after ${PAID_TIMEOUT_MS} ms`);
+        await sleep(GET_POLL_INTERVAL_MS);
+      }
+      visibleAt.set(no, Date.now());
+    } catch (err) {
+      failures.push(`${no}: ${(err as Error).message}`);
+    }
+    progress.tick();
+  });
+  progress.done();
+  await sandbox.setFaults({ autoPayAfterMs: 0 });
+
+  const ours = new Set(Array.from({ length: args.count }, (_, i) => orderNo(i)));
+  const records = (await sandbox.ledger()).filter((o) => ours.has(o.merchantOrderNo));
+  const ack: number[] = [];
+  const paidToVisible: number[] = [];
+  let notAcked = 0;
+  for (const record of records) {
+    if (!record.endTime) continue;
+    const paidAt = Date.parse(record.endTime);
+    const first = record.notifications.find((n) => n.attempt === 1 && !n.duplicate);
+    if (first?.outcome === 'acked') ack.push(Date.parse(first.at) - paidAt);
+    else if (first) notAcked += 1;
+    const visible = visibleAt.get(record.merchantOrderNo);
+    if (visible !== undefined) paidToVisible.push(visible - paidAt);
+  }
+
+  const calls = [...args.counter.byOrder()].filter(([no]) => ours.has(no)).map(([, byMethod]) => byMethod);
+  const totals = calls.map((byMethod) => Object.values(byMethod).reduce((a, b) => a + b, 0));
+  const byMethod: Record<string, number> = {};
+  for (const counts of calls) for (const [method, n] of Object.entries(counts)) byMethod[method] = (byMethod[method] ?? 0) + n;
+  const completed = visibleAt.size;
+
+  return {
+    count: args.count,
+    concurrency: args.concurrency,
+    autoPayAfterMs: args.autoPayAfterMs,
+    completed,
+    failures: { count: failures.length, first: failures.slice(0, 5) },
+    wallSeconds: round(wallMs / 1000, 2),
+    paymentsPerSecond: round(completed / (wallMs / 1000), 1),
+    startPaymentMs: summarize(startLatencies),
+    webhookAckMs: { ...summarize(ack), source: 'sandbox notification records: first attempt acknowledged at − order paid at', notAckedFirstAttempts: notAcked },
+    webhookAckHistogram: webhookHistogramFigures(metricsBefore, await api.metricsText()),
+    paidToVisibleMs: { ...summarize(paidToVisible), getPollIntervalMs: GET_POLL_INTERVAL_MS, getsPerPayment: round(gets / Math.max(1, args.count), 2) },
+    codepayCallsPerPayment: {
+      mean: round(totals.reduce((a, b) => a + b, 0) / Math.max(1, ours.size), 2),
+      max: totals.reduce((a, b) => Math.max(a, b), 0),
+      byMethod: Object.fromEntries(Object.entries(byMethod).map(([m, n]) => [m, round(n / Math.max(1, ours.size), 2)])),
+      source: 'counting proxy in front of the sandbox (/api/entry requests)',
+    },
+    historyEventsPerPayment: await historySample(args.client, [...visibleAt.keys()]),
+  };
+}
+
+/** History length of up to 20 payments spread over the run (describe() is one call each). */
+async function historySample(client: Client, orderNos: string[]): Promise<E2eResult['historyEventsPerPayment']> {
+  const step = Math.max(1, Math.floor(orderNos.length / 20));
+  const sample = orderNos.filter((_, i) => i % step === 0).slice(0, 20);
+  const lengths = await Promise.all(sample.map(async (no) => (await client.workflow.getHandle(paymentWorkflowId(no)).describe()).historyLength));
+  return {
+    sampled: lengths.length,
+    mean: round(lengths.reduce((a, b) => a + b, 0) / Math.max(1, lengths.length), 1),
+    max: lengths.reduce((a, b) => Math.max(a, b), 0),
+  };
+}

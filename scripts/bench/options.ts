@@ -1,0 +1,57 @@
+import { z } from 'zod';
+
+/** `npm run bench -- …` options, validated once. */
+export const BENCH_MODES = ['e2e', 'lost', 'webhook', 'all'] as const;
+export type BenchMode = (typeof BENCH_MODES)[number];
+
+const int = (min: number) => z.coerce.number().int().min(min);
+const seconds = z.coerce.number().min(0);
+
+const OptionsSchema = z
+  .strictObject({
+    count: int(1).default(1000),
+    concurrency: int(1).default(50),
+    mode: z.enum(BENCH_MODES).default('all'),
+    /** Webhook mode: notifications per second, for `duration` seconds. */
+    rate: int(1).default(100),
+    duration: seconds.default(20),
+    /** Webhook mode: open payments the notifications are spread over. */
+    openPayments: int(1).default(200),
+    /** e2e: the sandbox pays each order this long after it was created. */
+    autoPayAfterMs: int(1).default(50),
+    /** Lost mode: payments paid `lostPayAfter` s after creation, notifications dropped. */
+    lostCount: int(1).default(10),
+    lostPayAfter: seconds.default(130),
+    /** Lost mode: payments nobody pays, created with this expiry (s, ≥ 60; 0 = skip). */
+    lostExpires: seconds.default(300),
+    /** Dev-server SQLite pragmas, e.g. journal_mode=WAL (repeatable). */
+    sqlitePragma: z.array(z.string().regex(/^\w+=\w+$/, 'expected PRAGMA=VALUE')).default([]),
+    /** Base port: API +0, sandbox +100, Temporal +4233, UI +5233, proxy +200. */
+    basePort: int(1024).max(60_000).default(23_000),
+    keepData: z.boolean().default(false),
+  })
+  .refine((o) => o.lostExpires === 0 || o.lostExpires >= 60, { message: 'lostExpires must be 0 or ≥ 60 (the API minimum)', path: ['lostExpires'] });
+export type BenchOptions = z.infer<typeof OptionsSchema>;
+
+const camel = (flag: string) => flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+
+/** `--count 20 --mode=all --keep-data --sqlite-pragma a=b --sqlite-pragma c=d` → options. */
+export function parseBenchArgs(argv: readonly string[]): BenchOptions {
+  const raw: Record<string, unknown> = {};
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i]!;
+    const match = /^--([a-z][a-z-]*)(?:=(.*))?$/.exec(arg);
+    if (!match) throw new Error(`unexpected argument ${JSON.stringify(arg)}`);
+    const key = camel(match[1]!);
+    const next = argv[i + 1];
+    const isFlag = key === 'keepData';
+    const value = match[2] ?? (isFlag ? 'true' : next);
+    if (value === undefined) throw new Error(`--${match[1]} needs a value`);
+    if (match[2] === undefined && !isFlag) i += 1;
+    if (key === 'sqlitePragma') raw.sqlitePragma = [...((raw.sqlitePragma as string[] | undefined) ?? []), value];
+    else raw[key] = isFlag ? value !== 'false' : value;
+  }
+  const parsed = OptionsSchema.safeParse(raw);
+  if (!parsed.success) throw new Error(`invalid bench options:\n${z.prettifyError(parsed.error)}`);
+  return parsed.data;
+}

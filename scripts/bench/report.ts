@@ -1,0 +1,100 @@
+import type { CeilingResult } from './ceiling';
+import type { E2eResult } from './e2e';
+import type { LatencySummary } from './latency';
+import { LostResult, QUERY_LIMIT_15_MIN } from './lost';
+import type { MemoryFigures } from './rss-sampler';
+import type { WebhookResult } from './webhook';
+
+/** The run's results, the targets they are held to, and the human table printed before the JSON line. */
+export interface BenchResults {
+  e2e?: E2eResult;
+  ceiling?: CeilingResult;
+  /** e2e payments/s ÷ ceiling workflows/s. */
+  ratio?: number;
+  lost?: LostResult;
+  webhook?: WebhookResult;
+  memory?: Record<string, MemoryFigures>;
+}
+
+export interface TargetCheck {
+  target: string;
+  value: number | undefined;
+  met: boolean;
+}
+
+export function targetChecks(r: BenchResults): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  const check = (target: string, value: number | undefined, met: (v: number) => boolean) =>
+    checks.push({ target, value, met: value !== undefined && met(value) });
+  if (r.ratio !== undefined) check('payments/s ÷ ceiling workflows/s ≥ 0.5', r.ratio, (v) => v >= 0.5);
+  if (r.e2e) {
+    check('start-payment p99 ≤ 250 ms', r.e2e.startPaymentMs.p99, (v) => v <= 250);
+    check('CodePay calls per payment (notification path, max) ≤ 2', r.e2e.codepayCallsPerPayment.max, (v) => v <= 2);
+  }
+  if (r.webhook) check(`webhook ack p99 ≤ 100 ms at ${r.webhook.rate}/s`, r.webhook.ackMs.p99, (v) => v <= 100);
+  if (r.lost) check(`query calls, 15-min expiry, no notification ≤ ${QUERY_LIMIT_15_MIN}`, r.lost.fifteenMinuteExpiry.queries, (v) => v <= QUERY_LIMIT_15_MIN);
+  return checks;
+}
+
+const ms = (s: LatencySummary) => `p50 ${s.p50 ?? '–'} / p95 ${s.p95 ?? '–'} / p99 ${s.p99 ?? '–'} ms (n=${s.n})`;
+
+export function humanTable(r: BenchResults, checks: TargetCheck[]): string {
+  const rows: [string, string][] = [];
+  const section = (title: string) => rows.push([`— ${title}`, '']);
+  if (r.e2e) {
+    const e = r.e2e;
+    section(`e2e: ${e.count} payments at concurrency ${e.concurrency}, sandbox pays after ${e.autoPayAfterMs} ms`);
+    rows.push(['payments/s (GET shows PAID)', `${e.paymentsPerSecond} (${e.completed}/${e.count} in ${e.wallSeconds} s, ${e.failures.count} failed)`]);
+    rows.push(['start payment (POST /v1/payments)', ms(e.startPaymentMs)]);
+    rows.push(['webhook ack (sandbox records)', `${ms(e.webhookAckMs)}; first attempts not acked: ${e.webhookAckMs.notAckedFirstAttempts}`]);
+    const h = e.webhookAckHistogram;
+    rows.push(['webhook ack (API /metrics buckets)', `p50 ≤ ${h.p50AtMostMs ?? '–'} / p95 ≤ ${h.p95AtMostMs ?? '–'} / p99 ≤ ${h.p99AtMostMs ?? '–'} ms (n=${h.count})`]);
+    rows.push(['sandbox paid → GET shows PAID', `${ms(e.paidToVisibleMs)}; GET every ${e.paidToVisibleMs.getPollIntervalMs} ms, ${e.paidToVisibleMs.getsPerPayment} GETs/payment`]);
+    rows.push([
+      'CodePay calls per payment',
+      `mean ${e.codepayCallsPerPayment.mean}, max ${e.codepayCallsPerPayment.max} (${Object.entries(e.codepayCallsPerPayment.byMethod).map(([m, n]) => `${m} ${n}`).join(', ')})`,
+    ]);
+    rows.push(['history events per payment (at PAID)', `mean ${e.historyEventsPerPayment.mean}, max ${e.historyEventsPerPayment.max} (${e.historyEventsPerPayment.sampled} sampled)`]);
+  }
+  if (r.ceiling) {
+    const c = r.ceiling;
+    section(`ceiling: ${c.count} trivial workflows (start, signal, complete) at concurrency ${c.concurrency}`);
+    rows.push(['workflows/s', `${c.workflowsPerSecond} (${c.wallSeconds} s)`]);
+    rows.push(['start → signal → completed', ms(c.workflowLatencyMs)]);
+  }
+  if (r.ratio !== undefined) rows.push(['ratio payments/s ÷ ceiling/s', String(r.ratio)]);
+  if (r.lost) {
+    const l = r.lost;
+    section(`lost notifications: poll schedule ${l.pollScheduleSeconds.join(',')} s (last repeats)`);
+    const p = l.paidLate;
+    rows.push([`paid ${p.payAfterSeconds} s after creation (${p.completed}/${p.count})`, `queries/payment mean ${p.queriesPerPayment.mean}, max ${p.queriesPerPayment.max}, predicted ${p.queriesPerPayment.predicted}`]);
+    rows.push(['  paid → GET shows PAID', `${ms(p.timeToPaidMs)}; predicted ≈ ${p.timeToPaidMs.predictedMs} ms`]);
+    if (l.unpaid) {
+      const u = l.unpaid;
+      rows.push([
+        `unpaid, expires in ${u.expiresSeconds} s (${u.completed}/${u.count})`,
+        `queries/payment mean ${u.queriesPerPayment.mean}, max ${u.queriesPerPayment.max}, predicted ${u.queriesPerPayment.predicted}; cancels ${u.cancelsPerPayment.mean} (predicted ${u.cancelsPerPayment.predicted}); ${Object.entries(u.finalStatuses).map(([s, n]) => `${s} ${n}`).join(', ')}`,
+      ]);
+    }
+    const f = l.fifteenMinuteExpiry;
+    rows.push(['15-min expiry, no notification (computed)', `${f.queries} queries (${f.polls} polls + 2 at expiry), ${f.cancels} cancel; limit ${f.limit}`]);
+  }
+  if (r.webhook) {
+    const w = r.webhook;
+    section(`webhook: ${w.rate}/s for ${w.durationSeconds} s over ${w.openPayments} open payments`);
+    rows.push(['sent / acked / errors', `${w.sent} / ${w.acked} / ${w.errors.count} ${JSON.stringify(w.errors.byStatus)} (achieved ${w.achievedRate}/s)`]);
+    rows.push(['ack latency (sender)', ms(w.ackMs)]);
+    const h = w.ackHistogram;
+    rows.push(['ack latency (API /metrics buckets)', `p50 ≤ ${h.p50AtMostMs ?? '–'} / p95 ≤ ${h.p95AtMostMs ?? '–'} / p99 ≤ ${h.p99AtMostMs ?? '–'} ms (n=${h.count})`]);
+    rows.push(['sender lag', ms(w.senderLagMs)]);
+    rows.push(['still AWAITING_PAYMENT', `${w.stillAwaiting.awaiting}/${w.stillAwaiting.sampled} sampled`]);
+  }
+  if (r.memory) {
+    section('memory (MiB): peak sampled RSS / VmHWM');
+    for (const [name, m] of Object.entries(r.memory)) rows.push([name, `${m.peakSampledRssMiB} / ${m.hwmMiB ?? '–'}`]);
+  }
+  section('targets');
+  for (const c of checks) rows.push([c.target, `${c.value ?? '–'} ${c.met ? 'met' : 'NOT met'}`]);
+  const width = Math.max(...rows.map(([k]) => k.length));
+  return rows.map(([k, v]) => (v ? `${k.padEnd(width)}  ${v}` : k)).join('\n');
+}

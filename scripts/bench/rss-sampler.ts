@@ -1,0 +1,57 @@
+import { readFileSync } from 'node:fs';
+
+/**
+ * Memory of the stack's processes from /proc/<pid>/status: the highest VmRSS seen while sampling
+ * (the load's footprint) and the kernel's VmHWM (lifetime peak, which for the worker includes
+ * bundling the workflow code at start-up).
+ */
+export interface MemoryFigures {
+  pid: number;
+  /** MiB, highest VmRSS sampled during the run. */
+  peakSampledRssMiB: number;
+  /** MiB, VmHWM when sampling stopped. */
+  hwmMiB?: number;
+}
+
+/** kB fields of a /proc/<pid>/status text, in MiB. */
+export function statusFieldMiB(status: string, field: 'VmRSS' | 'VmHWM'): number | undefined {
+  const match = new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(status);
+  return match ? Math.round((Number(match[1]) / 1024) * 10) / 10 : undefined;
+}
+
+function readStatus(pid: number): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+export interface RssSampler {
+  /** Adds (or replaces) a process to watch. */
+  watch(name: string, pid: number | undefined): void;
+  stop(): Record<string, MemoryFigures>;
+}
+
+export function startRssSampler(intervalMs = 250): RssSampler {
+  const watched = new Map<string, MemoryFigures>();
+  const sample = () => {
+    for (const figures of watched.values()) {
+      const rss = statusFieldMiB(readStatus(figures.pid) ?? '', 'VmRSS');
+      if (rss !== undefined) figures.peakSampledRssMiB = Math.max(figures.peakSampledRssMiB, rss);
+    }
+  };
+  const timer = setInterval(sample, intervalMs);
+  timer.unref();
+  return {
+    watch(name, pid) {
+      if (pid !== undefined) watched.set(name, { pid, peakSampledRssMiB: 0 });
+    },
+    stop() {
+      clearInterval(timer);
+      sample();
+      for (const figures of watched.values()) figures.hwmMiB = statusFieldMiB(readStatus(figures.pid) ?? '', 'VmHWM');
+      return Object.fromEntries(watched);
+    },
+  };
+}

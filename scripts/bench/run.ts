@@ -1,0 +1,173 @@
+/**
+ * `npm run bench -- [--count N] [--concurrency C] [--mode e2e|lost|webhook|all] [--rate R] …`:
+ * starts the whole stack (dev server on SQLite, sandbox, worker, API) on its own ports and data
+ * folder, drives it over HTTP, and prints a table, then the JSON summary as the last stdout line;
+ * the summary is also written to .bench/<timestamp>-<mode>.json. See docs/performance.md.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { readPrivateKeyFile } from '../../src/codepay/keys';
+import { startStack, Stack } from '../../src/tools/stack';
+import { PROJECT_ROOT } from '../../src/tools/temporal-binaries';
+import { runCeiling } from './ceiling';
+import { startCodePayCallCounter } from './codepay-call-counter';
+import { runE2e } from './e2e';
+import { round } from './latency';
+import { runLost } from './lost';
+import { BenchOptions, parseBenchArgs } from './options';
+import { BenchResults, humanTable, targetChecks } from './report';
+import { startRssSampler } from './rss-sampler';
+import { merchantApi, sandboxControl } from './stack-client';
+import { runWebhook } from './webhook';
+
+function machineFacts() {
+  return {
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model,
+    memoryGiB: round(os.totalmem() / 2 ** 30, 1),
+    node: process.version,
+    loadAverage: os.loadavg().map((l) => round(l, 2)),
+  };
+}
+
+function stackEnv(options: BenchOptions, dataDir: string, counterUrl: string): NodeJS.ProcessEnv {
+  const base = options.basePort;
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATA_DIR: dataDir,
+    API_PORT: String(base),
+    SANDBOX_PORT: String(base + 100),
+    TEMPORAL_PORT: String(base + 4233),
+    TEMPORAL_UI_PORT: String(base + 5233),
+    WORKER_METRICS_PORT: String(base + 300),
+    PUBLIC_BASE_URL: `http://127.0.0.1:${base}`,
+    // The embedded default's CodePay base URL: the worker reaches the sandbox through the counter.
+    SANDBOX_PUBLIC_URL: counterUrl,
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+  };
+  // Always the embedded dev server and sandbox, whatever the caller's shell says.
+  delete env.TEMPORAL_ADDRESS;
+  delete env.CODEPAY_BASE_URL;
+  return env;
+}
+
+async function main(): Promise<number> {
+  const options = parseBenchArgs(process.argv.slice(2));
+  const startedAt = new Date();
+  const machineBefore = machineFacts();
+  const runId = Date.now().toString(36).slice(-6);
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'codepay-bench-'));
+  const log: string[] = [];
+  const onOutput = (name: string, line: string) => {
+    log.push(`[${name}] ${line}`);
+    if (log.length > 200) log.shift();
+  };
+  const counter = await startCodePayCallCounter(options.basePort + 200, new URL(`http://127.0.0.1:${options.basePort + 100}`));
+  let stack: Stack | undefined;
+  let connection: Connection | undefined;
+  const results: BenchResults = {};
+  let failed = 0;
+  try {
+    process.stderr.write(`bench: starting the stack (data ${dataDir})…\n`);
+    stack = await startStack({ env: stackEnv(options, dataDir, counter.url), onOutput, devServer: { headless: true, sqlitePragmas: options.sqlitePragma } });
+    let crashed: string | undefined;
+    stack.onUnexpectedExit = (name, code) => (crashed = `${name} exited with code ${code}`);
+    const rss = startRssSampler();
+    for (const [name, service] of stack.services) rss.watch(name, service.child.pid);
+    rss.watch('temporal-dev-server', stack.devServer?.process.pid);
+    connection = await Connection.connect({ address: stack.temporalAddress });
+    const client = new Client({ connection, namespace: stack.config.temporal.namespace });
+    const api = merchantApi(stack.apiUrl, stack.apiKey);
+    const sandbox = sandboxControl(stack.sandboxUrl!);
+    const wants = (mode: BenchOptions['mode']) => options.mode === mode || options.mode === 'all';
+
+    if (wants('e2e')) {
+      results.e2e = await runE2e({ api, sandbox, counter, client, count: options.count, concurrency: options.concurrency, autoPayAfterMs: options.autoPayAfterMs, runId });
+      failed += results.e2e.failures.count;
+      results.ceiling = await runCeiling({
+        env: stack.env,
+        temporalAddress: stack.temporalAddress,
+        namespace: stack.config.temporal.namespace,
+        count: options.count,
+        concurrency: options.concurrency,
+        runId,
+        rss,
+        onOutput,
+      });
+      results.ratio = round(results.e2e.paymentsPerSecond / results.ceiling.workflowsPerSecond, 2);
+    }
+    if (wants('webhook')) {
+      results.webhook = await runWebhook({
+        api,
+        sandbox,
+        webhookUrl: `${stack.apiUrl}/webhooks/codepay`,
+        gatewayKey: readPrivateKeyFile(stack.env.SANDBOX_GATEWAY_PRIVATE_KEY_FILE!),
+        rate: options.rate,
+        durationSeconds: options.duration,
+        openPayments: options.openPayments,
+        concurrency: options.concurrency,
+        runId,
+      });
+      failed += results.webhook.errors.count;
+    }
+    if (wants('lost')) {
+      results.lost = await runLost({
+        api,
+        sandbox,
+        counter,
+        pollScheduleMs: stack.config.payments.pollScheduleMs,
+        defaultExpiresSeconds: stack.config.payments.defaultExpiresSeconds,
+        cancelMethod: stack.config.codepay.methods.cancel,
+        count: options.lostCount,
+        payAfterSeconds: options.lostPayAfter,
+        expiresSeconds: options.lostExpires,
+        runId,
+      });
+      failed += results.lost.failures.count;
+    }
+    results.memory = rss.stop();
+    if (crashed) throw new Error(crashed);
+  } catch (err) {
+    process.stderr.write(`bench failed: ${(err as Error).stack ?? err}\n--- last stack output ---\n${log.slice(-40).join('\n')}\n`);
+    return 1;
+  } finally {
+    await connection?.close();
+    await stack?.stop();
+    await counter.close();
+    if (!options.keepData) rmSync(dataDir, { recursive: true, force: true });
+  }
+
+  const checks = targetChecks(results);
+  const summary = {
+    bench: 'codepay-temporal',
+    mode: options.mode,
+    startedAt: startedAt.toISOString(),
+    durationSeconds: round((Date.now() - startedAt.getTime()) / 1000, 1),
+    command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
+    machine: { ...machineBefore, loadAverageBefore: machineBefore.loadAverage, loadAverageAfter: machineFacts().loadAverage },
+    options,
+    settings: {
+      worker: stack!.config.worker,
+      pollScheduleSeconds: stack!.config.payments.pollScheduleMs.map((ms) => ms / 1000),
+      sqlitePragmas: options.sqlitePragma,
+    },
+    ...results,
+    targets: checks,
+    failures: failed,
+  };
+  const file = path.join(PROJECT_ROOT, '.bench', `${startedAt.toISOString().replace(/[:.]/g, '-')}-${options.mode}.json`);
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(summary, null, 2)}\n`);
+  process.stdout.write(`${humanTable(results, checks)}\nwritten to ${path.relative(PROJECT_ROOT, file)}\n${JSON.stringify(summary)}\n`);
+  return failed > 0 ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: Error) => {
+    process.stderr.write(`bench failed: ${err.message}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,133 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { KeyObject } from 'node:crypto';
+import { withSignature } from '../../src/codepay/signing';
+import { TransStatus } from '../../src/codepay/trans-status';
+import { createProgress } from '../../src/tools/progress';
+import { runClosedLoop } from './closed-loop';
+import { LatencySummary, round, summarize } from './latency';
+import type { MerchantApi, OrderRecord, SandboxControl } from './stack-client';
+import { HistogramFigures, webhookHistogramFigures } from './webhook-latency';
+
+/**
+ * The webhook under a steady notification rate: M open payments, then signed payment notifications
+ * with trans_status 0 (paying: recorded, no state change) sent at `rate` per second for `duration`
+ * seconds on an open loop (each at its scheduled time, whatever the earlier ones are doing, so a
+ * slow answer cannot hide the next one's wait). Each payment's first notification is followed by
+ * byte-identical redeliveries, as CodePay's duplicates are. Payments stay AWAITING_PAYMENT.
+ */
+export interface WebhookResult {
+  rate: number;
+  durationSeconds: number;
+  openPayments: number;
+  sent: number;
+  firstDeliveries: number;
+  duplicates: number;
+  acked: number;
+  errors: { count: number; byStatus: Record<string, number> };
+  /** Request sent → `success` read, measured by the sender. */
+  ackMs: LatencySummary;
+  ackHistogram: HistogramFigures;
+  /** How late the sender started requests against their schedule (its own lag). */
+  senderLagMs: LatencySummary;
+  achievedRate: number;
+  stillAwaiting: { sampled: number; awaiting: number };
+}
+
+/** A signed trans_status 0 notification for an order, as the sandbox's wire fields would carry it. */
+export function payingNotification(order: OrderRecord, gatewayKey: KeyObject): string {
+  const fields = {
+    merchant_order_no: order.merchantOrderNo,
+    trans_no: order.transNo,
+    trans_type: 1,
+    trans_status: TransStatus.PAYING,
+    price_currency: order.currency,
+    order_amount: order.amount,
+    trans_amount: order.amount,
+    app_id: order.appId,
+    merchant_no: order.merchantNo,
+    sign_type: 'RSA2',
+  };
+  return JSON.stringify(withSignature(fields, gatewayKey));
+}
+
+export async function runWebhook(args: {
+  api: MerchantApi;
+  sandbox: SandboxControl;
+  webhookUrl: string;
+  gatewayKey: KeyObject;
+  rate: number;
+  durationSeconds: number;
+  openPayments: number;
+  concurrency: number;
+  runId: string;
+}): Promise<WebhookResult> {
+  const { api, sandbox } = args;
+  await sandbox.setFaults({ autoPayAfterMs: 0, dropNotifications: 0, duplicateNotifications: 0 });
+  const nos = Array.from({ length: args.openPayments }, (_, i) => `w${args.runId}-${i}`);
+  const opening = createProgress('webhook: opening payments', nos.length);
+  await runClosedLoop(nos.length, args.concurrency, async (i) => {
+    await api.createPayment({ merchantOrderNo: nos[i]!, amount: '3.10', currency: 'USD', description: 'bench webhook' });
+    opening.tick();
+  });
+  opening.done();
+  const records = new Map((await sandbox.ledger()).map((o) => [o.merchantOrderNo, o]));
+  const bodies = nos.map((no) => payingNotification(records.get(no)!, args.gatewayKey));
+
+  const total = Math.max(1, Math.round(args.rate * args.durationSeconds));
+  const ack: number[] = [];
+  const lag: number[] = [];
+  const byStatus: Record<string, number> = {};
+  let acked = 0;
+  const metricsBefore = await api.metricsText();
+  const progress = createProgress('webhook', total);
+  const send = async (k: number, scheduledAt: number) => {
+    const started = performance.now();
+    lag.push(started - scheduledAt);
+    let outcome: string;
+    try {
+      const response = await fetch(args.webhookUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json; charset=utf-8' },
+        body: bodies[k % bodies.length],
+        signal: AbortSignal.timeout(5_000),
+      });
+      const text = await response.text();
+      outcome = response.status === 200 && text.trim() === 'success' ? 'acked' : String(response.status);
+    } catch (err) {
+      outcome = (err as Error).name === 'TimeoutError' ? 'timeout' : 'network';
+    }
+    ack.push(performance.now() - started);
+    if (outcome === 'acked') acked += 1;
+    else byStatus[outcome] = (byStatus[outcome] ?? 0) + 1;
+    progress.tick();
+  };
+  const started = performance.now();
+  const inFlight: Promise<void>[] = [];
+  for (let k = 0; k < total; k += 1) {
+    const scheduledAt = started + (k * 1000) / args.rate;
+    const wait = scheduledAt - performance.now();
+    if (wait > 1) await sleep(wait);
+    inFlight.push(send(k, scheduledAt));
+  }
+  await Promise.all(inFlight);
+  const elapsedSeconds = (performance.now() - started) / 1000;
+  progress.done();
+
+  const sample = nos.slice(0, 20);
+  const statuses = await Promise.all(sample.map(async (no) => (await api.getPayment(no)).body.status));
+  return {
+    rate: args.rate,
+    durationSeconds: args.durationSeconds,
+    openPayments: nos.length,
+    sent: total,
+    firstDeliveries: Math.min(total, nos.length),
+    duplicates: Math.max(0, total - nos.length),
+    acked,
+    errors: { count: total - acked, byStatus },
+    ackMs: summarize(ack),
+    ackHistogram: webhookHistogramFigures(metricsBefore, await api.metricsText()),
+    senderLagMs: summarize(lag),
+    achievedRate: round(total / elapsedSeconds, 1),
+    stillAwaiting: { sampled: sample.length, awaiting: statuses.filter((s) => s === 'AWAITING_PAYMENT').length },
+  };
+}
