@@ -1,0 +1,241 @@
+/**
+ * `npm run chaos -- --payments N --seed S --concurrency C [--quick]`: drives many payments end to
+ * end through the real processes (Temporal dev server, sandbox, worker, API) while the gateway
+ * misbehaves and the processes are killed and restarted, then reconciles every payment's workflow
+ * state against the sandbox ledger, runs the bad-input campaign, and prints a table and one JSON
+ * line. Exits 1 on any violation.
+ */
+import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { readPrivateKeyFile } from '../../src/codepay/keys';
+import { EXPIRES_MIN_SECONDS, type PaymentResponse } from '../../src/api/payments-schemas';
+import { createProgress, percentile } from '../../src/tools/progress';
+import { startStack, type Stack } from '../../src/tools/stack';
+import { apiCases, runBadInput, webhookCases } from './bad-input';
+import { createDriver, newDriverRecord, type DriverRecord } from './driver';
+import { setWeather, startWeather } from './gateway-faults';
+import { createHttpClient, newHttpStats } from './http';
+import { fetchLedger } from './ledger';
+import { parseChaosOptions, type ChaosOptions } from './options';
+import { PAYMENT_KINDS, planPayments, type PaymentPlan } from './plan';
+import { mapPool } from './pool';
+import { createPrng } from './prng';
+import { startProcessChaos } from './process-faults';
+import { isQuiescent, reconcile, type Finding } from './reconcile';
+import { formatReport, reportJsonLine, violationCount, type ChaosReport } from './report';
+import { diffSnapshots, ledgerEssence, paymentEssence } from './snapshot';
+
+/** Variables of the caller's shell that would point the run at something else than its own stack. */
+const FOREIGN_ENV = /^(TEMPORAL_|CODEPAY_|SANDBOX_|API_|PUBLIC_BASE_URL|PAYMENT_|WORKER_|DATA_DIR|LOG_LEVEL)/;
+
+function stackEnv(options: ChaosOptions, dataDir: string): NodeJS.ProcessEnv {
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !FOREIGN_ENV.test(k)));
+  const port = options.basePort;
+  return {
+    ...inherited,
+    DATA_DIR: dataDir,
+    API_PORT: String(port),
+    SANDBOX_PORT: String(port + 100),
+    TEMPORAL_PORT: String(port + 4_233),
+    TEMPORAL_UI_PORT: String(port + 5_233),
+    WORKER_METRICS_PORT: String(port + 6_464),
+    LOG_LEVEL: 'warn',
+    // CodePay's 12 h notification retry schedule in ~7 minutes; polls every few seconds.
+    SANDBOX_NOTIFY_TIME_SCALE: '0.01',
+    PAYMENT_POLL_SCHEDULE_SECONDS: '1,2,3',
+    PAYMENT_REFUND_WINDOW_SECONDS: '900',
+    // Timeouts after commit should cost seconds, not the default 10.
+    CODEPAY_TIMEOUT_MS: '2000',
+  };
+}
+
+async function waitForQuiescence(
+  nos: string[],
+  getPayment: (no: string) => Promise<PaymentResponse | undefined>,
+  budgetMs: number,
+): Promise<Map<string, PaymentResponse | undefined>> {
+  const views = new Map<string, PaymentResponse | undefined>();
+  const progress = createProgress('chaos: settling', nos.length);
+  const deadline = Date.now() + budgetMs;
+  let settled = new Set<string>();
+  for (;;) {
+    const pending = nos.filter((no) => !settled.has(no));
+    await mapPool(pending, 8, async (no) => views.set(no, await getPayment(no)));
+    const now = new Set(nos.filter((no) => {
+      const view = views.get(no);
+      return view === undefined || isQuiescent(view);
+    }));
+    progress.tick(now.size - settled.size);
+    settled = now;
+    if (settled.size === nos.length || Date.now() > deadline) break;
+    await new Promise((r) => setTimeout(r, 2_000));
+  }
+  progress.done();
+  // One last full read, so the reconciliation sees every payment as it is now.
+  await mapPool(nos, 8, async (no) => views.set(no, await getPayment(no)));
+  return views;
+}
+
+function servicesAlive(stack: Stack): boolean {
+  const running = (p: { exitCode: number | null; signalCode: NodeJS.Signals | null }) => p.exitCode === null && p.signalCode === null;
+  return [...stack.services.values()].every((s) => running(s.child)) && (!stack.devServer || running(stack.devServer.process));
+}
+
+function outcomes(plans: PaymentPlan[], views: Map<string, PaymentResponse | undefined>) {
+  const byKind: Record<string, Record<string, number>> = {};
+  const unexpected: Finding[] = [];
+  for (const plan of plans) {
+    const view = views.get(plan.merchantOrderNo);
+    const status = view?.status ?? 'MISSING';
+    const kind = (byKind[plan.kind] ??= {});
+    kind[status] = (kind[status] ?? 0) + 1;
+    const expected: readonly string[] = PAYMENT_KINDS[plan.kind].expected;
+    if (view && !expected.includes(status)) {
+      unexpected.push({ merchantOrderNo: plan.merchantOrderNo, rule: `kind ${plan.kind}`, expected: expected.join(' | '), actual: status });
+    }
+  }
+  return { byKind, unexpected };
+}
+
+function timeToFinal(plans: PaymentPlan[], views: Map<string, PaymentResponse | undefined>): ChaosReport['timeToFinal'] {
+  const regular: number[] = [];
+  const expiring: number[] = [];
+  for (const plan of plans) {
+    const view = views.get(plan.merchantOrderNo);
+    if (!view || !isQuiescent(view)) continue;
+    const last = Math.max(Date.parse(view.updatedAt), ...view.refunds.map((r) => Date.parse(r.completedAt ?? view.updatedAt)));
+    (plan.kind === 'expire' ? expiring : regular).push(last - Date.parse(view.createdAt));
+  }
+  return { maxMs: Math.max(0, ...regular), p50Ms: percentile(regular, 50) ?? 0, p99Ms: percentile(regular, 99) ?? 0, maxExpireMs: Math.max(0, ...expiring) };
+}
+
+/** Admitted refunds must all be in the final view; a 2xx that left no refund lost the request. */
+function admittedRefundsKept(record: DriverRecord, views: Map<string, PaymentResponse | undefined>): Finding[] {
+  const findings: Finding[] = [];
+  for (const [no, refundNos] of record.admittedRefunds) {
+    const known = new Set(views.get(no)?.refunds.map((r) => r.refundNo) ?? []);
+    for (const refundNo of refundNos) {
+      if (!known.has(refundNo)) findings.push({ merchantOrderNo: no, rule: 'admitted refund kept', expected: `refund ${refundNo} in the view`, actual: 'absent' });
+    }
+  }
+  return findings;
+}
+
+async function main(): Promise<number> {
+  const options = parseChaosOptions(process.argv.slice(2));
+  const began = Date.now();
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'codepay-chaos-'));
+  const logFile = path.join(dataDir, 'stack.log');
+  const say = (line: string) => process.stderr.write(`${line}\n`);
+  say(`chaos: seed ${options.seed}, ${options.payments} payments, concurrency ${options.concurrency}; data and logs in ${dataDir}`);
+
+  const crashes: string[] = [];
+  const stack = await startStack({
+    env: stackEnv(options, dataDir),
+    onOutput: (name, line) => appendFileSync(logFile, `${new Date().toISOString()} [${name}] ${line}\n`),
+    devServer: { headless: true },
+  });
+  stack.onUnexpectedExit = (name, code) => {
+    crashes.push(`${name} (exit ${code})`);
+    void stack.restart(name).catch((err: Error) => crashes.push(`${name} restart failed: ${err.message}`));
+  };
+  let failed = true;
+  try {
+    const stats = newHttpStats();
+    const api = createHttpClient({ baseUrl: stack.apiUrl, headers: { authorization: `Bearer ${stack.apiKey}` }, budgetMs: 180_000, attemptTimeoutMs: 45_000, stats });
+    const sandbox = createHttpClient({ baseUrl: stack.sandboxUrl!, budgetMs: 60_000, attemptTimeoutMs: 10_000, stats: newHttpStats() });
+    const record = newDriverRecord();
+    const driver = createDriver(api, sandbox, record);
+    const prng = createPrng(options.seed);
+    const plans = planPayments(options.payments, options.seed, prng.fork(), EXPIRES_MIN_SECONDS);
+
+    // 1. Drive every payment while the gateway's weather changes and processes crash.
+    const weather = startWeather(sandbox, prng.fork(), [3_000, 10_000]);
+    const chaos = startProcessChaos(stack, prng.fork(), {
+      quick: options.quick,
+      minGapMs: options.quick ? 3_000 : 5_000,
+      maxGapMs: options.quick ? 6_000 : 15_000,
+      onFault: (f) => appendFileSync(logFile, `${new Date().toISOString()} [chaos] ${f.fault} took ${f.tookMs} ms${f.error ? `: ${f.error}` : ''}\n`),
+    });
+    const progress = createProgress('chaos: driving', plans.length);
+    await mapPool(plans, options.concurrency, async (plan) => {
+      await driver.drive(plan);
+      progress.tick(1, record.contract.length ? `${record.contract.length} contract violations` : '');
+    });
+    progress.done();
+    say('chaos: waiting for the remaining process faults');
+    await chaos.stop();
+    await weather.stop();
+    // Faults go on while the payments settle, gentler: the system must converge under them too.
+    await setWeather(sandbox, 'lossy');
+    const driveEnded = Date.now();
+
+    // 2. Wait for rest, then reconcile every payment against the ledger.
+    const nos = [...record.attempted];
+    const views = await waitForQuiescence(nos, driver.getPayment, options.settleSeconds * 1000);
+    const settleSeconds = (Date.now() - driveEnded) / 1000;
+    await setWeather(sandbox, 'calm');
+    const ledger = await fetchLedger(sandbox);
+    const reconciliation = reconcile(views, ledger);
+    const { byKind, unexpected } = outcomes(plans, views);
+
+    // 3. Bad input: nothing may change, nothing may crash.
+    const gatewayPaths = stack.env.SANDBOX_GATEWAY_PRIVATE_KEY_FILE ?? path.join(dataDir, 'keys', 'gateway-private.pem');
+    const identity = { appId: stack.config.sandbox.appId, merchantNo: stack.config.sandbox.merchantNo, privateKey: readPrivateKeyFile(gatewayPaths) };
+    const context = { apiKey: stack.apiKey, identity, ledger, views };
+    const cases = [...webhookCases(context), ...apiCases(context)];
+    const badProgress = createProgress('chaos: bad input', cases.length);
+    const badInput = await runBadInput(cases, { api }, () => badProgress.tick());
+    badProgress.done();
+    const viewsAfter = new Map<string, PaymentResponse | undefined>();
+    await mapPool(nos, 8, async (no) => viewsAfter.set(no, await driver.getPayment(no)));
+    const ledgerAfter = await fetchLedger(sandbox);
+    const essence = (m: Map<string, PaymentResponse | undefined>) => new Map([...m].map(([k, v]) => [k, paymentEssence(v)]));
+    const badInputChanges = [...diffSnapshots(essence(views), essence(viewsAfter), 'payment'), ...diffSnapshots(ledgerEssence(ledger), ledgerEssence(ledgerAfter), 'gateway order')];
+    const health = await api.request('GET', '/healthz', undefined, { retry: false }).catch(() => undefined);
+
+    const report: ChaosReport = {
+      seed: options.seed,
+      payments: options.payments,
+      concurrency: options.concurrency,
+      durationSeconds: (Date.now() - began) / 1000,
+      settleSeconds,
+      started: record.startedAt.size,
+      finalStates: reconciliation.finalStates,
+      byKind,
+      unexpectedOutcomes: unexpected,
+      mismatches: reconciliation.mismatches,
+      moneyViolations: [...reconciliation.moneyViolations, ...admittedRefundsKept(record, views)],
+      contractViolations: record.contract,
+      unsettled: reconciliation.unsettled,
+      notifications: reconciliation.notifications,
+      processFaults: chaos.log,
+      crashes,
+      weatherSeconds: weather.seconds,
+      http: stats,
+      refusals: record.refusals,
+      gaveUp: record.gaveUp,
+      badInput,
+      badInputChanges,
+      servicesAlive: servicesAlive(stack) && health?.status === 200,
+      timeToFinal: timeToFinal(plans, views),
+    };
+    process.stdout.write(formatReport(report));
+    process.stdout.write(`${reportJsonLine(report)}\n`);
+    failed = violationCount(report) > 0;
+    return failed ? 1 : 0;
+  } finally {
+    await stack.stop();
+    if (!failed && !options.keepData) rmSync(dataDir, { recursive: true, force: true });
+    else say(`chaos: data and logs kept in ${dataDir}`);
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: Error) => {
+    process.stderr.write(`chaos run failed: ${err.stack ?? err.message}\n`);
+    process.exit(2);
+  },
+);
