@@ -1,0 +1,78 @@
+import type { KeyObject } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import express, { type Express } from 'express';
+import type { Logger } from 'pino';
+import type { Config } from '../config';
+import { requireApiKey } from './auth';
+import { createHealthRouter } from './health-router';
+import { type ApiMetrics, createApiMetrics, httpMetricsMiddleware } from './metrics';
+import { createOpenApiDocument } from './openapi';
+import { DEFAULT_TIMEOUTS, PaymentCommands, type TemporalTimeouts } from './payment-commands';
+import { createPaymentsRouter } from './payments-router';
+import { notFoundMiddleware, problemMiddleware } from './problem';
+import { createWebhookRouter } from './webhook-router';
+
+export type ApiConfig = Pick<Config, 'apiKeys' | 'temporal' | 'publicBaseUrl' | 'payments' | 'webhook'>;
+
+export interface AppDependencies {
+  config: ApiConfig;
+  clients: { temporal: Client };
+  /** CodePay's gateway keys; during a rotation both the old and the new one verify. */
+  gatewayPublicKeys: KeyObject[];
+  logger: Logger;
+  metrics?: ApiMetrics;
+  /** Express's `trust proxy` (decides `req.ip`, which the webhook allow-list checks). Default off. */
+  trustProxy?: boolean | number | string | string[];
+  timeouts?: Partial<TemporalTimeouts>;
+}
+
+/**
+ * The API as an express app, with every dependency passed in, so `server.ts`, `npm start` and the
+ * tests build the same thing. Routes are mounted at their full paths so the metrics' route label
+ * is the pattern the router matched.
+ */
+export function createApp({ config, clients, gatewayPublicKeys, logger, metrics = createApiMetrics(), trustProxy = false, timeouts }: AppDependencies): Express {
+  const limits = { ...DEFAULT_TIMEOUTS, ...timeouts };
+  const client = clients.temporal;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', trustProxy);
+
+  app.use(httpMetricsMiddleware(metrics));
+  app.use(
+    createWebhookRouter({
+      client,
+      gatewayPublicKeys,
+      logger: logger.child({ component: 'webhook' }),
+      metrics,
+      allowedIps: config.webhook.allowedIps,
+      signalTimeoutMs: limits.signalMs,
+    }),
+  );
+  app.use(
+    createPaymentsRouter({
+      commands: new PaymentCommands(client, config, limits),
+      config,
+      metrics,
+      auth: requireApiKey(config.apiKeys),
+    }),
+  );
+  app.use(
+    createHealthRouter({
+      client,
+      namespace: config.temporal.namespace,
+      apiKeyCount: config.apiKeys.length,
+      gatewayKeyCount: gatewayPublicKeys.length,
+      metrics,
+      readinessTimeoutMs: limits.readinessMs,
+    }),
+  );
+  const openapi = createOpenApiDocument({ serverUrl: config.publicBaseUrl });
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openapi);
+  });
+
+  app.use(notFoundMiddleware());
+  app.use(problemMiddleware(logger));
+  return app;
+}

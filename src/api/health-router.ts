@@ -1,0 +1,62 @@
+import type { Client } from '@temporalio/client';
+import { Router } from 'express';
+import { z } from 'zod';
+import type { ApiMetrics } from './metrics';
+import { withDeadline } from './temporal-failures';
+
+export const ReadinessSchema = z
+  .object({
+    status: z.enum(['ready', 'not_ready']),
+    checks: z.object({
+      temporal: z.enum(['ok', 'unreachable']),
+      apiKeys: z.enum(['ok', 'missing']),
+      gatewayPublicKeys: z.enum(['ok', 'missing']),
+    }),
+  });
+
+export type Readiness = z.infer<typeof ReadinessSchema>;
+
+export interface HealthRouterDeps {
+  client: Client;
+  namespace: string;
+  apiKeyCount: number;
+  gatewayKeyCount: number;
+  metrics: ApiMetrics;
+  readinessTimeoutMs: number;
+}
+
+/**
+ * Liveness says the process answers; readiness says it can do its job: Temporal answers a cheap
+ * call (describing our namespace, which also proves it exists) within a short deadline, and the
+ * keys the API needs are configured.
+ */
+export function createHealthRouter(deps: HealthRouterDeps): Router {
+  const router = Router();
+
+  router.get('/healthz', (_req, res) => {
+    res.json({ status: 'alive' });
+  });
+
+  router.get('/readyz', async (_req, res) => {
+    const temporal = await withDeadline(deps.client, deps.readinessTimeoutMs, () =>
+      deps.client.workflowService.describeNamespace({ namespace: deps.namespace }),
+    ).then(
+      () => 'ok' as const,
+      () => 'unreachable' as const,
+    );
+    const checks: Readiness['checks'] = {
+      temporal,
+      apiKeys: deps.apiKeyCount > 0 ? 'ok' : 'missing',
+      gatewayPublicKeys: deps.gatewayKeyCount > 0 ? 'ok' : 'missing',
+    };
+    const ready = Object.values(checks).every((c) => c === 'ok');
+    const body: Readiness = { status: ready ? 'ready' : 'not_ready', checks };
+    res.status(ready ? 200 : 503).json(body);
+  });
+
+  router.get('/metrics', async (_req, res) => {
+    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+  });
+
+  return router;
+}

@@ -1,0 +1,237 @@
+import { z } from 'zod';
+import { ReadinessSchema } from './health-router';
+import {
+  CreatePaymentBodySchema,
+  CreateRefundBodySchema,
+  GatewayErrorSchema,
+  PaymentEventSchema,
+  PaymentParamsSchema,
+  PaymentResponseSchema,
+  PaymentStatusSchema,
+  RefundParamsSchema,
+  RefundResponseSchema,
+  StartPaymentResponseSchema,
+} from './payments-schemas';
+import { FieldErrorSchema, ProblemSchema } from './problem';
+import { WEBHOOK_BODY_LIMIT, WEBHOOK_PATH } from './webhook-router';
+
+/**
+ * The OpenAPI 3.1 document, generated from the zod schemas the routes validate with. Named schemas
+ * become components and are referenced wherever they appear, nested ones included.
+ */
+const COMPONENTS: Record<string, z.ZodType> = {
+  CreatePaymentRequest: CreatePaymentBodySchema,
+  CreateRefundRequest: CreateRefundBodySchema,
+  StartPaymentResponse: StartPaymentResponseSchema,
+  Payment: PaymentResponseSchema,
+  Refund: RefundResponseSchema,
+  PaymentEvent: PaymentEventSchema,
+  PaymentStatus: PaymentStatusSchema,
+  GatewayError: GatewayErrorSchema,
+  Problem: ProblemSchema,
+  FieldError: FieldErrorSchema,
+  Readiness: ReadinessSchema,
+};
+
+const NotificationBodySchema = z
+  .record(z.string(), z.union([z.string(), z.number(), z.null()]))
+  .describe(
+    "CodePay's signed notification (PROTOCOL.md §4.6): flat fields, or the same fields in a `data` JSON string, as JSON or form-encoded",
+  );
+
+type JsonSchema = Record<string, unknown>;
+const REF = '#/components/schemas/';
+
+function componentSchemas(): Record<string, JsonSchema> {
+  const registry = z.registry<{ id: string }>();
+  for (const [id, schema] of Object.entries(COMPONENTS)) registry.add(schema, { id });
+  const { schemas } = z.toJSONSchema(registry, { target: 'draft-2020-12', io: 'input', uri: (id) => `${REF}${id}` });
+  // Components live inside the document: no per-schema $id / $schema.
+  return Object.fromEntries(
+    Object.entries(schemas).map(([id, schema]) => {
+      const { $id: _id, $schema: _schema, ...rest } = schema as JsonSchema;
+      return [id, rest];
+    }),
+  );
+}
+
+function schemaRef(schema: z.ZodType): JsonSchema {
+  const name = Object.entries(COMPONENTS).find(([, s]) => s === schema)?.[0];
+  if (name) return { $ref: `${REF}${name}` };
+  const { $schema: _schema, ...rest } = z.toJSONSchema(schema, { target: 'draft-2020-12', io: 'input' }) as JsonSchema;
+  return rest;
+}
+
+const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema: schemaRef(schema) } } });
+const problem = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: schemaRef(ProblemSchema) } },
+});
+
+function pathParameters(schema: z.ZodObject): JsonSchema[] {
+  return Object.entries(schema.shape).map(([name, field]) => ({
+    name,
+    in: 'path',
+    required: true,
+    schema: schemaRef(field as z.ZodType),
+  }));
+}
+
+const authProblems = { 401: problem('Missing or unknown API key') };
+const temporalProblem = { 503: problem('Temporal unreachable; safe to retry') };
+
+export function createOpenApiDocument(options: { serverUrl?: string; version?: string } = {}): JsonSchema {
+  const secured = { security: [{ bearerAuth: [] }] };
+  const paymentParams = pathParameters(PaymentParamsSchema);
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'CodePay payments on Temporal — merchant API',
+      version: options.version ?? '0.1.0',
+      description: [
+        'Start CodePay mobile-web (H5) payments, read them, cancel them and refund them; every payment is a durable Temporal workflow.',
+        'Amounts are decimal strings in major units, validated against the currency\'s digits. Errors are RFC 9457 problem details with a stable `type`.',
+        '`/metrics` serves this process\'s Prometheus metrics; the Temporal SDK\'s worker metrics are served by the worker process on WORKER_METRICS_PORT.',
+      ].join('\n\n'),
+    },
+    ...(options.serverUrl ? { servers: [{ url: options.serverUrl }] } : {}),
+    components: {
+      securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'One of API_KEYS' } },
+      schemas: componentSchemas(),
+    },
+    paths: {
+      '/v1/payments': {
+        post: {
+          operationId: 'startPayment',
+          summary: 'Start a payment (idempotent by merchantOrderNo) and get the cashier URL',
+          ...secured,
+          requestBody: { required: true, content: { 'application/json': { schema: schemaRef(CreatePaymentBodySchema) } } },
+          responses: {
+            201: json(StartPaymentResponseSchema, 'Payment started'),
+            200: json(StartPaymentResponseSchema, 'The same request again: the existing payment'),
+            400: problem('Invalid request; `errors` names each bad field'),
+            ...authProblems,
+            409: problem('The merchant order number is taken by a different payment'),
+            413: problem('Body too large'),
+            415: problem('Body is not JSON'),
+            422: problem('CodePay rejected the order; `code` carries its error code'),
+            ...temporalProblem,
+          },
+        },
+      },
+      '/v1/payments/{merchantOrderNo}': {
+        get: {
+          operationId: 'getPayment',
+          summary: 'The payment: status, amounts, refunds and its event log',
+          ...secured,
+          parameters: paymentParams,
+          responses: {
+            200: json(PaymentResponseSchema, 'The payment'),
+            400: problem('Invalid merchant order number'),
+            ...authProblems,
+            404: problem('Unknown payment'),
+            ...temporalProblem,
+          },
+        },
+      },
+      '/v1/payments/{merchantOrderNo}/cancel': {
+        post: {
+          operationId: 'cancelPayment',
+          summary: 'Cancel (close) the payment; a paid payment is refunded by CodePay',
+          ...secured,
+          parameters: paymentParams,
+          responses: {
+            200: json(PaymentResponseSchema, 'The payment after the cancel settled'),
+            400: problem('Invalid merchant order number'),
+            ...authProblems,
+            404: problem('Unknown payment'),
+            409: problem('Not cancellable in its current status'),
+            422: problem('CodePay rejected the cancel'),
+            ...temporalProblem,
+          },
+        },
+      },
+      '/v1/payments/{merchantOrderNo}/refunds': {
+        post: {
+          operationId: 'requestRefund',
+          summary: 'Refund part or all of a paid payment (idempotent by refundNo)',
+          ...secured,
+          parameters: paymentParams,
+          requestBody: { required: true, content: { 'application/json': { schema: schemaRef(CreateRefundBodySchema) } } },
+          responses: {
+            201: json(RefundResponseSchema, 'Refund admitted'),
+            200: json(RefundResponseSchema, 'The same refund again: the existing refund'),
+            400: problem('Invalid request; `errors` names each bad field'),
+            ...authProblems,
+            404: problem('Unknown payment'),
+            409: problem('Wrong payment status, or the refund number is taken by a different refund'),
+            422: problem('Over-refund, refund count limit, or CodePay rejected the refund'),
+            ...temporalProblem,
+          },
+        },
+      },
+      '/v1/payments/{merchantOrderNo}/refunds/{refundNo}': {
+        get: {
+          operationId: 'getRefund',
+          summary: 'One refund of the payment',
+          ...secured,
+          parameters: pathParameters(RefundParamsSchema),
+          responses: {
+            200: json(RefundResponseSchema, 'The refund'),
+            400: problem('Invalid number'),
+            ...authProblems,
+            404: problem('Unknown payment or refund'),
+            ...temporalProblem,
+          },
+        },
+      },
+      [WEBHOOK_PATH]: {
+        post: {
+          operationId: 'codepayNotification',
+          summary: "CodePay's transaction result notification; the signature is the authentication",
+          description: `Answers \`success\` once the notification is durably signalled to its workflow. Body limit ${WEBHOOK_BODY_LIMIT}.`,
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': { schema: schemaRef(NotificationBodySchema) },
+              'application/x-www-form-urlencoded': { schema: schemaRef(NotificationBodySchema) },
+            },
+          },
+          responses: {
+            200: { description: 'Accepted', content: { 'text/plain': { schema: { type: 'string', const: 'success' } } } },
+            400: problem('Malformed notification'),
+            401: problem('Missing or bad signature'),
+            403: problem('Source address outside WEBHOOK_ALLOWED_IPS'),
+            404: problem('No payment or refund with this number'),
+            413: problem('Body too large'),
+            ...temporalProblem,
+          },
+        },
+      },
+      '/healthz': {
+        get: { operationId: 'liveness', summary: 'The process is alive', responses: { 200: { description: 'Alive' } } },
+      },
+      '/readyz': {
+        get: {
+          operationId: 'readiness',
+          summary: 'Temporal reachable and keys configured',
+          responses: { 200: json(ReadinessSchema, 'Ready'), 503: json(ReadinessSchema, 'Not ready') },
+        },
+      },
+      '/metrics': {
+        get: {
+          operationId: 'metrics',
+          summary: 'Prometheus metrics of the API process',
+          responses: { 200: { description: 'Prometheus text format', content: { 'text/plain': { schema: { type: 'string' } } } } },
+        },
+      },
+      '/openapi.json': {
+        get: {
+          operationId: 'openapi',
+          summary: 'This document',
+          responses: { 200: { description: 'OpenAPI 3.1', content: { 'application/json': { schema: { type: 'object' } } } } },
+        },
+      },
+    },
+  };
+}

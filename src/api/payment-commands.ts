@@ -1,0 +1,194 @@
+import { createHash, randomUUID } from 'node:crypto';
+import {
+  Client,
+  WithStartWorkflowOperation,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+} from '@temporalio/client';
+import type { Config } from '../config';
+import {
+  cancelPaymentUpdate,
+  getPaymentQuery,
+  paymentWorkflowId,
+  requestRefundUpdate,
+  startPaymentUpdate,
+  type PaymentInput,
+  type PaymentRequest,
+  type PaymentView,
+  type RefundRequest,
+  type RefundView,
+  type StartPaymentResult,
+} from '../workflows/messages';
+// Type only, and started by name: the API process never loads workflow code.
+import type { paymentWorkflow } from '../workflows';
+import { paymentStaticDetails, paymentStaticSummary } from '../workflows/payment-summary';
+import { AmountMinorKey, CurrencyKey, MerchantOrderNoKey, PaymentStatusKey } from '../workflows/search-attributes';
+import { problemFromUpdateFailure, ProblemError } from './problem';
+import { isClosedWorkflow, isTemporalUnavailable, withDeadline } from './temporal-failures';
+
+/** How long the API waits on Temporal before answering 503 (the merchant's retry is idempotent). */
+export interface TemporalTimeouts {
+  /** Queries and describes: cheap reads. */
+  readMs: number;
+  /** Updates wait for the workflow to call CodePay (creating an order, cancelling). */
+  updateMs: number;
+  /** Webhook signals: CodePay gives up on a delivery after 5 s. */
+  signalMs: number;
+  /** Readiness probe. */
+  readinessMs: number;
+}
+
+export const DEFAULT_TIMEOUTS: TemporalTimeouts = { readMs: 5_000, updateMs: 30_000, signalMs: 3_000, readinessMs: 1_000 };
+
+
+/** Update-with-Start's memo entry naming the HTTP request that started the execution. */
+const START_TOKEN = 'startToken';
+
+export interface StartOutcome {
+  /** True when this request started the workflow (→ 201), false when it already existed (→ 200). */
+  created: boolean;
+  result: StartPaymentResult;
+}
+
+export interface RefundOutcome {
+  created: boolean;
+  refund: RefundView;
+}
+
+/**
+ * The merchant API's commands against the payment workflows. Workflow refusals become problems
+ * (problem.ts), an unreachable Temporal becomes `temporal-unavailable`; anything else propagates.
+ */
+export class PaymentCommands {
+  constructor(
+    private readonly client: Client,
+    private readonly config: Pick<Config, 'temporal' | 'publicBaseUrl' | 'payments'>,
+    private readonly timeouts: TemporalTimeouts = DEFAULT_TIMEOUTS,
+  ) {}
+
+  /**
+   * Update-with-Start: starts `payment-<no>` unless it runs, then asks it for the cashier URL.
+   *
+   * The update id carries a hash of the request: Temporal answers a repeated update id with the
+   * first outcome, so a *different* payload must not share it, or it would get the first payment's
+   * 200 instead of the validator's 409.
+   *
+   * New or existing: the SDK (1.24) drops the start response's `started` flag, so each request puts
+   * a random token into the start's memo; the execution's memo names the request that created it.
+   * Unlike "describe first, then start" this holds under concurrent identical requests.
+   *
+   * A closed workflow is never started again (REJECT_DUPLICATE: one order number pays at most once);
+   * the same request then reads its final state, a different one is a mismatch.
+   */
+  async start(request: PaymentRequest): Promise<StartOutcome> {
+    const startToken = randomUUID();
+    const operation = new WithStartWorkflowOperation<typeof paymentWorkflow>('paymentWorkflow', {
+      workflowId: paymentWorkflowId(request.merchantOrderNo),
+      taskQueue: this.config.temporal.taskQueue,
+      args: [this.paymentInput(request)],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      memo: { [START_TOKEN]: startToken },
+      staticSummary: paymentStaticSummary(request),
+      staticDetails: paymentStaticDetails(request),
+      typedSearchAttributes: [
+        { key: PaymentStatusKey, value: 'CREATING' },
+        { key: MerchantOrderNoKey, value: request.merchantOrderNo },
+        { key: AmountMinorKey, value: request.amountMinor },
+        { key: CurrencyKey, value: request.currency },
+      ],
+    });
+    try {
+      const result = await withDeadline(this.client, this.timeouts.updateMs, () =>
+        this.client.workflow.executeUpdateWithStart(startPaymentUpdate, {
+          args: [request],
+          updateId: `start-${request.merchantOrderNo}-${payloadHash(request)}`,
+          startWorkflowOperation: operation,
+        }),
+      );
+      const handle = await operation.workflowHandle();
+      const { memo } = await withDeadline(this.client, this.timeouts.readMs, () => handle.describe());
+      return { created: memo?.[START_TOKEN] === startToken, result };
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) return this.closedStart(request);
+      throw translate(err);
+    }
+  }
+
+  async get(merchantOrderNo: string): Promise<PaymentView> {
+    const handle = this.client.workflow.getHandle(paymentWorkflowId(merchantOrderNo));
+    try {
+      return await withDeadline(this.client, this.timeouts.readMs, () => handle.query(getPaymentQuery));
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new ProblemError('payment-not-found', `no payment ${merchantOrderNo}`);
+      throw translate(err);
+    }
+  }
+
+  async cancel(merchantOrderNo: string): Promise<PaymentView> {
+    return this.update(merchantOrderNo, (handle) => handle.executeUpdate(cancelPaymentUpdate));
+  }
+
+  /**
+   * Asks the workflow to admit a refund. New or existing is read from `payment`, the view the
+   * caller read just before (the workflow answers a repeated refund number with the existing
+   * refund): two identical requests racing may both see 201, never two refunds.
+   */
+  async refund(payment: PaymentView, request: RefundRequest): Promise<RefundOutcome> {
+    const existed = payment.refunds.some((r) => r.refundNo === request.refundNo);
+    const refund = await this.update(payment.merchantOrderNo, (handle) =>
+      handle.executeUpdate(requestRefundUpdate, { args: [request] }),
+    );
+    return { created: !existed, refund };
+  }
+
+  private paymentInput(request: PaymentRequest): PaymentInput {
+    return {
+      ...request,
+      notifyUrl: `${this.config.publicBaseUrl.replace(/\/+$/, '')}/webhooks/codepay`,
+      pollScheduleMs: this.config.payments.pollScheduleMs,
+      refundWindowMs: this.config.payments.refundWindowMs,
+    };
+  }
+
+  private async update<T>(
+    merchantOrderNo: string,
+    call: (handle: ReturnType<Client['workflow']['getHandle']>) => Promise<T>,
+  ): Promise<T> {
+    const handle = this.client.workflow.getHandle(paymentWorkflowId(merchantOrderNo));
+    try {
+      return await withDeadline(this.client, this.timeouts.updateMs, () => call(handle));
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) {
+        const closed = await withDeadline(this.client, this.timeouts.readMs, () => isClosedWorkflow(handle)).catch((e) => {
+          throw translate(e);
+        });
+        if (closed) throw new ProblemError('invalid-state', `payment ${merchantOrderNo} is closed`);
+        throw new ProblemError('payment-not-found', `no payment ${merchantOrderNo}`);
+      }
+      throw translate(err);
+    }
+  }
+
+  private async closedStart(request: PaymentRequest): Promise<StartOutcome> {
+    const view = await this.get(request.merchantOrderNo);
+    const same =
+      view.amountMinor === request.amountMinor && view.currency === request.currency && view.description === request.description;
+    if (!same) {
+      throw new ProblemError('payload-mismatch', `payment ${request.merchantOrderNo} exists with a different amount, currency or description`);
+    }
+    const { merchantOrderNo, status, cashierUrl, expiresAt, error } = view;
+    return { created: false, result: { merchantOrderNo, status, cashierUrl, expiresAt, error } };
+  }
+}
+
+function translate(err: unknown): unknown {
+  const problem = problemFromUpdateFailure(err);
+  if (problem) return problem;
+  if (isTemporalUnavailable(err)) return new ProblemError('temporal-unavailable');
+  return err;
+}
+
+export function payloadHash(request: PaymentRequest): string {
+  return createHash('sha256').update(JSON.stringify(request)).digest('hex').slice(0, 16);
+}

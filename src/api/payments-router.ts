@@ -1,0 +1,105 @@
+import express, { type Request, type RequestHandler, Router } from 'express';
+import type { z } from 'zod';
+import type { Config } from '../config';
+import { toMinorUnits } from '../codepay/money';
+import type { PaymentStartOutcome, ApiMetrics } from './metrics';
+import type { PaymentCommands } from './payment-commands';
+import { paymentResponse, refundResponse, startPaymentResponse } from './payment-view';
+import {
+  amountIssue,
+  CreatePaymentBodySchema,
+  CreateRefundBodySchema,
+  PaymentParamsSchema,
+  RefundParamsSchema,
+  toPaymentRequest,
+} from './payments-schemas';
+import { ProblemError, validationProblem } from './problem';
+
+/** Merchant API bodies are small; anything bigger is a mistake or an attack. */
+export const JSON_BODY_LIMIT = '16kb';
+
+function parse<S extends z.ZodType>(schema: S, value: unknown, where: string): z.infer<S> {
+  const result = schema.safeParse(value);
+  if (!result.success) throw validationProblem(result.error, where);
+  return result.data;
+}
+
+const jsonBody: RequestHandler[] = [
+  express.json({ limit: JSON_BODY_LIMIT }),
+  (req, _res, next) => {
+    next(req.is('application/json') ? undefined : new ProblemError('unsupported-media-type', 'send Content-Type: application/json'));
+  },
+];
+
+const params = <S extends z.ZodType>(schema: S, req: Request) => parse(schema, req.params, 'path');
+
+export interface PaymentsRouterDeps {
+  commands: PaymentCommands;
+  config: Pick<Config, 'payments'>;
+  metrics: ApiMetrics;
+  auth: RequestHandler;
+}
+
+/** DESIGN.md §4: `/v1/payments…`, every route behind the API key. */
+export function createPaymentsRouter({ commands, config, metrics, auth }: PaymentsRouterDeps): Router {
+  const router = Router();
+  const count = (outcome: PaymentStartOutcome) => metrics.paymentsStarted.inc({ outcome });
+
+  router.post('/v1/payments', auth, ...jsonBody, async (req, res) => {
+    const parsed = CreatePaymentBodySchema.safeParse(req.body);
+    if (!parsed.success) {
+      count('invalid');
+      throw validationProblem(parsed.error);
+    }
+    const request = toPaymentRequest(parsed.data, config.payments.defaultExpiresSeconds);
+    let outcome;
+    try {
+      outcome = await commands.start(request);
+    } catch (err) {
+      if (err instanceof ProblemError && err.kind === 'payload-mismatch') count('conflict');
+      throw err;
+    }
+    const { created, result } = outcome;
+    if (result.status === 'FAILED') {
+      count('rejected');
+      const code = result.error?.code;
+      throw new ProblemError('gateway-rejected', result.error ? `[${result.error.code}] ${result.error.message}` : 'the order failed', { code });
+    }
+    count(created ? 'created' : 'existing');
+    res.status(created ? 201 : 200).json(startPaymentResponse(result, request));
+  });
+
+  router.get('/v1/payments/:merchantOrderNo', auth, async (req, res) => {
+    const { merchantOrderNo } = params(PaymentParamsSchema, req);
+    res.json(paymentResponse(await commands.get(merchantOrderNo)));
+  });
+
+  router.post('/v1/payments/:merchantOrderNo/cancel', auth, async (req, res) => {
+    const { merchantOrderNo } = params(PaymentParamsSchema, req);
+    res.json(paymentResponse(await commands.cancel(merchantOrderNo)));
+  });
+
+  router.post('/v1/payments/:merchantOrderNo/refunds', auth, ...jsonBody, async (req, res) => {
+    const { merchantOrderNo } = params(PaymentParamsSchema, req);
+    const body = parse(CreateRefundBodySchema, req.body, 'request body');
+    const payment = await commands.get(merchantOrderNo);
+    const issue = amountIssue(body.amount, payment.currency);
+    if (issue) throw new ProblemError('validation', `amount: ${issue}`, { errors: [{ field: 'amount', message: issue }] });
+    const { created, refund } = await commands.refund(payment, {
+      refundNo: body.refundNo,
+      amountMinor: toMinorUnits(body.amount, payment.currency),
+      reason: body.reason,
+    });
+    res.status(created ? 201 : 200).json(refundResponse(refund, payment.currency));
+  });
+
+  router.get('/v1/payments/:merchantOrderNo/refunds/:refundNo', auth, async (req, res) => {
+    const { merchantOrderNo, refundNo } = params(RefundParamsSchema, req);
+    const payment = await commands.get(merchantOrderNo);
+    const refund = payment.refunds.find((r) => r.refundNo === refundNo);
+    if (!refund) throw new ProblemError('refund-not-found', `payment ${merchantOrderNo} has no refund ${refundNo}`);
+    res.json(refundResponse(refund, payment.currency));
+  });
+
+  return router;
+}

@@ -1,0 +1,148 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { PaymentErrorType } from '../workflows/messages';
+
+/**
+ * RFC 9457 problem details. Every error the API answers is one of the kinds below; a kind's
+ * `type` URI and `title` never change, so clients can branch on `type` and show `detail`.
+ */
+const TYPE_BASE = 'urn:codepay-temporal:problem:';
+
+export const PROBLEMS = {
+  validation: { status: 400, title: 'The request is invalid' },
+  unauthorized: { status: 401, title: 'A valid API key is required' },
+  'bad-signature': { status: 401, title: 'The notification signature does not verify' },
+  forbidden: { status: 403, title: 'The caller is not allowed' },
+  'not-found': { status: 404, title: 'No such resource' },
+  'payment-not-found': { status: 404, title: 'No payment with this merchant order number' },
+  'refund-not-found': { status: 404, title: 'No refund with this refund number on this payment' },
+  'payload-mismatch': { status: 409, title: 'The merchant order number is taken by a different payment' },
+  'invalid-state': { status: 409, title: 'The payment does not allow this in its current status' },
+  'refund-no-conflict': { status: 409, title: 'The refund number is taken by a different refund' },
+  'payload-too-large': { status: 413, title: 'The request body is too large' },
+  'unsupported-media-type': { status: 415, title: 'The request body must be JSON' },
+  'refund-amount': { status: 422, title: 'The refund amount is not allowed' },
+  'refund-limit': { status: 422, title: 'The payment has reached its refund count limit' },
+  'gateway-rejected': { status: 422, title: 'CodePay rejected the request' },
+  'temporal-unavailable': { status: 503, title: 'The payment engine is unreachable; retry later' },
+  internal: { status: 500, title: 'Internal error' },
+} as const;
+
+export type ProblemKind = keyof typeof PROBLEMS;
+
+export const problemType = (kind: ProblemKind) => `${TYPE_BASE}${kind}`;
+
+export const FieldErrorSchema = z
+  .object({ field: z.string(), message: z.string() })
+  .describe('One invalid field, named by its dotted path');
+
+export const ProblemSchema = z
+  .object({
+    type: z.string().describe(`Stable problem type URI (${TYPE_BASE}<kind>)`),
+    title: z.string(),
+    status: z.int(),
+    detail: z.string().optional(),
+    instance: z.string().optional(),
+    errors: z.array(FieldErrorSchema).optional(),
+    code: z.string().optional().describe('CodePay error code, for gateway rejections'),
+  })
+  .describe('RFC 9457 problem details (application/problem+json)');
+
+export type FieldError = z.infer<typeof FieldErrorSchema>;
+export type Problem = z.infer<typeof ProblemSchema>;
+
+/** Thrown by handlers; the error middleware renders it. */
+export class ProblemError extends Error {
+  override name = 'ProblemError';
+  constructor(
+    readonly kind: ProblemKind,
+    readonly detail?: string,
+    readonly extra: { errors?: FieldError[]; code?: string } = {},
+  ) {
+    super(detail ?? PROBLEMS[kind].title);
+  }
+
+  toProblem(instance?: string): Problem {
+    const { status, title } = PROBLEMS[this.kind];
+    return { type: problemType(this.kind), title, status, detail: this.detail, instance, ...this.extra };
+  }
+}
+
+export function sendProblem(res: Response, problem: Problem): void {
+  res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
+}
+
+/** zod issues as field errors: `shopper.os`, `amount`, or `body` for the whole document. */
+export function fieldErrors(error: z.ZodError): FieldError[] {
+  return error.issues.map((issue) => ({
+    field: issue.path.length ? issue.path.join('.') : 'body',
+    message: issue.message,
+  }));
+}
+
+export function validationProblem(error: z.ZodError, where = 'request body'): ProblemError {
+  const errors = fieldErrors(error);
+  return new ProblemError('validation', `${errors.length} invalid field(s) in the ${where}`, { errors });
+}
+
+const FAILURE_KINDS: Record<string, ProblemKind> = {
+  [PaymentErrorType.PAYLOAD_MISMATCH]: 'payload-mismatch',
+  [PaymentErrorType.INVALID_STATE]: 'invalid-state',
+  [PaymentErrorType.REFUND_NO_CONFLICT]: 'refund-no-conflict',
+  [PaymentErrorType.REFUND_AMOUNT]: 'refund-amount',
+  [PaymentErrorType.REFUND_LIMIT]: 'refund-limit',
+  [PaymentErrorType.GATEWAY_REJECTED]: 'gateway-rejected',
+};
+
+/**
+ * A workflow's refusal (validator or handler throwing an ApplicationFailure of a PaymentErrorType)
+ * as the problem the merchant sees; undefined for anything else, which is not the caller's fault.
+ */
+export function problemFromUpdateFailure(err: unknown): ProblemError | undefined {
+  if (!(err instanceof WorkflowUpdateFailedError) || !(err.cause instanceof ApplicationFailure)) return undefined;
+  const failure = err.cause;
+  const kind = failure.type ? FAILURE_KINDS[failure.type] : undefined;
+  if (!kind) return undefined;
+  return new ProblemError(kind, failure.message, gatewayCode(failure));
+}
+
+/** GATEWAY_REJECTED failures carry CodePay's `{code}` in their details. */
+function gatewayCode(failure: ApplicationFailure): { code?: string } {
+  const detail = failure.details?.[0];
+  if (detail && typeof detail === 'object' && 'code' in detail && typeof detail.code === 'string') return { code: detail.code };
+  return {};
+}
+
+/** body-parser's errors carry a `type`; map the ones a client causes. */
+function bodyParserProblem(err: unknown): ProblemError | undefined {
+  const type = err instanceof Error && 'type' in err ? err.type : undefined;
+  switch (type) {
+    case 'entity.too.large':
+      return new ProblemError('payload-too-large');
+    case 'entity.parse.failed':
+      return new ProblemError('validation', 'the body is not valid JSON', { errors: [{ field: 'body', message: 'not valid JSON' }] });
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new ProblemError('unsupported-media-type', 'send UTF-8 JSON');
+    default:
+      return undefined;
+  }
+}
+
+/** The last middleware: every error becomes a problem; unexpected ones are logged, never echoed. */
+export function problemMiddleware(logger: Logger): ErrorRequestHandler {
+  return (err: unknown, req, res, next) => {
+    if (res.headersSent) return next(err);
+    const problem = err instanceof ProblemError ? err : bodyParserProblem(err);
+    if (problem) return sendProblem(res, problem.toProblem(req.originalUrl));
+    logger.error({ err, method: req.method, path: req.path }, 'unhandled error');
+    sendProblem(res, new ProblemError('internal').toProblem(req.originalUrl));
+  };
+}
+
+export function notFoundMiddleware(): RequestHandler {
+  return (req, _res, next) => next(new ProblemError('not-found', `no route ${req.method} ${req.path}`));
+}

@@ -1,0 +1,60 @@
+/**
+ * `npm run api`: the merchant API and webhook bridge as a process (DESIGN.md §4, §6). Everything
+ * it serves is built by `createApp`; this file only wires configuration, Temporal and signals.
+ */
+import type { Server } from 'node:http';
+import { Client, Connection } from '@temporalio/client';
+import pino from 'pino';
+import { readPublicKeyFile } from '../codepay/keys';
+import { ConfigError, loadConfig } from '../config';
+import { createApp } from './app';
+
+function readGatewayKeys(files: string[]) {
+  if (files.length === 0) throw new ConfigError('CODEPAY_GATEWAY_PUBLIC_KEY_FILE is required to verify notifications');
+  return files.map((file) => {
+    try {
+      return readPublicKeyFile(file);
+    } catch (err) {
+      // The path is not secret; keys.ts keeps key text out of its messages.
+      const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+      throw new ConfigError(`CODEPAY_GATEWAY_PUBLIC_KEY_FILE (${file}) cannot be used: ${reason}`);
+    }
+  });
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = pino({ level: config.logLevel, name: 'api' });
+  if (config.apiKeys.length === 0) throw new ConfigError('API_KEYS is required: the merchant API accepts no request without one');
+  const gatewayPublicKeys = readGatewayKeys(config.codepay.gatewayPublicKeyFiles);
+  const connection = await Connection.connect({ address: config.temporal.address });
+  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const app = createApp({ config, clients: { temporal: client }, gatewayPublicKeys, logger });
+
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = app.listen(config.apiPort, (err?: Error) => (err ? reject(err) : resolve(s)));
+  });
+  logger.info(
+    { port: config.apiPort, publicBaseUrl: config.publicBaseUrl, temporal: config.temporal.address, namespace: config.temporal.namespace },
+    'api listening',
+  );
+
+  const stop = (signal: NodeJS.Signals) => {
+    logger.info({ signal }, 'stopping api: finishing in-flight requests');
+    // Keep-alive sockets would hold close() open; idle ones are dropped, busy ones finish.
+    server.closeIdleConnections();
+    server.close((err) => {
+      connection.close().finally(() => {
+        if (err) logger.error({ err }, 'api did not stop cleanly');
+        process.exit(err ? 1 : 0);
+      });
+    });
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof ConfigError ? `api: ${err.message}` : err);
+  process.exit(1);
+});
