@@ -130,12 +130,15 @@ describe('docker-compose.yml', () => {
         const mounted = new Set((s.secrets ?? []).map((m) => `/run/secrets/${m.target ?? m.source}`));
         for (const [key, value] of Object.entries(s.environment ?? {})) {
           if (!key.endsWith('_KEY_FILE')) continue;
-          for (const file of (value ?? '').split(',')) {
+          // Empty means unset, as in src/config.ts.
+          for (const file of (value ?? '').split(',').map((f) => f.trim()).filter(Boolean)) {
             expect({ name, key, file, mounted: mounted.has(file) }).toEqual({ name, key, file, mounted: true });
           }
         }
         for (const m of s.secrets ?? []) expect(secrets).toHaveProperty(m.source);
       }
+      // Only the workers sign: the API verifies notifications and needs no merchant private key.
+      expect(service(compose, 'api').secrets?.map((m) => m.source)).toEqual(['codepay_gateway_public_key']);
       const texts = [readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8'), JSON.stringify(compose)];
       for (const text of texts) {
         expect(text).not.toMatch(/-----BEGIN [A-Z ]*KEY-----/);
