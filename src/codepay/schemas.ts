@@ -59,7 +59,6 @@ export const ResponseEnvelopeSchema = z.object({
   psn: text,
   data: text,
 });
-export type ResponseEnvelope = z.infer<typeof ResponseEnvelopeSchema>;
 
 /** §4.1 Wap Payment Order `data`. */
 export const CreateWapOrderDataSchema = z

@@ -167,6 +167,13 @@ describe('requests', () => {
     });
   });
 
+  it('also reads data sent as a nested object, verified over its text as sent', async () => {
+    const fields = { code: '0', data: { merchant_order_no: 'M-1', trans_status: 3 } };
+    const body = JSON.stringify({ ...fields, sign: signFields(fields, gateway.privateKey) });
+    fake.reply(() => ({ kind: 'raw', status: 200, body }));
+    expect(await client().queryOrder('M-1')).toEqual({ merchantOrderNo: 'M-1', transStatus: 3 });
+  });
+
   it('queries a refund', async () => {
     fake.reply(() =>
       ok({
