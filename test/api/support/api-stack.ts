@@ -1,0 +1,148 @@
+import { once } from 'node:events';
+import { createServer, type RequestListener, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Worker } from '@temporalio/worker';
+import pino from 'pino';
+import { createCodePayActivities } from '../../../src/activities/codepay-activities';
+import { type ApiConfig, createApp, type AppDependencies } from '../../../src/api/app';
+import { createApiMetrics, type ApiMetrics } from '../../../src/api/metrics';
+import { createCodePayClient } from '../../../src/codepay/client';
+import type { CodePayClient } from '../../../src/codepay/model';
+import { startSandbox, type RunningSandbox } from '../../../src/sandbox/app';
+import { connectTestTemporal, createTestWorker, type TestTemporal, uniqueTaskQueue } from '../../harness/temporal';
+import { generateTestKeyPair, type TestKeyPair } from '../../support/keys';
+
+export const TEST_API_KEY = 'sk_test_api_suite';
+const APP_ID = 'api-test-app';
+const MERCHANT_NO = '100000000077';
+
+/** Starts an express app on a free loopback port; its URL is known before the app is built. */
+export async function listen(build: (url: string) => RequestListener): Promise<{ url: string; close(): Promise<void> }> {
+  const server: Server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server.on('request', build(url));
+  return {
+    url,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((err) => (err ? reject(err) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}
+
+export function apiConfig(publicBaseUrl: string, taskQueue: string, overrides: Partial<ApiConfig> = {}): ApiConfig {
+  return {
+    apiKeys: [TEST_API_KEY, 'sk_test_second_key'],
+    temporal: { address: 'unused', embedded: false, port: 0, uiPort: 0, namespace: 'default', taskQueue },
+    publicBaseUrl,
+    // One poll after a minute: inside a test only notifications (or the API) move a payment.
+    payments: { defaultExpiresSeconds: 900, refundWindowMs: 60_000, pollScheduleMs: [60_000] },
+    webhook: { allowedIps: [] },
+    ...overrides,
+  };
+}
+
+export interface ApiStack {
+  apiUrl: string;
+  sandboxUrl: string;
+  temporal: TestTemporal;
+  gateway: TestKeyPair;
+  metrics: ApiMetrics;
+  /** A second CodePay client, to set up gateway-side state behind the API's back. */
+  codepay: CodePayClient;
+  /** Merchant API call with the test key unless `headers` say otherwise. */
+  api<T = Record<string, unknown>>(method: string, route: string, body?: unknown, headers?: Record<string, string>): Promise<ApiAnswer<T>>;
+  sandbox(method: string, route: string, body?: unknown): Promise<Response>;
+  close(): Promise<void>;
+}
+
+export interface ApiAnswer<T> {
+  status: number;
+  contentType: string;
+  body: T;
+}
+
+/**
+ * The API in-process against the run's dev server, a worker with the real CodePay activities, and
+ * an in-process sandbox as CodePay, whose notifications reach the API's webhook.
+ */
+export async function startApiStack(options: { app?: Partial<AppDependencies>; notifyTimeScale?: number } = {}): Promise<ApiStack> {
+  const temporal = await connectTestTemporal();
+  const gateway = generateTestKeyPair();
+  const merchant = generateTestKeyPair();
+  const sandbox: RunningSandbox = await startSandbox({
+    port: 0,
+    host: '127.0.0.1',
+    gatewayPrivateKey: gateway.privateKey,
+    merchants: [{ appId: APP_ID, merchantNo: MERCHANT_NO, publicKey: merchant.publicKey, name: 'API test shop' }],
+    notifyTimeScale: options.notifyTimeScale ?? 0.001,
+  });
+  const codepay = createCodePayClient({
+    baseUrl: sandbox.url,
+    appId: APP_ID,
+    merchantNo: MERCHANT_NO,
+    privateKey: merchant.privateKey,
+    gatewayPublicKeys: [gateway.publicKey],
+    timeoutMs: 5_000,
+  });
+  const taskQueue = uniqueTaskQueue('api');
+  const worker: Worker = await createTestWorker(temporal, { activities: createCodePayActivities(codepay), taskQueue });
+  const running = worker.run();
+  const metrics = createApiMetrics({ processMetrics: false });
+  const server = await listen((url) =>
+    createApp({
+      config: apiConfig(url, taskQueue),
+      clients: { temporal: temporal.client },
+      gatewayPublicKeys: [gateway.publicKey],
+      logger: pino({ enabled: false }),
+      metrics,
+      ...options.app,
+    }),
+  );
+
+  return {
+    apiUrl: server.url,
+    sandboxUrl: sandbox.url,
+    temporal,
+    gateway,
+    metrics,
+    codepay,
+    async api<T>(method: string, route: string, body?: unknown, headers: Record<string, string> = {}) {
+      const response = await fetch(`${server.url}${route}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${TEST_API_KEY}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...headers,
+        },
+        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      });
+      const text = await response.text();
+      const contentType = response.headers.get('content-type') ?? '';
+      return { status: response.status, contentType, body: (contentType.includes('json') && text ? JSON.parse(text) : text) as T };
+    },
+    sandbox: (method, route, body) =>
+      fetch(`${sandbox.url}${route}`, {
+        method,
+        headers: { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      }),
+    async close() {
+      await server.close();
+      worker.shutdown();
+      await running;
+      await sandbox.close();
+      await temporal.close();
+    },
+  };
+}
+
+let counter = 0;
+/** A merchant order number unique to this run (≤ 32 characters). */
+export function orderNo(tag: string): string {
+  counter += 1;
+  return `${tag}${Date.now().toString(36)}${counter}`.slice(0, 32);
+}
