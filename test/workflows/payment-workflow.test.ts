@@ -160,7 +160,7 @@ describe('payment workflow on the dev server', () => {
         cause: { type: PaymentErrorType.REFUND_NO_CONFLICT },
       });
       const child = ctx.client.workflow.getHandle(refundWorkflowId(refundNo));
-      await waitFor(() => fake.count('submitRefund'), (n) => n === 1);
+      await waitFor(async () => fake.count('submitRefund'), (n) => n === 1);
       await child.signal(codepayNotificationSignal, { kind: 'refund', fact: fake.settleRefund(refundNo, TransStatus.SUCCESS) });
       const view = await waitFor(() => viewOf(handle), (v) => v.status === 'PARTIALLY_REFUNDED');
       expect(view).toMatchObject({ refundedAmountMinor: 300, pendingRefundMinor: 0, refundableAmountMinor: 950 });
@@ -187,7 +187,7 @@ describe('payment workflow on the dev server', () => {
       const view = await viewOf(handle);
       expect(view.pendingRefundMinor).toBe(1200);
       expect(view.refundableAmountMinor).toBe(50);
-      await waitFor(() => fake.count('submitRefund'), (n) => n === 8);
+      await waitFor(async () => fake.count('submitRefund'), (n) => n === 8);
       expect(fake.overRefundAttempts).toEqual([]);
       await handle.terminate('test done');
     }, fake);
