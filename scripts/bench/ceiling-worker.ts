@@ -6,7 +6,7 @@
  * payment worker is.
  */
 import path from 'node:path';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { loadConfig } from '../../src/config';
 
 export const CEILING_TASK_QUEUE_ENV = 'BENCH_CEILING_TASK_QUEUE';
@@ -14,6 +14,7 @@ export const CEILING_READY_LINE = 'ceiling worker running';
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  Runtime.install({ logger: new DefaultLogger('WARN') });
   const taskQueue = process.env[CEILING_TASK_QUEUE_ENV];
   if (!taskQueue) throw new Error(`${CEILING_TASK_QUEUE_ENV} is required`);
   const connection = await NativeConnection.connect({ address: config.temporal.address });

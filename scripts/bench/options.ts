@@ -15,8 +15,8 @@ const OptionsSchema = z
     /** Webhook mode: notifications per second, for `duration` seconds. */
     rate: int(1).default(100),
     duration: seconds.default(20),
-    /** Webhook mode: open payments the notifications are spread over. */
-    openPayments: int(1).default(200),
+    /** Webhook mode: open payments the notifications are spread over (default min(200, count)). */
+    openPayments: int(1).optional(),
     /** e2e: the sandbox pays each order this long after it was created. */
     autoPayAfterMs: int(1).default(50),
     /** Lost mode: payments paid `lostPayAfter` s after creation, notifications dropped. */

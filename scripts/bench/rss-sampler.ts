@@ -9,7 +9,7 @@ export interface MemoryFigures {
   pid: number;
   /** MiB, highest VmRSS sampled during the run. */
   peakSampledRssMiB: number;
-  /** MiB, VmHWM when sampling stopped. */
+  /** MiB, VmHWM at the last sample (the process may have exited since). */
   hwmMiB?: number;
 }
 
@@ -37,8 +37,11 @@ export function startRssSampler(intervalMs = 250): RssSampler {
   const watched = new Map<string, MemoryFigures>();
   const sample = () => {
     for (const figures of watched.values()) {
-      const rss = statusFieldMiB(readStatus(figures.pid) ?? '', 'VmRSS');
+      const status = readStatus(figures.pid);
+      if (status === undefined) continue; // exited: keep its last figures
+      const rss = statusFieldMiB(status, 'VmRSS');
       if (rss !== undefined) figures.peakSampledRssMiB = Math.max(figures.peakSampledRssMiB, rss);
+      figures.hwmMiB = statusFieldMiB(status, 'VmHWM') ?? figures.hwmMiB;
     }
   };
   const timer = setInterval(sample, intervalMs);
@@ -50,7 +53,6 @@ export function startRssSampler(intervalMs = 250): RssSampler {
     stop() {
       clearInterval(timer);
       sample();
-      for (const figures of watched.values()) figures.hwmMiB = statusFieldMiB(readStatus(figures.pid) ?? '', 'VmHWM');
       return Object.fromEntries(watched);
     },
   };

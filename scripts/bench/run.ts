@@ -68,63 +68,81 @@ async function main(): Promise<number> {
   let stack: Stack | undefined;
   let connection: Connection | undefined;
   const results: BenchResults = {};
+  const phaseSeconds: Record<string, number> = {};
+  const timed = async <T>(phase: string, run: () => Promise<T>): Promise<T> => {
+    const started = performance.now();
+    try {
+      return await run();
+    } finally {
+      phaseSeconds[phase] = round((performance.now() - started) / 1000, 1);
+    }
+  };
   let failed = 0;
   try {
     process.stderr.write(`bench: starting the stack (data ${dataDir})…\n`);
-    stack = await startStack({ env: stackEnv(options, dataDir, counter.url), onOutput, devServer: { headless: true, sqlitePragmas: options.sqlitePragma } });
+    const live = await timed('stackStart', () =>
+      startStack({ env: stackEnv(options, dataDir, counter.url), onOutput, devServer: { headless: true, sqlitePragmas: options.sqlitePragma } }),
+    );
+    stack = live;
     let crashed: string | undefined;
-    stack.onUnexpectedExit = (name, code) => (crashed = `${name} exited with code ${code}`);
+    live.onUnexpectedExit = (name, code) => (crashed = `${name} exited with code ${code}`);
     const rss = startRssSampler();
-    for (const [name, service] of stack.services) rss.watch(name, service.child.pid);
-    rss.watch('temporal-dev-server', stack.devServer?.process.pid);
-    connection = await Connection.connect({ address: stack.temporalAddress });
-    const client = new Client({ connection, namespace: stack.config.temporal.namespace });
-    const api = merchantApi(stack.apiUrl, stack.apiKey);
-    const sandbox = sandboxControl(stack.sandboxUrl!);
+    for (const [name, service] of live.services) rss.watch(name, service.child.pid);
+    rss.watch('temporal-dev-server', live.devServer?.process.pid);
+    connection = await Connection.connect({ address: live.temporalAddress });
+    const client = new Client({ connection, namespace: live.config.temporal.namespace });
+    const api = merchantApi(live.apiUrl, live.apiKey);
+    const sandbox = sandboxControl(live.sandboxUrl!);
     const wants = (mode: BenchOptions['mode']) => options.mode === mode || options.mode === 'all';
 
     if (wants('e2e')) {
-      results.e2e = await runE2e({ api, sandbox, counter, client, count: options.count, concurrency: options.concurrency, autoPayAfterMs: options.autoPayAfterMs, runId });
+      results.e2e = await timed('e2e', () => runE2e({ api, sandbox, counter, client, count: options.count, concurrency: options.concurrency, autoPayAfterMs: options.autoPayAfterMs, runId }));
       failed += results.e2e.failures.count;
-      results.ceiling = await runCeiling({
-        env: stack.env,
-        temporalAddress: stack.temporalAddress,
-        namespace: stack.config.temporal.namespace,
-        count: options.count,
-        concurrency: options.concurrency,
-        runId,
-        rss,
-        onOutput,
-      });
+      results.ceiling = await timed('ceiling', () =>
+        runCeiling({
+          env: live.env,
+          temporalAddress: live.temporalAddress,
+          namespace: live.config.temporal.namespace,
+          count: options.count,
+          concurrency: options.concurrency,
+          runId,
+          rss,
+          onOutput,
+        }),
+      );
       results.ratio = round(results.e2e.paymentsPerSecond / results.ceiling.workflowsPerSecond, 2);
     }
     if (wants('webhook')) {
-      results.webhook = await runWebhook({
-        api,
-        sandbox,
-        webhookUrl: `${stack.apiUrl}/webhooks/codepay`,
-        gatewayKey: readPrivateKeyFile(stack.env.SANDBOX_GATEWAY_PRIVATE_KEY_FILE!),
-        rate: options.rate,
-        durationSeconds: options.duration,
-        openPayments: options.openPayments,
-        concurrency: options.concurrency,
-        runId,
-      });
-      failed += results.webhook.errors.count;
+      results.webhook = await timed('webhook', () =>
+        runWebhook({
+          api,
+          sandbox,
+          webhookUrl: `${live.apiUrl}/webhooks/codepay`,
+          gatewayKey: readPrivateKeyFile(live.env.SANDBOX_GATEWAY_PRIVATE_KEY_FILE!),
+          rate: options.rate,
+          durationSeconds: options.duration,
+          openPayments: options.openPayments ?? Math.min(200, options.count),
+          concurrency: options.concurrency,
+          runId,
+        }),
+      );
+      failed += results.webhook.errors.count + results.webhook.openFailures.count;
     }
     if (wants('lost')) {
-      results.lost = await runLost({
-        api,
-        sandbox,
-        counter,
-        pollScheduleMs: stack.config.payments.pollScheduleMs,
-        defaultExpiresSeconds: stack.config.payments.defaultExpiresSeconds,
-        cancelMethod: stack.config.codepay.methods.cancel,
-        count: options.lostCount,
-        payAfterSeconds: options.lostPayAfter,
-        expiresSeconds: options.lostExpires,
-        runId,
-      });
+      results.lost = await timed('lost', () =>
+        runLost({
+          api,
+          sandbox,
+          counter,
+          pollScheduleMs: live.config.payments.pollScheduleMs,
+          defaultExpiresSeconds: live.config.payments.defaultExpiresSeconds,
+          cancelMethod: live.config.codepay.methods.cancel,
+          count: options.lostCount,
+          payAfterSeconds: options.lostPayAfter,
+          expiresSeconds: options.lostExpires,
+          runId,
+        }),
+      );
       failed += results.lost.failures.count;
     }
     results.memory = rss.stop();
@@ -153,6 +171,7 @@ async function main(): Promise<number> {
       pollScheduleSeconds: stack!.config.payments.pollScheduleMs.map((ms) => ms / 1000),
       sqlitePragmas: options.sqlitePragma,
     },
+    phaseSeconds,
     ...results,
     targets: checks,
     failures: failed,

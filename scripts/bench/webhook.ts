@@ -19,6 +19,7 @@ export interface WebhookResult {
   rate: number;
   durationSeconds: number;
   openPayments: number;
+  openFailures: { count: number; first: string[] };
   sent: number;
   firstDeliveries: number;
   duplicates: number;
@@ -63,14 +64,21 @@ export async function runWebhook(args: {
 }): Promise<WebhookResult> {
   const { api, sandbox } = args;
   await sandbox.setFaults({ autoPayAfterMs: 0, dropNotifications: 0, duplicateNotifications: 0 });
-  const nos = Array.from({ length: args.openPayments }, (_, i) => `w${args.runId}-${i}`);
-  const opening = createProgress('webhook: opening payments', nos.length);
-  await runClosedLoop(nos.length, args.concurrency, async (i) => {
-    await api.createPayment({ merchantOrderNo: nos[i]!, amount: '3.10', currency: 'USD', description: 'bench webhook' });
+  const wanted = Array.from({ length: args.openPayments }, (_, i) => `w${args.runId}-${i}`);
+  const openFailures: string[] = [];
+  const opening = createProgress('webhook: opening payments', wanted.length);
+  await runClosedLoop(wanted.length, args.concurrency, async (i) => {
+    try {
+      await api.createPayment({ merchantOrderNo: wanted[i]!, amount: '3.10', currency: 'USD', description: 'bench webhook' });
+    } catch (err) {
+      openFailures.push(`${wanted[i]}: ${(err as Error).message}`);
+    }
     opening.tick();
   });
   opening.done();
   const records = new Map((await sandbox.ledger()).map((o) => [o.merchantOrderNo, o]));
+  const nos = wanted.filter((no) => records.get(no)?.status === TransStatus.CREATED);
+  if (nos.length === 0) throw new Error(`no payment could be opened: ${openFailures.slice(0, 3).join('; ')}`);
   const bodies = nos.map((no) => payingNotification(records.get(no)!, args.gatewayKey));
 
   const total = Math.max(1, Math.round(args.rate * args.durationSeconds));
@@ -119,6 +127,7 @@ export async function runWebhook(args: {
     rate: args.rate,
     durationSeconds: args.durationSeconds,
     openPayments: nos.length,
+    openFailures: { count: openFailures.length, first: openFailures.slice(0, 5) },
     sent: total,
     firstDeliveries: Math.min(total, nos.length),
     duplicates: Math.max(0, total - nos.length),
