@@ -1,0 +1,65 @@
+/**
+ * Records the histories of the payment's main paths for the replay test
+ * (test/workflows/replay.test.ts), one JSON file per scenario in test/workflows/histories/.
+ *
+ * Re-record (after an intended, patched() change, or to add a scenario):
+ *   npx tsx scripts/record-histories.ts            # all scenarios
+ *   npx tsx scripts/record-histories.ts expired    # only the named ones
+ * then commit the JSON. Never re-record to make a failing replay pass: that failure means running
+ * payments would break; put the change behind patched() instead.
+ *
+ * Starts its own Temporal dev server (the pinned CLI) and runs the scenarios of
+ * test/workflows/scenarios.ts against the in-memory fake CodePay.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { createCodePayActivities } from '../src/activities/codepay-activities';
+import { PROJECT_ROOT, requireBinaryPath, TEMPORAL_CLI } from '../src/tools/temporal-binaries';
+import { PAYMENT_SEARCH_ATTRIBUTES } from '../src/workflows/search-attributes';
+import { FakeCodePay } from '../test/workflows/fake-codepay';
+import { historyToStoredJson } from '../test/workflows/stored-history';
+import { scenarios, type ScenarioName } from '../test/workflows/scenarios';
+
+export const HISTORIES_DIR = path.join(PROJECT_ROOT, 'test/workflows/histories');
+
+async function main(): Promise<void> {
+  const requested = process.argv.slice(2) as ScenarioName[];
+  const names = requested.length > 0 ? requested : (Object.keys(scenarios) as ScenarioName[]);
+  const unknown = names.filter((n) => !(n in scenarios));
+  if (unknown.length > 0) throw new Error(`unknown scenario(s): ${unknown.join(', ')}; known: ${Object.keys(scenarios).join(', ')}`);
+
+  const env = await TestWorkflowEnvironment.createLocal({
+    server: { executable: { type: 'existing-path', path: requireBinaryPath(TEMPORAL_CLI) }, searchAttributes: [...PAYMENT_SEARCH_ATTRIBUTES], extraArgs: ['--log-level', 'error'] },
+  });
+  mkdirSync(HISTORIES_DIR, { recursive: true });
+  try {
+    for (const name of names) {
+      const fake = new FakeCodePay();
+      const taskQueue = `record-${name}`;
+      const worker = await Worker.create({
+        connection: env.nativeConnection,
+        taskQueue,
+        workflowsPath: require.resolve('../src/workflows'),
+        activities: createCodePayActivities(fake),
+      });
+      const outcome = await worker.runUntil(scenarios[name]({ client: env.client, taskQueue, fake }));
+      const histories = [];
+      for (const workflowId of outcome.workflowIds) {
+        const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
+        histories.push({ workflowId, history: historyToStoredJson(history) });
+      }
+      const file = path.join(HISTORIES_DIR, `${name}.json`);
+      writeFileSync(file, `${JSON.stringify(histories, null, 1)}\n`);
+      process.stdout.write(`${name}: ${outcome.view.status}, ${histories.length} workflow(s) → ${path.relative(PROJECT_ROOT, file)}\n`);
+    }
+  } finally {
+    await env.teardown();
+  }
+}
+
+main().catch((error: Error) => {
+  process.stderr.write(`recording failed: ${error.stack ?? error.message}\n`);
+  process.exit(1);
+});
