@@ -7,12 +7,14 @@ import {
 } from '@temporalio/client';
 import type { Config } from '../config';
 import {
+  PAYMENT_STATUSES,
   cancelPaymentUpdate,
   getPaymentQuery,
   paymentWorkflowId,
   requestRefundUpdate,
   startPaymentUpdate,
   type PaymentInput,
+  type PaymentStatus,
   type PaymentRequest,
   type PaymentView,
   type RefundRequest,
@@ -47,7 +49,10 @@ const START_TOKEN = 'startToken';
 export interface StartOutcome {
   /** True when this request started the workflow (→ 201), false when it already existed (→ 200). */
   created: boolean;
+  /** What `startPayment` answered (a repeated update id gets the first answer again). */
   result: StartPaymentResult;
+  /** The payment's status now, which a repeated request may find moved on since `result`. */
+  status: PaymentStatus;
 }
 
 export interface RefundOutcome {
@@ -77,8 +82,10 @@ export class PaymentCommands {
    * a random token into the start's memo; the execution's memo names the request that created it.
    * Unlike "describe first, then start" this holds under concurrent identical requests.
    *
-   * A closed workflow is never started again (REJECT_DUPLICATE: one order number pays at most once);
-   * the same request then reads its final state, a different one is a mismatch.
+   * A closed workflow is never started again (REJECT_DUPLICATE: one order number pays at most once).
+   * The same request again is answered by Temporal from the closed run's update record; a request
+   * Temporal has no record of reads the payment's final state, or is a mismatch. Either way the
+   * status answered is the current one, not the one of the first answer.
    */
   async start(request: PaymentRequest): Promise<StartOutcome> {
     const startToken = randomUUID();
@@ -107,8 +114,11 @@ export class PaymentCommands {
         }),
       );
       const handle = await operation.workflowHandle();
-      const { memo } = await withDeadline(this.client, this.timeouts.readMs, () => handle.describe());
-      return { created: memo?.[START_TOKEN] === startToken, result };
+      const { memo, typedSearchAttributes } = await withDeadline(this.client, this.timeouts.readMs, () => handle.describe());
+      // Every transition upserts PaymentStatus, and describe reads it from the execution's own state.
+      const current = typedSearchAttributes.get(PaymentStatusKey);
+      const status = PAYMENT_STATUSES.find((s) => s === current) ?? result.status;
+      return { created: memo?.[START_TOKEN] === startToken, result, status };
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError) return this.closedStart(request);
       throw translate(err);
@@ -178,7 +188,7 @@ export class PaymentCommands {
       throw new ProblemError('payload-mismatch', `payment ${request.merchantOrderNo} exists with a different amount, currency or description`);
     }
     const { merchantOrderNo, status, cashierUrl, expiresAt, error } = view;
-    return { created: false, result: { merchantOrderNo, status, cashierUrl, expiresAt, error } };
+    return { created: false, result: { merchantOrderNo, status, cashierUrl, expiresAt, error }, status };
   }
 }
 

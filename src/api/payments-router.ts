@@ -59,14 +59,15 @@ export function createPaymentsRouter({ commands, config, metrics, auth }: Paymen
       if (err instanceof ProblemError && err.kind === 'payload-mismatch') count('conflict');
       throw err;
     }
-    const { created, result } = outcome;
+    const { created, result, status } = outcome;
+    // The order's creation was refused; a payment that failed later answers 200 with its status.
     if (result.status === 'FAILED') {
       count('rejected');
       const code = result.error?.code;
       throw new ProblemError('gateway-rejected', result.error ? `[${result.error.code}] ${result.error.message}` : 'the order failed', { code });
     }
     count(created ? 'created' : 'existing');
-    res.status(created ? 201 : 200).json(startPaymentResponse(result, request));
+    res.status(created ? 201 : 200).json(startPaymentResponse({ ...result, status }, request));
   });
 
   router.get('/v1/payments/:merchantOrderNo', auth, async (req, res) => {

@@ -1,7 +1,9 @@
 import type { Problem } from '../../src/api/problem';
 import type { PaymentResponse, RefundResponse, StartPaymentResponse } from '../../src/api/payments-schemas';
 import { waitFor } from '../harness/wait-for';
+import { createOpenApiDocument } from '../../src/api/openapi';
 import { type ApiStack, orderNo, startApiStack } from './support/api-stack';
+import { openApiValidator } from './support/openapi-validator';
 
 const PROBLEM = 'urn:codepay-temporal:problem:';
 
@@ -11,6 +13,8 @@ describe('merchant API (in-process app, real dev server, worker, sandbox)', () =
     stack = await startApiStack();
   }, 60_000);
   afterAll(() => stack?.close(), 30_000);
+  /** Every answer checked against the served OpenAPI document's schema for it. */
+  const schema = openApiValidator();
 
   const payment = (no: string, extra: Record<string, unknown> = {}) => ({
     merchantOrderNo: no,
@@ -59,6 +63,7 @@ describe('merchant API (in-process app, real dev server, worker, sandbox)', () =
       expect(created.body).toMatchObject({ merchantOrderNo: no, status: 'AWAITING_PAYMENT', amount: '12.50', currency: 'USD' });
       expect(created.body.cashierUrl).toMatch(/^http:\/\/localhost:\d+\/cashier\//);
       expect(Date.parse(created.body.expiresAt)).toBeGreaterThan(Date.now());
+      expect(schema.errors('StartPaymentResponse', created.body)).toEqual([]);
 
       const again = await stack.api<StartPaymentResponse>('POST', '/v1/payments', payment(no, { returnUrl: 'https://shop.example/back' }));
       expect(again.status).toBe(200);
@@ -77,6 +82,7 @@ describe('merchant API (in-process app, real dev server, worker, sandbox)', () =
         refunds: [],
       });
       expect(view.body.events.map((e) => e.type)).toContain('created');
+      expect(schema.errors('Payment', view.body)).toEqual([]);
     });
 
     it('keeps amounts exact in currencies with 0 and 3 digits', async () => {
@@ -125,6 +131,7 @@ describe('merchant API (in-process app, real dev server, worker, sandbox)', () =
       const fields = answer.body.errors?.map((e) => e.field).sort();
       expect(fields).toEqual(['body', 'description', 'expiresInSeconds', 'merchantOrderNo', 'returnUrl', 'shopper.ip', 'shopper.os']);
       expect(answer.body.errors?.find((e) => e.field === 'body')?.message).toContain('colour');
+      expect(schema.errors('Problem', answer.body)).toEqual([]);
     });
 
     it('checks the amount against the currency once the fields are valid', async () => {
@@ -201,8 +208,12 @@ describe('merchant API (in-process app, real dev server, worker, sandbox)', () =
       const again = await stack.api<Problem>('POST', `/v1/payments/${no}/cancel`);
       expect(again.status).toBe(409);
       expect(again.body.type).toBe(`${PROBLEM}invalid-state`);
-      // A closed payment still reads.
+      // A closed payment still reads, and its number is never started again.
       expect((await getPayment(no)).body.status).toBe('CANCELLED');
+      const repeated = await stack.api<StartPaymentResponse>('POST', '/v1/payments', payment(no));
+      expect(repeated.status).toBe(200);
+      expect(repeated.body).toMatchObject({ merchantOrderNo: no, status: 'CANCELLED', amount: '12.50' });
+      expect((await stack.api('POST', '/v1/payments', payment(no, { amount: '1.00' }))).status).toBe(409);
     });
 
     it('answers 404 for an unknown payment', async () => {
@@ -227,6 +238,8 @@ describe('merchant API (in-process app, real dev server, worker, sandbox)', () =
       const read = await stack.api<RefundResponse>('GET', `/v1/payments/${no}/refunds/${refundNo}`);
       expect(read.status).toBe(200);
       expect(read.body).toMatchObject({ refundNo, amount: '2.50', status: 'SUCCEEDED' });
+      expect(schema.errors('Refund', read.body)).toEqual([]);
+      expect(schema.errors('Payment', settled)).toEqual([]);
       expect((await stack.api('GET', `/v1/payments/${no}/refunds/${no}NONE`)).status).toBe(404);
     });
 
@@ -260,6 +273,12 @@ describe('merchant API (in-process app, real dev server, worker, sandbox)', () =
       const unknown = await stack.api<Problem>('POST', `/v1/payments/${orderNo('RFN')}/refunds`, { refundNo: 'RFNR1', amount: '1.00' });
       expect(unknown.status).toBe(404);
     });
+  });
+
+  it('serves its OpenAPI document', async () => {
+    const answer = await stack.api('GET', '/openapi.json');
+    expect(answer.status).toBe(200);
+    expect(answer.body).toEqual(createOpenApiDocument({ serverUrl: stack.apiUrl }));
   });
 
   it('answers unknown routes with a 404 problem', async () => {

@@ -1,0 +1,113 @@
+import { Client, Connection } from '@temporalio/client';
+import type { Express } from 'express';
+import pino from 'pino';
+import { createApp } from '../../src/api/app';
+import { createOpenApiDocument } from '../../src/api/openapi';
+import { generateTestKeyPair } from '../support/keys';
+import { apiConfig } from './support/api-stack';
+import { openApiValidator } from './support/openapi-validator';
+
+interface Layer {
+  route?: { path: string; methods: Record<string, boolean> };
+  handle?: { stack?: Layer[] };
+}
+
+/** Every `METHOD /path` the express app really serves, with `:param` written as OpenAPI's `{param}`. */
+function servedRoutes(app: Express): string[] {
+  const routes: string[] = [];
+  const walk = (stack: Layer[]) => {
+    for (const layer of stack) {
+      if (layer.route) {
+        const path = layer.route.path.replace(/:(\w+)/g, '{$1}');
+        for (const method of Object.keys(layer.route.methods)) routes.push(`${method.toUpperCase()} ${path}`);
+      } else if (layer.handle?.stack) walk(layer.handle.stack);
+    }
+  };
+  walk((app as unknown as { router: { stack: Layer[] } }).router.stack);
+  return routes.sort();
+}
+
+function documentedRoutes(document: Record<string, unknown>): string[] {
+  const paths = document.paths as Record<string, Record<string, unknown>>;
+  return Object.entries(paths)
+    .flatMap(([path, operations]) => Object.keys(operations).map((method) => `${method.toUpperCase()} ${path}`))
+    .sort();
+}
+
+function refs(value: unknown, found: string[] = []): string[] {
+  if (Array.isArray(value)) value.forEach((v) => refs(v, found));
+  else if (value && typeof value === 'object') {
+    for (const [key, v] of Object.entries(value)) {
+      if (key === '$ref' && typeof v === 'string') found.push(v);
+      else refs(v, found);
+    }
+  }
+  return found;
+}
+
+function resolvePointer(document: unknown, ref: string): unknown {
+  if (!ref.startsWith('#/')) return undefined;
+  return ref
+    .slice(2)
+    .split('/')
+    .reduce<unknown>((node, part) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[part] : undefined), document);
+}
+
+describe('OpenAPI document', () => {
+  const document = createOpenApiDocument({ serverUrl: 'http://127.0.0.1:3000' });
+
+  it('documents exactly the routes the app serves', async () => {
+    const connection = Connection.lazy({ address: '127.0.0.1:1' });
+    const app = createApp({
+      config: apiConfig('http://127.0.0.1:3000', 'unused'),
+      clients: { temporal: new Client({ connection }) },
+      gatewayPublicKeys: [generateTestKeyPair().publicKey],
+      logger: pino({ enabled: false }),
+    });
+    expect(document.openapi).toBe('3.1.0');
+    expect(documentedRoutes(document)).toEqual(servedRoutes(app));
+    expect(servedRoutes(app)).toEqual(
+      expect.arrayContaining([
+        'POST /v1/payments',
+        'GET /v1/payments/{merchantOrderNo}',
+        'POST /v1/payments/{merchantOrderNo}/cancel',
+        'POST /v1/payments/{merchantOrderNo}/refunds',
+        'GET /v1/payments/{merchantOrderNo}/refunds/{refundNo}',
+        'POST /webhooks/codepay',
+        'GET /healthz',
+        'GET /readyz',
+        'GET /metrics',
+        'GET /openapi.json',
+      ]),
+    );
+    await connection.close();
+  });
+
+  it('resolves every $ref inside the document', () => {
+    const all = refs(document);
+    expect(all.length).toBeGreaterThan(20);
+    for (const ref of all) expect({ ref, resolved: resolvePointer(document, ref) !== undefined }).toEqual({ ref, resolved: true });
+  });
+
+  it('declares the path parameters of every templated path and problem responses for errors', () => {
+    const paths = document.paths as Record<string, Record<string, { parameters?: { name: string }[]; responses: Record<string, { content?: Record<string, unknown> }> }>>;
+    for (const [path, operations] of Object.entries(paths)) {
+      const templated = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
+      for (const operation of Object.values(operations)) {
+        expect((operation.parameters ?? []).map((p) => p.name)).toEqual(templated);
+        for (const [status, response] of Object.entries(operation.responses)) {
+          if (Number(status) >= 400 && path !== '/readyz') expect(Object.keys(response.content ?? {})).toEqual(['application/problem+json']);
+        }
+      }
+    }
+  });
+
+  it('has component schemas that compile as JSON Schema 2020-12 and mean what the API sends', () => {
+    const validator = openApiValidator(document);
+    for (const name of validator.componentNames) expect(() => validator.compile(name)).not.toThrow();
+    expect(validator.errors('CreatePaymentRequest', { merchantOrderNo: 'A1', amount: '1.00', currency: 'USD', description: 'x' })).toEqual([]);
+    expect(validator.errors('CreatePaymentRequest', { merchantOrderNo: 'A 1', amount: 1, currency: 'USD', description: 'x', extra: 1 })).toHaveLength(3);
+    expect(validator.errors('Problem', { type: 'urn:x', title: 't', status: 400, errors: [{ field: 'amount', message: 'm' }] })).toEqual([]);
+    expect(validator.errors('Problem', { type: 'urn:x', status: '400' })).not.toEqual([]);
+  });
+});
