@@ -188,12 +188,12 @@ export function apiCases(ctx: BadInputContext): BadInputCase[] {
   return cases;
 }
 
-export async function runBadInput(cases: BadInputCase[], clients: { api: HttpClient }, onDone?: () => void): Promise<BadInputResult[]> {
+export async function runBadInput(cases: BadInputCase[], http: HttpClient, onDone?: () => void): Promise<BadInputResult[]> {
   const results: BadInputResult[] = [];
   for (const c of cases) {
     let status: number | string;
     try {
-      status = (await clients.api.request(c.method, c.path, c.body ?? undefined, { headers: c.headers, retry: false })).status;
+      status = (await http.request(c.method, c.path, c.body ?? undefined, { headers: c.headers, retry: false })).status;
     } catch (err) {
       status = (err as Error).message;
     }

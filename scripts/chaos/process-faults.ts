@@ -1,5 +1,6 @@
 import type { ServiceName, Stack } from '../../src/tools/stack';
 import type { Prng } from './prng';
+import { waitForWorkerPolling } from './worker-readiness';
 
 /**
  * Crashes and restarts the system's processes while payments run: the worker SIGKILLed (a crash
@@ -11,6 +12,7 @@ export type ProcessFault = 'worker-kill' | 'worker-term' | 'api-kill' | 'api-ter
 export interface ProcessFaultLog {
   at: number;
   fault: ProcessFault;
+  /** From the fault until the worker polled again. */
   tookMs: number;
   error?: string;
 }
@@ -66,11 +68,15 @@ export function startProcessChaos(stack: Stack, prng: Prng, options: { quick: bo
       if (stopping && queue.length === 0) return;
       await pause(prng.int(options.minGapMs, options.maxGapMs));
       if (stopping && queue.length === 0) return;
+      // Quick runs (CI) stop after the mandatory faults; full runs go on at random until stopped.
+      if (options.quick && queue.length === 0) return;
       const fault = queue.shift() ?? prng.weighted(RANDOM_WEIGHTS);
       const started = Date.now();
       const entry: ProcessFaultLog = { at: started, fault, tookMs: 0 };
       try {
         await injectProcessFault(stack, fault);
+        // The next fault starts the clock only once the system can make progress again.
+        await waitForWorkerPolling(stack);
       } catch (err) {
         entry.error = (err as Error).message;
       }

@@ -6,6 +6,7 @@
  * line. Exits 1 on any violation.
  */
 import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { readPrivateKeyFile } from '../../src/codepay/keys';
@@ -48,6 +49,26 @@ function stackEnv(options: ChaosOptions, dataDir: string): NodeJS.ProcessEnv {
     // Timeouts after commit should cost seconds, not the default 10.
     CODEPAY_TIMEOUT_MS: '2000',
   };
+}
+
+/** A leftover process on one of the run's ports would answer in place of the run's own (and its keys would not match). */
+async function requireFreePorts(options: ChaosOptions): Promise<void> {
+  const ports = Object.entries(stackEnv(options, '')).filter(([k]) => k.endsWith('_PORT')).map(([, v]) => Number(v));
+  const taken = await Promise.all(
+    ports.map(
+      (port) =>
+        new Promise<number | undefined>((resolve) => {
+          const socket = net.connect({ port, host: '127.0.0.1' });
+          socket.once('connect', () => {
+            socket.destroy();
+            resolve(port);
+          });
+          socket.once('error', () => resolve(undefined));
+        }),
+    ),
+  );
+  const busy = taken.filter((p) => p !== undefined);
+  if (busy.length) throw new Error(`ports ${busy.join(', ')} are in use (another run?); pick others with --base-port`);
 }
 
 async function waitForQuiescence(
@@ -130,6 +151,7 @@ async function main(): Promise<number> {
   const say = (line: string) => process.stderr.write(`${line}\n`);
   say(`chaos: seed ${options.seed}, ${options.payments} payments, concurrency ${options.concurrency}; data and logs in ${dataDir}`);
 
+  await requireFreePorts(options);
   const crashes: string[] = [];
   const stack = await startStack({
     env: stackEnv(options, dataDir),
@@ -138,8 +160,15 @@ async function main(): Promise<number> {
   });
   stack.onUnexpectedExit = (name, code) => {
     crashes.push(`${name} (exit ${code})`);
-    void stack.restart(name).catch((err: Error) => crashes.push(`${name} restart failed: ${err.message}`));
+    // A new sandbox would start with an empty ledger: nothing left to reconcile against.
+    if (name !== 'sandbox') void stack.restart(name).catch((err: Error) => crashes.push(`${name} restart failed: ${err.message}`));
   };
+  const interrupt = (signal: NodeJS.Signals) => {
+    say(`chaos: ${signal}, stopping the stack (data kept in ${dataDir})`);
+    void stack.stop().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupt);
+  process.once('SIGTERM', interrupt);
   let failed = true;
   try {
     const stats = newHttpStats();
@@ -186,7 +215,9 @@ async function main(): Promise<number> {
     const context = { apiKey: stack.apiKey, identity, ledger, views };
     const cases = [...webhookCases(context), ...apiCases(context)];
     const badProgress = createProgress('chaos: bad input', cases.length);
-    const badInput = await runBadInput(cases, { api }, () => badProgress.tick());
+    // No default Authorization header: each case brings its own (or none).
+    const bare = createHttpClient({ baseUrl: stack.apiUrl, budgetMs: 0, attemptTimeoutMs: 30_000, stats: newHttpStats() });
+    const badInput = await runBadInput(cases, bare, () => badProgress.tick());
     badProgress.done();
     const viewsAfter = new Map<string, PaymentResponse | undefined>();
     await mapPool(nos, 8, async (no) => viewsAfter.set(no, await driver.getPayment(no)));
