@@ -40,6 +40,8 @@ const EnvSchema = z.object({
   PUBLIC_BASE_URL: optional.pipe(z.url().optional()),
   /** Optional allow-list of CodePay's callback IPs for the webhook. */
   WEBHOOK_ALLOWED_IPS: list,
+  /** Express `trust proxy` of the API: `true`, a hop count, or addresses/subnets (`loopback, 10.0.0.0/8`). */
+  TRUST_PROXY: optional.transform((v) => (v === undefined || v === 'false' ? false : v === 'true' ? true : /^\d+$/.test(v) ? Number(v) : v)),
 
   SANDBOX_GATEWAY_PRIVATE_KEY_FILE: optional,
   SANDBOX_MERCHANT_PUBLIC_KEY_FILE: optional,
@@ -101,6 +103,8 @@ export interface Config {
   };
   publicBaseUrl: string;
   webhook: { allowedIps: string[] };
+  /** Who may set X-Forwarded-For in front of the API; decides the client IP the allow-list checks. */
+  trustProxy: boolean | number | string;
   sandbox: {
     port: number;
     publicUrl: string;
@@ -159,6 +163,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     publicBaseUrl: e.PUBLIC_BASE_URL ?? `http://localhost:${e.API_PORT}`,
     webhook: { allowedIps: e.WEBHOOK_ALLOWED_IPS },
+    trustProxy: e.TRUST_PROXY,
     sandbox: {
       port: e.SANDBOX_PORT,
       publicUrl: sandboxUrl,

@@ -12,7 +12,7 @@ import { createPaymentsRouter } from './payments-router';
 import { notFoundMiddleware, problemMiddleware } from './problem';
 import { createWebhookRouter } from './webhook-router';
 
-export type ApiConfig = Pick<Config, 'apiKeys' | 'temporal' | 'publicBaseUrl' | 'payments' | 'webhook'>;
+export type ApiConfig = Pick<Config, 'apiKeys' | 'temporal' | 'publicBaseUrl' | 'payments' | 'webhook' | 'trustProxy'>;
 
 export interface AppDependencies {
   config: ApiConfig;
@@ -21,8 +21,6 @@ export interface AppDependencies {
   gatewayPublicKeys: KeyObject[];
   logger: Logger;
   metrics?: ApiMetrics;
-  /** Express's `trust proxy` (decides `req.ip`, which the webhook allow-list checks). Default off. */
-  trustProxy?: boolean | number | string | string[];
   timeouts?: Partial<TemporalTimeouts>;
 }
 
@@ -31,12 +29,13 @@ export interface AppDependencies {
  * tests build the same thing. Routes are mounted at their full paths so the metrics' route label
  * is the pattern the router matched.
  */
-export function createApp({ config, clients, gatewayPublicKeys, logger, metrics = createApiMetrics(), trustProxy = false, timeouts }: AppDependencies): Express {
+export function createApp({ config, clients, gatewayPublicKeys, logger, metrics = createApiMetrics(), timeouts }: AppDependencies): Express {
   const limits = { ...DEFAULT_TIMEOUTS, ...timeouts };
   const client = clients.temporal;
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', trustProxy);
+  // Decides `req.ip`, which the webhook allow-list checks.
+  app.set('trust proxy', config.trustProxy);
 
   app.use(httpMetricsMiddleware(metrics));
   app.use(

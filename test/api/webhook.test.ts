@@ -157,12 +157,11 @@ describe('API without a reachable Temporal', () => {
     connection = Connection.lazy({ address: `127.0.0.1:${await freePort()}` });
     server = await listen((url) =>
       createApp({
-        config: apiConfig(url, 'unused', { webhook: { allowedIps: ['203.0.113.7'] } }),
+        config: apiConfig(url, 'unused', { webhook: { allowedIps: ['203.0.113.7'] }, trustProxy: 'loopback' }),
         clients: { temporal: new Client({ connection }) },
         gatewayPublicKeys: [gateway.publicKey],
         logger: pino({ enabled: false }),
         metrics,
-        trustProxy: 'loopback',
         timeouts: { signalMs: 1_000, readMs: 1_000, updateMs: 1_000, readinessMs: 500 },
       }),
     );

@@ -41,6 +41,7 @@ export function apiConfig(publicBaseUrl: string, taskQueue: string, overrides: P
     // One poll after a minute: inside a test only notifications (or the API) move a payment.
     payments: { defaultExpiresSeconds: 900, refundWindowMs: 60_000, pollScheduleMs: [60_000] },
     webhook: { allowedIps: [] },
+    trustProxy: false,
     ...overrides,
   };
 }
