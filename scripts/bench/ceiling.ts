@@ -4,6 +4,7 @@ import { startServiceProcess } from '../../src/tools/service-process';
 import { ceilingSignal, ceilingWorkflow } from './ceiling-workflow';
 import { CEILING_READY_LINE, CEILING_TASK_QUEUE_ENV } from './ceiling-worker';
 import { runClosedLoop } from './closed-loop';
+import { cpuMsPer, cpuSnapshot } from './process-cpu';
 import { LatencySummary, round, summarize } from './latency';
 import type { RssSampler } from './rss-sampler';
 
@@ -15,6 +16,8 @@ export interface CeilingResult {
   workflowsPerSecond: number;
   /** Start → signal → completion seen by the client, per workflow. */
   workflowLatencyMs: LatencySummary;
+  /** CPU ms per workflow of the dev server and the ceiling worker, over the closed loop. */
+  cpuMsPerWorkflow: Record<string, number>;
 }
 
 export async function runCeiling(args: {
@@ -25,6 +28,7 @@ export async function runCeiling(args: {
   concurrency: number;
   runId: string;
   rss: RssSampler;
+  devServerPid: number | undefined;
   onOutput: (name: string, line: string) => void;
 }): Promise<CeilingResult> {
   const taskQueue = `bench-ceiling-${args.runId}`;
@@ -46,6 +50,11 @@ export async function runCeiling(args: {
     const client = new Client({ connection, namespace: args.namespace });
     const latencies: number[] = [];
     const progress = createProgress('ceiling', args.count);
+    const pids = new Map([
+      ['temporal-dev-server', args.devServerPid],
+      ['ceiling-worker', worker.child.pid],
+    ]);
+    const cpuBefore = cpuSnapshot(pids);
     const wallMs = await Promise.race([
       exited,
       runClosedLoop(args.count, args.concurrency, async (i) => {
@@ -57,6 +66,7 @@ export async function runCeiling(args: {
         progress.tick();
       }),
     ]);
+    const cpuAfter = cpuSnapshot(pids);
     progress.done();
     return {
       count: args.count,
@@ -64,6 +74,7 @@ export async function runCeiling(args: {
       wallSeconds: round(wallMs / 1000, 2),
       workflowsPerSecond: round(args.count / (wallMs / 1000), 1),
       workflowLatencyMs: summarize(latencies),
+      cpuMsPerWorkflow: cpuMsPer(cpuBefore, cpuAfter, args.count),
     };
   } finally {
     void exited.catch(() => undefined);

@@ -3,6 +3,7 @@ import type { Client } from '@temporalio/client';
 import { paymentWorkflowId } from '../../src/workflows/messages';
 import { createProgress } from '../../src/tools/progress';
 import { runClosedLoop } from './closed-loop';
+import { cpuMsPer, cpuSnapshot } from './process-cpu';
 import type { CodePayCallCounter } from './codepay-call-counter';
 import { LatencySummary, round, summarize } from './latency';
 import type { MerchantApi, SandboxControl } from './stack-client';
@@ -29,6 +30,8 @@ export interface E2eResult {
   paidToVisibleMs: LatencySummary & { getPollIntervalMs: number; getsPerPayment: number };
   codepayCallsPerPayment: { mean: number; max: number; byMethod: Record<string, number>; source: string };
   historyEventsPerPayment: { sampled: number; mean: number; max: number };
+  /** CPU ms per completed payment by process (utime + stime), over the closed loop. */
+  cpuMsPerPayment: Record<string, number>;
 }
 
 const GET_POLL_INTERVAL_MS = 20;
@@ -43,6 +46,8 @@ export async function runE2e(args: {
   concurrency: number;
   autoPayAfterMs: number;
   runId: string;
+  /** The stack's processes, for CPU accounting. */
+  pids: Map<string, number | undefined>;
 }): Promise<E2eResult> {
   const { api, sandbox } = args;
   await sandbox.setFaults({ autoPayAfterMs: args.autoPayAfterMs, dropNotifications: 0, duplicateNotifications: 0 });
@@ -53,6 +58,7 @@ export async function runE2e(args: {
   let gets = 0;
   const metricsBefore = await api.metricsText();
   const progress = createProgress('e2e', args.count);
+  const cpuBefore = cpuSnapshot(args.pids);
 
   const wallMs = await runClosedLoop(args.count, args.concurrency, async (i) => {
     const no = orderNo(i);
@@ -76,6 +82,7 @@ export async function runE2e(args: {
     }
     progress.tick();
   });
+  const cpuAfter = cpuSnapshot(args.pids);
   progress.done();
   await sandbox.setFaults({ autoPayAfterMs: 0 });
 
@@ -119,6 +126,7 @@ export async function runE2e(args: {
       source: 'counting proxy in front of the sandbox (/api/entry requests)',
     },
     historyEventsPerPayment: await historySample(args.client, [...visibleAt.keys()]),
+    cpuMsPerPayment: cpuMsPer(cpuBefore, cpuAfter, completed),
   };
 }
 

@@ -38,6 +38,8 @@ export function targetChecks(r: BenchResults): TargetCheck[] {
 
 const ms = (s: LatencySummary) => `p50 ${s.p50 ?? '–'} / p95 ${s.p95 ?? '–'} / p99 ${s.p99 ?? '–'} ms (n=${s.n})`;
 
+const cpu = (per: Record<string, number>) => Object.entries(per).map(([name, ms]) => `${name} ${ms}`).join(', ');
+
 export function humanTable(r: BenchResults, checks: TargetCheck[]): string {
   const rows: [string, string][] = [];
   const section = (title: string) => rows.push([`— ${title}`, '']);
@@ -54,6 +56,7 @@ export function humanTable(r: BenchResults, checks: TargetCheck[]): string {
       'CodePay calls per payment',
       `mean ${e.codepayCallsPerPayment.mean}, max ${e.codepayCallsPerPayment.max} (${Object.entries(e.codepayCallsPerPayment.byMethod).map(([m, n]) => `${m} ${n}`).join(', ')})`,
     ]);
+    rows.push(['CPU ms per payment', cpu(e.cpuMsPerPayment)]);
     rows.push(['history events per payment (at PAID)', `mean ${e.historyEventsPerPayment.mean}, max ${e.historyEventsPerPayment.max} (${e.historyEventsPerPayment.sampled} sampled)`]);
   }
   if (r.ceiling) {
@@ -61,6 +64,7 @@ export function humanTable(r: BenchResults, checks: TargetCheck[]): string {
     section(`ceiling: ${c.count} trivial workflows (start, signal, complete) at concurrency ${c.concurrency}`);
     rows.push(['workflows/s', `${c.workflowsPerSecond} (${c.wallSeconds} s)`]);
     rows.push(['start → signal → completed', ms(c.workflowLatencyMs)]);
+    rows.push(['CPU ms per workflow', cpu(c.cpuMsPerWorkflow)]);
   }
   if (r.ratio !== undefined) rows.push(['ratio payments/s ÷ ceiling/s', String(r.ratio)]);
   if (r.lost) {

@@ -86,9 +86,10 @@ async function main(): Promise<number> {
     stack = live;
     let crashed: string | undefined;
     live.onUnexpectedExit = (name, code) => (crashed = `${name} exited with code ${code}`);
+    const pids = new Map<string, number | undefined>([...live.services].map(([name, service]) => [name, service.child.pid]));
+    pids.set('temporal-dev-server', live.devServer?.process.pid);
     const rss = startRssSampler();
-    for (const [name, service] of live.services) rss.watch(name, service.child.pid);
-    rss.watch('temporal-dev-server', live.devServer?.process.pid);
+    for (const [name, pid] of pids) rss.watch(name, pid);
     connection = await Connection.connect({ address: live.temporalAddress });
     const client = new Client({ connection, namespace: live.config.temporal.namespace });
     const api = merchantApi(live.apiUrl, live.apiKey);
@@ -96,7 +97,9 @@ async function main(): Promise<number> {
     const wants = (mode: BenchOptions['mode']) => options.mode === mode || options.mode === 'all';
 
     if (wants('e2e')) {
-      results.e2e = await timed('e2e', () => runE2e({ api, sandbox, counter, client, count: options.count, concurrency: options.concurrency, autoPayAfterMs: options.autoPayAfterMs, runId }));
+      results.e2e = await timed('e2e', () =>
+        runE2e({ api, sandbox, counter, client, count: options.count, concurrency: options.concurrency, autoPayAfterMs: options.autoPayAfterMs, runId, pids }),
+      );
       failed += results.e2e.failures.count;
       results.ceiling = await timed('ceiling', () =>
         runCeiling({
@@ -107,6 +110,7 @@ async function main(): Promise<number> {
           concurrency: options.concurrency,
           runId,
           rss,
+          devServerPid: live.devServer?.process.pid,
           onOutput,
         }),
       );

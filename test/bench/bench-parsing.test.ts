@@ -1,6 +1,7 @@
 import { entryCallFields } from '../../scripts/bench/codepay-call-counter';
 import { bucketDelta, bucketQuantile, histogramBuckets } from '../../scripts/bench/histogram-buckets';
 import { parseBenchArgs } from '../../scripts/bench/options';
+import { statCpuTicks } from '../../scripts/bench/process-cpu';
 import { statusFieldMiB } from '../../scripts/bench/rss-sampler';
 
 describe('bench options', () => {
@@ -48,5 +49,13 @@ describe('/proc status', () => {
     expect(statusFieldMiB(status, 'VmRSS')).toBe(100);
     expect(statusFieldMiB(status, 'VmHWM')).toBe(200);
     expect(statusFieldMiB('', 'VmRSS')).toBeUndefined();
+  });
+});
+
+describe('/proc stat CPU ticks', () => {
+  it('adds utime and stime, even when the process name holds spaces and parentheses', () => {
+    const stat = '4242 (node (tsx) x) S 1 4242 4242 0 -1 4194304 100 0 0 0 250 75 0 0 20 0 11 0 12345 0 0';
+    expect(statCpuTicks(stat)).toBe(325);
+    expect(statCpuTicks('garbage')).toBeUndefined();
   });
 });
