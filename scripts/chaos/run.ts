@@ -113,7 +113,7 @@ function outcomes(plans: PaymentPlan[], views: Map<string, PaymentResponse | und
     kind[status] = (kind[status] ?? 0) + 1;
     const expected: readonly string[] = PAYMENT_KINDS[plan.kind].expected;
     if (view && !expected.includes(status)) {
-      unexpected.push({ merchantOrderNo: plan.merchantOrderNo, rule: `kind ${plan.kind}`, expected: expected.join(' | '), actual: status });
+      unexpected.push({ merchantOrderNo: plan.merchantOrderNo, rule: `kind ${plan.kind}`, expected: expected.join(' | '), actual: `${status}${view.error ? ` (${view.error.code}: ${view.error.message})` : ''}` });
     }
   }
   return { byKind, unexpected };
