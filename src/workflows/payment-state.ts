@@ -185,9 +185,10 @@ function decide(state: PaymentState, fact: OrderFact, source: FactSource, now: s
         return transition(state, 'FAILED', { ...transNo, error }, now, `CodePay closed the order (${error.code})`);
       }
       if (s === TransStatus.CANCELLED) {
-        // Status 3 means the order had been paid and CodePay refunded the shopper on cancel.
-        const paid = fact.paidAmountMinor ?? fact.orderAmountMinor ?? state.amountMinor;
-        return transition(state, 'CANCELLED', { ...transNo, paidAmountMinor: paid, refundedByCancel: true }, now, 'cancelled at CodePay after a payment; the shopper was refunded');
+        // Status 3 means the order had been paid and CodePay refunded the shopper on cancel: a paid fact too.
+        const mismatch = paidMismatch(state, fact);
+        if (mismatch) return toReview({ ...state, ...transNo }, now, mismatch, fact);
+        return transition(state, 'CANCELLED', { ...transNo, paidAmountMinor: state.amountMinor, refundedByCancel: true }, now, 'cancelled at CodePay after a payment; the shopper was refunded');
       }
       return unchanged;
     }

@@ -32,6 +32,8 @@ export class FakeCodePay implements CodePayClient {
   /** Pays the order when the query with this (1-based) number arrives. */
   payOnQuery?: number;
   refundOutcome: 'success' | 'pending' | 'fail' | 'reject' = 'success';
+  /** Errors the next createWapOrder calls throw, one per call (transport, config…). */
+  readonly createFailures: Error[] = [];
   private seq = 0;
 
   count(method: keyof CodePayClient): number {
@@ -84,6 +86,8 @@ export class FakeCodePay implements CodePayClient {
 
   async createWapOrder(request: CreateWapOrderRequest) {
     this.calls.push({ method: 'createWapOrder', key: request.merchantOrderNo });
+    const failure = this.createFailures.shift();
+    if (failure) throw failure;
     if (this.rejectCreate) throw new CodePayBusinessError(this.rejectCreate.code, this.rejectCreate.message, 'pay.unifiedorder');
     if (!this.orders.has(request.merchantOrderNo)) {
       this.orders.set(request.merchantOrderNo, { request, status: TransStatus.CREATED, transNo: `T${++this.seq}` });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Worker } from '@temporalio/worker';
 import { createCodePayActivities } from '../../src/activities/codepay-activities';
+import { CodePayConfigError, CodePayTransportError } from '../../src/codepay/errors';
 import { TransStatus } from '../../src/codepay/trans-status';
 import {
   PaymentErrorType,
@@ -81,6 +82,21 @@ describe('payment workflow on the dev server', () => {
     const { started, view } = await withWorker((ctx) => scenarios.creationRejected(ctx));
     expect(started).toMatchObject({ status: 'FAILED', error: { code: 'E04101', message: 'Order amount is invalid' } });
     expect(view.status).toBe('FAILED');
+  });
+
+  it('a transport error creating the order is retried; a configuration error is not', async () => {
+    const fake = new FakeCodePay();
+    fake.createFailures.push(new CodePayTransportError('ECONNRESET', 'pay.unifiedorder'));
+    const retried = await withWorker((ctx) => startPayment(ctx, paymentInput()), fake);
+    expect(retried.started.status).toBe('AWAITING_PAYMENT');
+    expect(fake.count('createWapOrder')).toBe(2);
+
+    const broken = new FakeCodePay();
+    broken.createFailures.push(new CodePayConfigError('response signature does not verify', 'pay.unifiedorder'));
+    const { started } = await withWorker((ctx) => startPayment(ctx, paymentInput()), broken);
+    expect(started).toMatchObject({ status: 'FAILED', error: { code: 'CodePayConfigError' } });
+    expect(broken.count('createWapOrder')).toBe(1);
+    await retried.handle.terminate('test done');
   });
 
   it('cancel of an unpaid payment closes it at CodePay → CANCELLED', async () => {
