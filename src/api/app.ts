@@ -4,6 +4,7 @@ import express, { type Express } from 'express';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
 import { requireApiKey } from './auth';
+import { createDemoRouter } from './demo-router';
 import { createHealthRouter } from './health-router';
 import { type ApiMetrics, createApiMetrics, httpMetricsMiddleware } from './metrics';
 import { createOpenApiDocument } from './openapi';
@@ -21,6 +22,8 @@ export interface AppDependencies {
   gatewayPublicKeys: KeyObject[];
   logger: Logger;
   metrics?: ApiMetrics;
+  /** Serve the demo shop under /demo (server.ts: when CodePay is the local sandbox). */
+  demo?: boolean;
   timeouts?: Partial<TemporalTimeouts>;
 }
 
@@ -29,9 +32,10 @@ export interface AppDependencies {
  * tests build the same thing. Routes are mounted at their full paths so the metrics' route label
  * is the pattern the router matched.
  */
-export function createApp({ config, clients, gatewayPublicKeys, logger, metrics = createApiMetrics(), timeouts }: AppDependencies): Express {
+export function createApp({ config, clients, gatewayPublicKeys, logger, metrics = createApiMetrics(), demo = false, timeouts }: AppDependencies): Express {
   const limits = { ...DEFAULT_TIMEOUTS, ...timeouts };
   const client = clients.temporal;
+  const commands = new PaymentCommands(client, config, limits);
   const app = express();
   app.disable('x-powered-by');
   // Decides `req.ip`, which the webhook allow-list checks.
@@ -50,7 +54,7 @@ export function createApp({ config, clients, gatewayPublicKeys, logger, metrics 
   );
   app.use(
     createPaymentsRouter({
-      commands: new PaymentCommands(client, config, limits),
+      commands,
       config,
       metrics,
       auth: requireApiKey(config.apiKeys),
@@ -66,6 +70,7 @@ export function createApp({ config, clients, gatewayPublicKeys, logger, metrics 
       readinessTimeoutMs: limits.readinessMs,
     }),
   );
+  if (demo) app.use(createDemoRouter({ commands, config, logger: logger.child({ component: 'demo' }) }));
   const openapi = createOpenApiDocument({ serverUrl: config.publicBaseUrl });
   app.get('/openapi.json', (_req, res) => {
     res.json(openapi);

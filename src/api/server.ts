@@ -29,13 +29,20 @@ async function main(): Promise<void> {
   const gatewayPublicKeys = readGatewayKeys(config.codepay.gatewayPublicKeyFiles);
   const connection = await Connection.connect({ address: config.temporal.address });
   const client = new Client({ connection, namespace: config.temporal.namespace });
-  const app = createApp({ config, clients: { temporal: client }, gatewayPublicKeys, logger });
+  // The demo shop only makes sense against the sandbox, where nobody pays real money.
+  const app = createApp({ config, clients: { temporal: client }, gatewayPublicKeys, logger, demo: config.codepay.usesSandbox });
 
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(config.apiPort, (err?: Error) => (err ? reject(err) : resolve(s)));
   });
   logger.info(
-    { port: config.apiPort, publicBaseUrl: config.publicBaseUrl, temporal: config.temporal.address, namespace: config.temporal.namespace },
+    {
+      port: config.apiPort,
+      publicBaseUrl: config.publicBaseUrl,
+      temporal: config.temporal.address,
+      namespace: config.temporal.namespace,
+      demo: config.codepay.usesSandbox ? `${config.publicBaseUrl}/demo` : 'off',
+    },
     'api listening',
   );
 

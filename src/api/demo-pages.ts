@@ -1,0 +1,93 @@
+import { html, type SafeHtml } from '../sandbox/html';
+
+/**
+ * The demo shop's two mobile (H5) pages: self-contained HTML, inline CSS, no external assets.
+ * Every interpolated value is escaped by `html`. `data-testid`s are stable for browser tests.
+ */
+const STYLE = `
+  :root { color-scheme: light; font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
+  body { margin: 0; background: #f4f5f7; color: #1d2433; }
+  main { max-width: 440px; margin: 0 auto; padding: 24px 18px 40px; }
+  h1 { font-size: 1.35rem; margin: 0 0 4px; }
+  p.lead { margin: 0 0 20px; color: #5b6475; }
+  .card { background: #fff; border-radius: 14px; padding: 18px; box-shadow: 0 1px 3px rgba(0,0,0,.08); }
+  label { display: block; font-weight: 600; margin: 0 0 6px; }
+  .row { display: flex; gap: 10px; margin-bottom: 16px; }
+  input, select { font: inherit; font-size: 1.25rem; padding: 12px; border: 1px solid #c9cfda; border-radius: 10px; }
+  input { flex: 1; min-width: 0; }
+  button { width: 100%; font: inherit; font-size: 1.1rem; font-weight: 700; padding: 15px; border: 0; border-radius: 12px;
+           background: #0b63f6; color: #fff; }
+  .error { background: #fdecec; color: #a61b1b; border-radius: 10px; padding: 10px 12px; margin-bottom: 14px; }
+  .status { font-size: 1.6rem; font-weight: 800; letter-spacing: .02em; margin: 8px 0 12px; }
+  .muted { color: #5b6475; font-size: .95rem; }
+  a { color: #0b63f6; }
+`;
+
+function page(title: string, body: SafeHtml): string {
+  return html`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title}</title>
+<style>${STYLE}</style>
+</head>
+<body><main>${body}</main></body>
+</html>`.text;
+}
+
+export function shopPage(options: { currencies: readonly string[]; amount?: string; currency?: string; error?: string }): string {
+  const selected = options.currency ?? options.currencies[0];
+  return page(
+    'Demo tea shop',
+    html`<h1>Demo tea shop</h1>
+<p class="lead">Pick an amount and pay with CodePay (sandbox).</p>
+<form class="card" method="post" action="/demo/checkout">
+  ${options.error ? html`<div class="error" role="alert" data-testid="checkout-error">${options.error}</div>` : ''}
+  <label for="amount">Amount</label>
+  <div class="row">
+    <input id="amount" name="amount" inputmode="decimal" autocomplete="off" required value="${options.amount ?? '9.90'}" data-testid="amount-input">
+    <select name="currency" aria-label="Currency" data-testid="currency-select">
+      ${options.currencies.map((c) => html`<option value="${c}"${c === selected ? html` selected` : ''}>${c}</option>`)}
+    </select>
+  </div>
+  <button type="submit" data-testid="checkout-button">Pay with CodePay</button>
+</form>`,
+  );
+}
+
+/** Shows the payment's status and polls the read-only status route until it is final. */
+export function returnPage(options: { merchantOrderNo: string; status: string; amount: string; currency: string }): string {
+  const statusUrl = `/demo/status/${encodeURIComponent(options.merchantOrderNo)}`;
+  return page(
+    'Payment status',
+    html`<h1>Thank you</h1>
+<p class="lead">The shop asks its payment service, not the browser, whether you paid.</p>
+<div class="card">
+  <div class="muted">Order ${options.merchantOrderNo} · ${options.amount} ${options.currency}</div>
+  <div class="status" data-testid="payment-status" data-status-url="${statusUrl}" aria-live="polite">${options.status}</div>
+  <a href="/demo">Back to the shop</a>
+</div>
+<script>
+(function () {
+  // The URL comes through an attribute, which the HTML parser unescapes.
+  var el = document.querySelector('[data-testid="payment-status"]');
+  var url = el.getAttribute('data-status-url');
+  var waiting = { CREATING: true, AWAITING_PAYMENT: true };
+  function poll() {
+    if (!waiting[el.textContent]) return;
+    fetch(url, { headers: { accept: 'application/json' } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (p) { if (p) el.textContent = p.status; })
+      .catch(function () {})
+      .then(function () { setTimeout(poll, 1000); });
+  }
+  setTimeout(poll, 1000);
+})();
+</script>`,
+  );
+}
+
+export function errorPage(message: string): string {
+  return page('Payment problem', html`<h1>Something went wrong</h1><div class="card"><div class="error" data-testid="checkout-error">${message}</div><a href="/demo">Back to the shop</a></div>`);
+}

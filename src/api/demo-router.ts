@@ -1,0 +1,104 @@
+import { randomBytes } from 'node:crypto';
+import express, { Router } from 'express';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import type { Config } from '../config';
+import { toDecimalString } from '../codepay/money';
+import { errorPage, returnPage, shopPage } from './demo-pages';
+import type { PaymentCommands } from './payment-commands';
+import { AmountSchema, amountIssue, toPaymentRequest } from './payments-schemas';
+import { ProblemError } from './problem';
+
+/**
+ * The demo shop (a merchant's H5 checkout in miniature). Its checkout runs on the server and calls
+ * the payment commands directly, so no API key ever reaches the browser; the browser only learns
+ * the cashier URL (303) and, on return, the status of the demo's own orders.
+ */
+export const DEMO_CURRENCIES = ['USD', 'EUR', 'JPY'] as const;
+const DEMO_ORDER_NO = /^DEMO[A-Z0-9]{6,28}$/;
+
+const CheckoutFormSchema = z.object({ amount: AmountSchema, currency: z.enum(DEMO_CURRENCIES) });
+const DemoOrderNoSchema = z.string().regex(DEMO_ORDER_NO);
+
+export interface DemoRouterDeps {
+  commands: PaymentCommands;
+  config: Pick<Config, 'publicBaseUrl' | 'payments'>;
+  logger: Logger;
+}
+
+function demoOrderNo(): string {
+  return `DEMO${Date.now().toString(36)}${randomBytes(4).toString('hex')}`.toUpperCase();
+}
+
+export function createDemoRouter({ commands, config, logger }: DemoRouterDeps): Router {
+  const router = Router();
+  const base = config.publicBaseUrl.replace(/\/+$/, '');
+
+  router.get('/demo', (_req, res) => {
+    res.type('html').send(shopPage({ currencies: DEMO_CURRENCIES }));
+  });
+
+  router.post('/demo/checkout', express.urlencoded({ extended: false, limit: '4kb' }), async (req, res) => {
+    const form = CheckoutFormSchema.safeParse(req.body ?? {});
+    const raw = (req.body ?? {}) as Record<string, unknown>;
+    const issue = form.success ? amountIssue(form.data.amount, form.data.currency) : 'enter an amount such as 9.90';
+    if (!form.success || issue) {
+      const amount = typeof raw.amount === 'string' ? raw.amount : undefined;
+      res.status(400).type('html').send(shopPage({ currencies: DEMO_CURRENCIES, amount, error: `Amount: ${issue}` }));
+      return;
+    }
+    const merchantOrderNo = demoOrderNo();
+    const request = toPaymentRequest(
+      {
+        merchantOrderNo,
+        amount: form.data.amount,
+        currency: form.data.currency,
+        description: 'Demo tea shop order',
+        returnUrl: `${base}/demo/return?merchant_order_no=${merchantOrderNo}`,
+      },
+      config.payments.defaultExpiresSeconds,
+    );
+    try {
+      const { result } = await commands.start(request);
+      if (result.status === 'FAILED' || !result.cashierUrl) {
+        const reason = result.error ? `CodePay refused the order: [${result.error.code}] ${result.error.message}` : 'CodePay did not issue a cashier URL';
+        res.status(502).type('html').send(errorPage(reason));
+        return;
+      }
+      logger.info({ merchantOrderNo, outcome: 'redirected' }, 'demo checkout');
+      res.redirect(303, result.cashierUrl);
+    } catch (err) {
+      if (!(err instanceof ProblemError)) throw err;
+      res.status(err.kind === 'temporal-unavailable' ? 503 : 502).type('html').send(errorPage(err.message));
+    }
+  });
+
+  router.get('/demo/return', async (req, res) => {
+    const no = DemoOrderNoSchema.safeParse(req.query.merchant_order_no);
+    if (!no.success) {
+      res.status(404).type('html').send(errorPage('Unknown demo order'));
+      return;
+    }
+    const view = await commands.get(no.data).catch((err: unknown) => {
+      if (err instanceof ProblemError && err.kind === 'payment-not-found') return undefined;
+      throw err;
+    });
+    if (!view) {
+      res.status(404).type('html').send(errorPage('Unknown demo order'));
+      return;
+    }
+    res.type('html').send(
+      returnPage({ merchantOrderNo: view.merchantOrderNo, status: view.status, amount: toDecimalString(view.amountMinor, view.currency), currency: view.currency }),
+    );
+  });
+
+  /** Read-only, and only for the demo's own order numbers: never a window onto real payments. */
+  router.get('/demo/status/:merchantOrderNo', async (req, res) => {
+    const no = DemoOrderNoSchema.safeParse(req.params.merchantOrderNo);
+    if (!no.success) throw new ProblemError('payment-not-found', 'not a demo order');
+    const view = await commands.get(no.data);
+    res.json({ merchantOrderNo: view.merchantOrderNo, status: view.status, amount: toDecimalString(view.amountMinor, view.currency), currency: view.currency });
+  });
+
+  return router;
+}

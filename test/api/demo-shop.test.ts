@@ -1,0 +1,72 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { type Browser, chromium } from 'playwright-core';
+import { PROJECT_ROOT } from '../../src/tools/temporal-binaries';
+import { type ApiStack, startApiStack, TEST_API_KEY } from './support/api-stack';
+
+const SCREENSHOTS = path.join(PROJECT_ROOT, '.reports', 'screenshots');
+
+describe('demo shop', () => {
+  let stack: ApiStack;
+  let browser: Browser;
+  beforeAll(async () => {
+    stack = await startApiStack({ app: { demo: true } });
+    browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.close();
+  }, 30_000);
+
+  const checkout = (form: Record<string, string>) =>
+    fetch(`${stack.apiUrl}/demo/checkout`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(form).toString(),
+      redirect: 'manual',
+    });
+
+  it('serves a self-contained page that never carries an API key', async () => {
+    const response = await fetch(`${stack.apiUrl}/demo`);
+    expect(response.status).toBe(200);
+    const page = await response.text();
+    for (const id of ['amount-input', 'checkout-button']) expect(page).toContain(`data-testid="${id}"`);
+    expect(page).not.toContain(TEST_API_KEY);
+    expect(page).not.toMatch(/(src|href)="https?:/);
+  });
+
+  it('redirects a checkout to the CodePay cashier (303) and refuses a bad amount (400)', async () => {
+    const ok = await checkout({ amount: '8.80', currency: 'USD' });
+    expect(ok.status).toBe(303);
+    expect(ok.headers.get('location')).toMatch(/\/cashier\//);
+    const bad = await checkout({ amount: '8.888', currency: 'USD' });
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain('data-testid="checkout-error"');
+  });
+
+  it('shows only demo orders on its read-only routes', async () => {
+    expect((await fetch(`${stack.apiUrl}/demo/status/REALORDER1`)).status).toBe(404);
+    expect((await fetch(`${stack.apiUrl}/demo/return?merchant_order_no=REALORDER1`)).status).toBe(404);
+  });
+
+  it('takes a shopper from the shop through the cashier to PAID on the return page', async () => {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const page = await context.newPage();
+    await page.goto(`${stack.apiUrl}/demo`);
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'demo-shop.png') });
+    await page.getByTestId('amount-input').fill('8.80');
+    await Promise.all([page.waitForURL(/\/cashier\//), page.getByTestId('checkout-button').click()]);
+    await Promise.all([page.waitForURL(/\/demo\/return/), page.getByTestId('pay-button').click()]);
+    const status = page.getByTestId('payment-status');
+    await status.filter({ hasText: /^PAID$/ }).waitFor({ timeout: 20_000 });
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'demo-return-paid.png') });
+    const no = new URL(page.url()).searchParams.get('merchant_order_no');
+    const payment = await stack.api<{ status: string; paidAmount: string }>('GET', `/v1/payments/${no}`);
+    expect(payment.body).toMatchObject({ status: 'PAID', paidAmount: '8.80' });
+    await context.close();
+  });
+});
