@@ -179,7 +179,10 @@ function decide(state: PaymentState, fact: OrderFact, source: FactSource, now: s
         return transition(state, 'PAID', { ...transNo, paidAmountMinor: state.amountMinor, paidAt: now }, now, 'CodePay reports it paid');
       }
       if (s === TransStatus.CLOSED) {
-        if (state.closing === 'expiry') return transition(state, 'EXPIRED', transNo, now, 'closed at CodePay after the deadline');
+        // CodePay closes unpaid orders itself at `expires`, possibly before our own close call.
+        if (state.closing === 'expiry' || Date.parse(now) >= Date.parse(state.expiresAt)) {
+          return transition(state, 'EXPIRED', transNo, now, 'closed at CodePay after the deadline');
+        }
         if (state.closing === 'cancel') return transition(state, 'CANCELLED', transNo, now, 'closed at CodePay on request');
         const error = { code: fact.errorCode ?? 'CLOSED', message: fact.errorMessage ?? 'CodePay closed the order' };
         return transition(state, 'FAILED', { ...transNo, error }, now, `CodePay closed the order (${error.code})`);

@@ -25,11 +25,11 @@ describe('end to end over HTTP', () => {
       headers: { 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-  const paymentStatus = (no: string, status: string) =>
+  const paymentStatus = (no: string, status: string, timeoutMs = 45_000) =>
     waitFor(
       async () => (await api<PaymentJson>('GET', `/v1/payments/${no}`)).body,
       (p) => p.status === status && p.refunds.every((r) => r.status !== 'PENDING'),
-      { timeoutMs: 45_000, intervalMs: 250 },
+      { timeoutMs, intervalMs: 250 },
     );
 
   beforeAll(async () => {
@@ -93,4 +93,21 @@ describe('end to end over HTTP', () => {
     expect(paid.events.map((e) => e.type)).not.toContain('notified');
     expect(paid.events.map((e) => e.type)).toContain('polled');
   });
+
+  it('expires an unpaid order at its deadline and closes it at CodePay', async () => {
+    const no = orderNo('EXP');
+    const created = await api<PaymentJson & { expiresAt: string }>('POST', '/v1/payments', {
+      merchantOrderNo: no,
+      amount: '1.000',
+      currency: 'KWD',
+      description: 'Left in the cart',
+      expiresInSeconds: 60,
+    });
+    expect(created.status).toBe(201);
+    const expired = await paymentStatus(no, 'EXPIRED', 100_000);
+    expect(expired.paidAmount).toBe('0.000');
+    const record = (await (await sandbox('GET', `/sandbox/orders/${no}`)).json()) as { status: number };
+    expect(record.status).toBe(1);
+    expect((await sandbox('POST', `/sandbox/orders/${no}/pay`)).status).toBe(409);
+  }, 120_000);
 });

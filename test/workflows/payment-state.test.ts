@@ -84,6 +84,12 @@ describe('payment state: awaiting payment', () => {
     expect(applyOrderFact(closing, fact(TransStatus.CLOSED), 'reconcile', T1).state.status).toBe('EXPIRED');
   });
 
+  it('AWAITING_PAYMENT → EXPIRED when CodePay closed it itself at the deadline, before our close', () => {
+    const atDeadline = '2030-01-01T00:15:00.000Z';
+    const state = applyOrderFact(awaiting(), fact(TransStatus.CLOSED, { errorCode: 'ORDER_EXPIRED' }), 'reconcile', atDeadline).state;
+    expect(state.status).toBe('EXPIRED');
+  });
+
   it('AWAITING_PAYMENT → CANCELLED when closed after our cancel', () => {
     const closing = markClosing(awaiting(), 'cancel', T1).state;
     expect(applyOrderFact(closing, fact(TransStatus.CLOSED), 'reconcile', T1).state).toMatchObject({ status: 'CANCELLED', refundedByCancel: false });
