@@ -8,6 +8,7 @@ import pino, { type Logger } from 'pino';
 import { createCodePayActivities, type CodePayActivities } from './activities/codepay-activities';
 import { codePayClientOptionsFromConfig, createCodePayClient } from './codepay/client';
 import { loadConfig, type Config } from './config';
+import { temporalConnectionOptions } from './temporal-connection';
 
 export interface PaymentWorkerOptions {
   config: Config;
@@ -48,7 +49,7 @@ async function main(): Promise<void> {
     logger: sdkLogger(logger),
     telemetryOptions: metricsPort > 0 ? { metrics: { prometheus: { bindAddress: `0.0.0.0:${metricsPort}` } } } : {},
   });
-  const connection = await NativeConnection.connect({ address: config.temporal.address });
+  const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   const worker = await createPaymentWorker({ config, connection });
   const stop = (signal: string) => {
     logger.info({ signal }, 'shutting down: finishing in-flight tasks');
