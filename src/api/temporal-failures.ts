@@ -22,8 +22,6 @@ export function isTemporalUnavailable(err: unknown): boolean {
   for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
     if (e instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return true;
     if (isGrpcServiceError(e) && UNAVAILABLE_CODES.has(e.code)) return true;
-    // A lazily connected client that cannot open its connection fails before any RPC.
-    if (e.name === 'TransportError') return true;
   }
   return false;
 }

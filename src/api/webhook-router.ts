@@ -55,6 +55,14 @@ export function createWebhookRouter(deps: WebhookRouterDeps): Router {
     next(new ProblemError('forbidden', 'source address is not allowed to notify'));
   };
 
+  /** Temporal out of reach → 503 (CodePay retries); anything else is a bug and stays a 500. */
+  const unavailable = (err: unknown, log: Logger): unknown => {
+    if (!isTemporalUnavailable(err)) return err;
+    count('temporal_unavailable');
+    log.error({ outcome: 'temporal_unavailable', err: (err as Error).message }, 'Temporal unreachable; CodePay will retry');
+    return new ProblemError('temporal-unavailable');
+  };
+
   const raw = express.raw({ type: () => true, limit: WEBHOOK_BODY_LIMIT });
   const rawBody: RequestHandler = (req, res, next) =>
     raw(req, res, (err?: unknown) => {
@@ -103,13 +111,6 @@ export function createWebhookRouter(deps: WebhookRouterDeps): Router {
         throw new ProblemError('not-found', `no workflow for ${notification.kind} ${merchantOrderNo}`);
       }
       throw unavailable(err, log);
-    }
-
-    function unavailable(err: unknown, log: Logger): unknown {
-      if (!isTemporalUnavailable(err)) return err;
-      count('temporal_unavailable');
-      log.error({ outcome: 'temporal_unavailable', err: (err as Error).message }, 'Temporal unreachable; CodePay will retry');
-      return new ProblemError('temporal-unavailable');
     }
   });
 
