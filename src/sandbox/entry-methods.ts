@@ -4,14 +4,14 @@ import { GatewayCode, GatewayRejection } from './gateway-codes';
 import type { SandboxGateway } from './gateway';
 import type { MerchantRef, OrderLookup } from './ledger';
 import type { EntryFields } from './entry-request';
-import { compact, orderWireFields, refundWireFields } from './wire-fields';
+import { orderWireFields, refundWireFields } from './wire-fields';
 
 /**
  * The business half of `POST /api/entry`: each method's fields (PROTOCOL.md §4) validated with
  * zod, then the operation on the gateway. Absent required fields answer `E01001`, malformed ones
  * `E01002`; nothing changes before every check has passed.
  */
-export type MethodResult = { data?: Record<string, string | number> };
+export type MethodResult = { data?: Record<string, string> };
 
 const ORDER_NO = /^[A-Za-z0-9_\-*@]{1,32}$/;
 const orderNo = z.string().regex(ORDER_NO);
@@ -132,16 +132,16 @@ export const ENTRY_METHODS: Record<string, Method> = {
       description: r.description,
       notifyUrl: r.notify_url,
     });
-    return { data: compact(refundWireFields(refund)) };
+    return { data: refundWireFields(refund) };
   },
   'order.query': (gateway, merchant, fields) => {
     const order = gateway.ledger.findOrder(merchant, parse(OrderLookupSchema, fields));
     if (!order) throw new GatewayRejection(GatewayCode.ORDER_NOT_FOUND, 'Merchant order number is invalid');
-    return { data: compact(orderWireFields(order)) };
+    return { data: orderWireFields(order) };
   },
   'order.refund.query': (gateway, merchant, fields) => {
     const refund = gateway.ledger.findRefund(merchant, parse(OrderLookupSchema, fields));
     if (!refund) throw new GatewayRejection(GatewayCode.ORIGINAL_NOT_FOUND, 'Refund not found');
-    return { data: compact(refundWireFields(refund)) };
+    return { data: refundWireFields(refund) };
   },
 };

@@ -6,7 +6,7 @@ import { TransStatus } from '../codepay/trans-status';
 import { Ledger, MerchantRef, NewOrder, NewRefund, OrderLookup, SandboxOrder, SandboxRefund } from './ledger';
 import { Notifier } from './notifier';
 import { Scheduler } from './scheduler';
-import { compact, orderWireFields, refundWireFields } from './wire-fields';
+import { orderWireFields, refundWireFields, WireFields } from './wire-fields';
 
 export interface SandboxMerchant {
   appId: string;
@@ -27,8 +27,8 @@ export interface GatewayOptions {
 }
 
 /**
- * The sandbox's running state: the ledger plus what happens by itself afterwards — expiry,
- * auto-pay, refund completion, notifications — all driven by one scheduler that `close` stops.
+ * The sandbox's running state: the ledger plus what happens by itself afterwards — auto-pay,
+ * refund completion, notifications — all driven by one scheduler that `close` stops.
  */
 export class SandboxGateway {
   readonly ledger: Ledger;
@@ -91,14 +91,9 @@ export class SandboxGateway {
 
   createOrder(merchant: MerchantRef, request: NewOrder): SandboxOrder {
     const { order, created } = this.ledger.createOrder(merchant, request);
-    if (created) {
-      const no = order.merchantOrderNo;
-      this.scheduler.after(order.expiresAt - order.createdAt, () => {
-        if (this.ledger.expire(no)) this.logger.info({ merchantOrderNo: no }, 'order expired');
-      });
-      const autoPayAfterMs = this.currentFaults.autoPayAfterMs;
-      if (autoPayAfterMs > 0) this.scheduler.after(autoPayAfterMs, () => this.autoPay(no));
-    }
+    // Expiry needs no timer: the ledger closes an order whose time is up whenever it is read.
+    const autoPayAfterMs = this.currentFaults.autoPayAfterMs;
+    if (created && autoPayAfterMs > 0) this.scheduler.after(autoPayAfterMs, () => this.autoPay(order.merchantOrderNo));
     return order;
   }
 
@@ -152,7 +147,7 @@ export class SandboxGateway {
     this.notifier.send(order.notifyUrl, this.notificationFields(order, orderWireFields(order)), order.notifications, `order ${order.merchantOrderNo}`);
   }
 
-  private notificationFields(ref: MerchantRef, fields: ReturnType<typeof orderWireFields>) {
-    return { ...compact(fields), app_id: ref.appId, merchant_no: ref.merchantNo, sign_type: 'RSA2' };
+  private notificationFields(ref: MerchantRef, fields: WireFields) {
+    return { ...fields, app_id: ref.appId, merchant_no: ref.merchantNo, sign_type: 'RSA2' };
   }
 }

@@ -239,12 +239,6 @@ export class Ledger {
     return order;
   }
 
-  /** Closes the order if its time is up; true when this call closed it. */
-  expire(merchantOrderNo: string): boolean {
-    const order = this.orders.get(merchantOrderNo);
-    return order ? this.settle(order) : false;
-  }
-
   findOrder(merchant: MerchantRef | undefined, lookup: OrderLookup): SandboxOrder | undefined {
     const order =
       'merchantOrderNo' in lookup
@@ -310,10 +304,9 @@ export class Ledger {
   }
 
   /** Lazy expiry: every read closes an order whose time is up, so an injected clock is enough. */
-  private settle(order: SandboxOrder): boolean {
-    if (order.status !== TransStatus.CREATED || this.now() < order.expiresAt) return false;
+  private settle(order: SandboxOrder): void {
+    if (order.status !== TransStatus.CREATED || this.now() < order.expiresAt) return;
     this.close(order, EXPIRED_ERROR, order.expiresAt);
-    return true;
   }
 
   private close(order: SandboxOrder, error: { code: string; message: string }, at: number): void {

@@ -1,5 +1,5 @@
 /**
- * The sandbox's timers (expiry, auto-pay, refund completion, notification retries). They are
+ * The sandbox's timers (auto-pay, refund completion, notification retries). They are
  * unref'd so a forgotten sandbox never keeps a process alive, and all cancelled by `cancelAll`.
  */
 export class Scheduler {
