@@ -7,6 +7,7 @@ import { Client, Connection } from '@temporalio/client';
 import pino from 'pino';
 import { readPublicKeyFile } from '../codepay/keys';
 import { ConfigError, loadConfig } from '../config';
+import { temporalConnectionOptions } from '../temporal-connection';
 import { createApp } from './app';
 
 function readGatewayKeys(files: string[]) {
@@ -27,7 +28,7 @@ async function main(): Promise<void> {
   const logger = pino({ level: config.logLevel, name: 'api' });
   if (config.apiKeys.length === 0) throw new ConfigError('API_KEYS is required: the merchant API accepts no request without one');
   const gatewayPublicKeys = readGatewayKeys(config.codepay.gatewayPublicKeyFiles);
-  const connection = await Connection.connect({ address: config.temporal.address });
+  const connection = await Connection.connect(temporalConnectionOptions(config));
   const client = new Client({ connection, namespace: config.temporal.namespace });
   // The demo shop only makes sense against the sandbox, where nobody pays real money.
   const app = createApp({ config, clients: { temporal: client }, gatewayPublicKeys, logger, demo: config.codepay.usesSandbox });
