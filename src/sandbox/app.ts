@@ -39,7 +39,8 @@ export function createSandboxApp(options: SandboxOptions): { app: Express; gatew
   const gateway = new SandboxGateway({
     gatewayPrivateKey: options.gatewayPrivateKey,
     merchants: options.merchants,
-    publicUrl: options.publicUrl,
+    // With port 0 the URL is known only once listening; startSandbox fills it in then.
+    publicUrl: options.publicUrl ?? (options.port ? `http://localhost:${options.port}` : undefined),
     notifyTimeScale: options.notifyTimeScale ?? 1,
     now: options.now ?? Date.now,
     random: options.random ?? Math.random,

@@ -7,7 +7,7 @@ import { withSignature } from '../codepay/signing';
  * `badSignatureRate` fault fires, with a throwaway key the merchant cannot verify.
  */
 export class GatewaySigner {
-  private readonly impostorKey: KeyObject = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+  private impostorKey: KeyObject | undefined;
 
   constructor(
     private readonly privateKey: KeyObject,
@@ -15,6 +15,8 @@ export class GatewaySigner {
   ) {}
 
   sign<T extends Record<string, WireValue>>(fields: T): T & { sign: string } {
-    return withSignature(fields, this.signWrongly() ? this.impostorKey : this.privateKey);
+    if (!this.signWrongly()) return withSignature(fields, this.privateKey);
+    this.impostorKey ??= generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+    return withSignature(fields, this.impostorKey);
   }
 }

@@ -4,9 +4,6 @@
  */
 export class SafeHtml {
   constructor(readonly text: string) {}
-  toString(): string {
-    return this.text;
-  }
 }
 
 export function escapeHtml(value: string): string {
