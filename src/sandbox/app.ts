@@ -15,7 +15,7 @@ export interface SandboxOptions {
   /** 0 = a random free port. */
   port?: number;
   host?: string;
-  /** Base of `pay_url`; default `http://localhost:<port>`. */
+  /** Base of `pay_url`; default `http://localhost:<port>` (or `http://<host>:<port>` for a specific host). */
   publicUrl?: string;
   gatewayPrivateKey: KeyObject;
   merchants: SandboxMerchant[];
@@ -71,7 +71,8 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
   const port = (server.address() as AddressInfo).port;
   const host = options.host && !['0.0.0.0', '::'].includes(options.host) ? options.host : 'localhost';
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  gateway.publicUrl ??= `http://localhost:${port}`;
+  // A specific listen host is also where a browser can reach the cashier.
+  gateway.publicUrl ??= url;
   gateway.logger.info({ url, publicUrl: gateway.publicUrl }, 'CodePay sandbox listening');
   let closed: Promise<void> | undefined;
   return {
