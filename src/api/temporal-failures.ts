@@ -15,8 +15,12 @@ export function withDeadline<T>(client: Client, ms: number, fn: () => Promise<T>
   return client.withDeadline(Date.now() + ms, fn);
 }
 
-/** gRPC status codes (a fixed standard): CANCELLED, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, UNAVAILABLE. */
-const UNAVAILABLE_CODES: ReadonlySet<number> = new Set([1, 4, 8, 14]);
+/**
+ * gRPC status codes (a fixed standard): CANCELLED, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED,
+ * FAILED_PRECONDITION, UNAVAILABLE. Temporal answers an update with FAILED_PRECONDITION ("Workflow
+ * Task in failed state") while the workflow's task is being retried, e.g. under load: transient.
+ */
+const UNAVAILABLE_CODES: ReadonlySet<number> = new Set([1, 4, 8, 9, 14]);
 
 export function isTemporalUnavailable(err: unknown): boolean {
   for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
