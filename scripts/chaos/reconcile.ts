@@ -129,6 +129,9 @@ export function reconcile(views: Map<string, PaymentResponse | undefined>, ledge
         mismatch('status', expectedFromLedger(order), `${view.status}${view.refundedByCancel ? ' (refundedByCancel)' : ''}`);
         if ((order.status === TransStatus.SUCCESS || order.status === TransStatus.CANCELLED) && paid === 0) {
           money('paid order not recorded', `paid ${order.paidAmountMinor ?? order.amountMinor}`, `${view.status}, paid 0`);
+        } else if (order.status === TransStatus.CANCELLED) {
+          // The gateway gave the money back on cancel; a workflow that still counts it as paid would let the goods go.
+          money('refund by cancel not recorded', `CANCELLED (refundedByCancel), ${order.cancelRefundAmountMinor ?? '?'} returned`, `${view.status}, paid ${paid}`);
         }
       }
       const ledgerPaid = order.paidAmountMinor ?? 0;

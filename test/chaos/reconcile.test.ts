@@ -94,6 +94,12 @@ describe('chaos reconciliation: workflow view against the sandbox ledger', () =>
     expect(r.mismatches.map((f) => f.rule)).toContain('status');
   });
 
+  it('a payment still PAID after the gateway refunded it on cancel is a money violation', () => {
+    const r = run({ A: view('A') }, [order('A', { status: 3, cancelRefundAmountMinor: 1000 })]);
+    expect(r.mismatches.map((f) => f.rule)).toEqual(['status']);
+    expect(r.moneyViolations.map((f) => f.rule)).toEqual(['refund by cancel not recorded']);
+  });
+
   it('refunded amount must equal the gateway refunds that succeeded', () => {
     const r = run(
       { A: view('A', { status: 'PARTIALLY_REFUNDED', refundedAmount: '4.00', refunds: [refundView('A-R1', '4.00', 'SUCCEEDED')] }) },
