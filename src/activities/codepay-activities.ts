@@ -4,7 +4,7 @@
  * orders and refunds on their merchant_order_no, so a retried call cannot pay or refund twice.
  */
 import { ApplicationFailure, log } from '@temporalio/activity';
-import { CodePayBusinessError, CodePayConfigError } from '../codepay/errors';
+import { CodePayBusinessError, CodePayConfigError, CodePayUnverifiedError } from '../codepay/errors';
 import type { CodePayClient, CreateWapOrderRequest, CreateWapOrderResult, OrderFact, RefundFact, SubmitRefundRequest } from '../codepay/model';
 import { PaymentErrorType } from '../workflows/messages';
 
@@ -29,7 +29,7 @@ export function createCodePayActivities(client: CodePayClient): CodePayActivitie
   };
 }
 
-/** Business rejection and configuration errors end the retries; anything else is rethrown to be retried. */
+/** Business rejection and configuration errors end the retries; anything else (transport, unverified answers) is retried. */
 async function classified<T>(call: () => Promise<T>): Promise<T> {
   try {
     return await call();
@@ -40,6 +40,10 @@ async function classified<T>(call: () => Promise<T>): Promise<T> {
     if (error instanceof CodePayConfigError) {
       log.error('CodePay configuration error: fix the CodePay settings of this service', { method: error.method, code: error.code, error: error.message });
       throw ApplicationFailure.nonRetryable(error.message, CODEPAY_CONFIG_ERROR_TYPE, { code: error.code ?? null, method: error.method });
+    }
+    if (error instanceof CodePayUnverifiedError) {
+      // Retried: the call may have been committed; a wrong gateway key shows up here, loudly.
+      log.error('CodePay answer failed signature verification: check CODEPAY_GATEWAY_PUBLIC_KEY_FILE', { method: error.method, error: error.message });
     }
     throw error;
   }

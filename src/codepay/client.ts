@@ -2,7 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import { z } from 'zod';
 import { Config, ConfigError, requireCodePayCredentials } from '../config';
 import { BusinessFields, buildRequestEnvelope, INVALID_REQUEST_CODE, MerchantIdentity } from './envelope';
-import { CodePayBusinessError, CodePayConfigError, CodePayError, CodePayTransportError } from './errors';
+import { CodePayBusinessError, CodePayConfigError, CodePayError, CodePayTransportError, CodePayUnverifiedError } from './errors';
 import { readPrivateKeyFile, readPublicKeyFile } from './keys';
 import type { CodePayClient, CreateWapOrderRequest, OrderFact, RefundFact, SubmitRefundRequest } from './model';
 import { MoneyError, toDecimalString } from './money';
@@ -30,7 +30,7 @@ export const DEFAULT_METHODS: CodePayMethods = {
 export interface CodePayCallEvent {
   method: string;
   durationMs: number;
-  outcome: 'ok' | 'business' | 'config' | 'transport';
+  outcome: 'ok' | 'business' | 'config' | 'transport' | 'unverified';
 }
 
 export interface CodePayClientOptions {
@@ -174,6 +174,7 @@ function amount(minor: number, currency: string, method: string): string {
 function outcomeOf(err: unknown): CodePayCallEvent['outcome'] {
   if (err instanceof CodePayTransportError) return 'transport';
   if (err instanceof CodePayBusinessError) return 'business';
+  if (err instanceof CodePayUnverifiedError) return 'unverified';
   return 'config';
 }
 

@@ -2,7 +2,9 @@
  * The three ways a CodePay call fails, which decide what happens next:
  * - transport: network, timeout, HTTP 5xx, unparseable body → retry;
  * - business: CodePay processed and refused (code + message) → no retry, shown to the merchant;
- * - config: `SYS*`/`E07*` codes or a response whose signature does not verify → no retry, loud.
+ * - config: `SYS*`/`E07*` codes or a signed answer that breaks the protocol → no retry, loud;
+ * - unverified: an answer whose signature does not verify → retried (it says nothing about what
+ *   happened at CodePay, which may have committed the call), loud, never a verdict.
  * Messages never carry keys or signatures.
  */
 export abstract class CodePayError extends Error {
@@ -49,6 +51,11 @@ export class CodePayConfigError extends CodePayError {
   ) {
     super(message, method);
   }
+}
+
+export class CodePayUnverifiedError extends CodePayError {
+  override name = 'CodePayUnverifiedError';
+  readonly retryable = true;
 }
 
 /** `SYS*` and `E07*` are configuration problems (keys, app id, method), never a payment verdict. */

@@ -1,6 +1,13 @@
 import type { KeyObject } from 'node:crypto';
 import type { z } from 'zod';
-import { CodePayBusinessError, CodePayConfigError, CodePayTransportError, isConfigErrorCode, splitCodePayMessage } from './errors';
+import {
+  CodePayBusinessError,
+  CodePayConfigError,
+  CodePayTransportError,
+  CodePayUnverifiedError,
+  isConfigErrorCode,
+  splitCodePayMessage,
+} from './errors';
 import { FlatJsonError, parseFlatJson, RawFields } from './flat-json';
 import { describeIssues, presentFields, ResponseEnvelopeSchema } from './schemas';
 import { verifyFields } from './signing';
@@ -11,7 +18,8 @@ import { verifyFields } from './signing';
  * `data` as the exact string received, before anything in it is believed.
  *
  * A signed answer that breaks the protocol (no `code`, `data` that is not JSON or misses a field)
- * is a CodePayConfigError: retrying gets the same answer, so it needs a human, loudly.
+ * is a CodePayConfigError: retrying gets the same answer, so it needs a human, loudly. An answer
+ * that does not verify is a CodePayUnverifiedError: nothing in it is believed, the call is retried.
  */
 export function readResponse<S extends z.ZodType>(
   method: string,
@@ -54,7 +62,7 @@ function readEnvelope(method: string, httpStatus: number, body: string, gatewayP
   if (!verifyFields(raw, gatewayPublicKeys)) {
     // The unverified code helps an operator see why (e.g. SYS002: our own signature was refused).
     const hint = envelope.success ? ` (unverified code ${envelope.data.code}: ${truncate(envelope.data.msg ?? '')})` : '';
-    throw new CodePayConfigError(`CodePay ${method} answer has a missing or invalid signature${hint}`, method);
+    throw new CodePayUnverifiedError(`CodePay ${method} answer has a missing or invalid signature${hint}`, method);
   }
   if (!envelope.success) {
     throw new CodePayConfigError(`CodePay ${method} answered with an invalid envelope: ${describeIssues(envelope.error)}`, method);

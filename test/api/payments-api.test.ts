@@ -61,7 +61,7 @@ describe('merchant API (in-process app, real dev server, worker, sandbox)', () =
       const created = await stack.api<StartPaymentResponse>('POST', '/v1/payments', payment(no, { returnUrl: 'https://shop.example/back' }));
       expect(created.status).toBe(201);
       expect(created.body).toMatchObject({ merchantOrderNo: no, status: 'AWAITING_PAYMENT', amount: '12.50', currency: 'USD' });
-      expect(created.body.cashierUrl).toMatch(/^http:\/\/localhost:\d+\/cashier\//);
+      expect(created.body.cashierUrl).toMatch(/^http:\/\/(localhost|127\.0\.0\.1):\d+\/cashier\//);
       expect(Date.parse(created.body.expiresAt)).toBeGreaterThan(Date.now());
       expect(schema.errors('StartPaymentResponse', created.body)).toEqual([]);
 

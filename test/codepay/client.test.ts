@@ -2,7 +2,7 @@ import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig } from '../../src/config';
 import { CodePayCallEvent, codePayClientOptionsFromConfig, createCodePayClient, CodePayClientOptions } from '../../src/codepay/client';
-import { CodePayBusinessError, CodePayConfigError, CodePayError, CodePayTransportError } from '../../src/codepay/errors';
+import { CodePayBusinessError, CodePayConfigError, CodePayError, CodePayTransportError, CodePayUnverifiedError } from '../../src/codepay/errors';
 import type { CodePayClient } from '../../src/codepay/model';
 import { signFields } from '../../src/codepay/signing';
 import { generateTestKeyPair, writeKeyFiles } from '../support/keys';
@@ -242,27 +242,29 @@ describe('error classes', () => {
     expect(events.map((e) => e.outcome)).toEqual(['config']);
   });
 
-  it('an answer signed with another key → CodePayConfigError, never a verdict', async () => {
+  it('an answer signed with another key → CodePayUnverifiedError (retryable), never a verdict', async () => {
     fake.reply(() => ({ ...ok({ merchant_order_no: 'M-1', trans_status: 2 }), key: stranger.privateKey }));
     const error = await call();
-    expect(error).toBeInstanceOf(CodePayConfigError);
+    expect(error).toBeInstanceOf(CodePayUnverifiedError);
+    expect(error).toMatchObject({ retryable: true });
+    expect(events.map((e) => e.outcome)).toEqual(['unverified']);
     expect(error.message).toMatch(/signature/);
   });
 
-  it('an unsigned answer → CodePayConfigError, with the unverified code as a hint', async () => {
+  it('an unsigned answer → CodePayUnverifiedError, with the unverified code as a hint', async () => {
     fake.reply(() => ({ kind: 'raw', status: 200, body: JSON.stringify({ code: '-1', msg: '[SYS002]sign error' }) }));
     const error = await call();
-    expect(error).toBeInstanceOf(CodePayConfigError);
+    expect(error).toBeInstanceOf(CodePayUnverifiedError);
     expect(error.message).toMatch(/missing or invalid signature.*unverified code -1/);
   });
 
-  it('a success whose data was altered after signing → CodePayConfigError', async () => {
+  it('a success whose data was altered after signing → CodePayUnverifiedError', async () => {
     const data = JSON.stringify({ merchant_order_no: 'M-1', trans_status: 1 });
     const fields = { code: '0', data };
     const sign = signFields(fields, gateway.privateKey);
     const forged = JSON.stringify({ ...fields, data: data.replace('"trans_status":1', '"trans_status":2'), sign });
     fake.reply(() => ({ kind: 'raw', status: 200, body: forged }));
-    expect(await call()).toBeInstanceOf(CodePayConfigError);
+    expect(await call()).toBeInstanceOf(CodePayUnverifiedError);
   });
 
   it('verifies with any of several gateway keys (rotation)', async () => {

@@ -1,5 +1,5 @@
 import { CodePayClientOptions, createCodePayClient } from '../../src/codepay/client';
-import { CodePayBusinessError, CodePayConfigError, CodePayTransportError } from '../../src/codepay/errors';
+import { CodePayBusinessError, CodePayConfigError, CodePayTransportError, CodePayUnverifiedError } from '../../src/codepay/errors';
 import type { CodePayClient } from '../../src/codepay/model';
 import { NO_FAULTS } from '../../src/sandbox/faults';
 import { generateTestKeyPair } from '../support/keys';
@@ -183,18 +183,33 @@ describe('CodePay client ↔ sandbox contract', () => {
       await expectConfig(client({ now: () => f.clock.now() - 20 * 60_000 }).queryOrder('ANY'), 'SYS003');
     });
 
+  });
+
+  describe('answers that do not verify → CodePayUnverifiedError (retried, never a verdict)', () => {
+    const expectUnverified = async (call: Promise<unknown>) => {
+      const err = await call.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(CodePayUnverifiedError);
+      expect(err).toMatchObject({ retryable: true });
+      return err as CodePayUnverifiedError;
+    };
+
     it('the wrong gateway public key: answers do not verify', async () => {
-      const err = await expectConfig(client({ gatewayPublicKeys: [stranger.publicKey] }).queryOrder('ANY'));
+      const err = await expectUnverified(client({ gatewayPublicKeys: [stranger.publicKey] }).queryOrder('ANY'));
       expect(err.message).toMatch(/signature/);
     });
 
-    it('badSignatureRate: a committed answer signed with a wrong key is refused', async () => {
+    it('badSignatureRate: a committed answer signed with a wrong key is refused; the retry finds the same order', async () => {
       await f.setFaults({ badSignatureRate: 1 });
       const request = order();
-      const err = await expectConfig(client().createWapOrder(request));
+      const err = await expectUnverified(client().createWapOrder(request));
       expect(err.message).toMatch(/signature/);
       await f.setFaults({ badSignatureRate: 0 });
       expect((await f.order(request.merchantOrderNo)).status).toBe(9);
+      const retried = await client().createWapOrder(request);
+      expect(retried.payUrl).toBe((await f.order(request.merchantOrderNo)).payUrl);
     });
   });
 

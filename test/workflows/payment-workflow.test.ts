@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Worker } from '@temporalio/worker';
 import { createCodePayActivities } from '../../src/activities/codepay-activities';
-import { CodePayConfigError, CodePayTransportError } from '../../src/codepay/errors';
+import { CodePayConfigError, CodePayTransportError, CodePayUnverifiedError } from '../../src/codepay/errors';
 import { TransStatus } from '../../src/codepay/trans-status';
 import {
   PaymentErrorType,
@@ -84,15 +84,16 @@ describe('payment workflow on the dev server', () => {
     expect(view.status).toBe('FAILED');
   });
 
-  it('a transport error creating the order is retried; a configuration error is not', async () => {
+  it('a transport error or an unverified answer creating the order is retried; a configuration error is not', async () => {
     const fake = new FakeCodePay();
     fake.createFailures.push(new CodePayTransportError('ECONNRESET', 'pay.unifiedorder'));
+    fake.createFailures.push(new CodePayUnverifiedError('answer has a missing or invalid signature', 'pay.unifiedorder'));
     const retried = await withWorker((ctx) => startPayment(ctx, paymentInput()), fake);
     expect(retried.started.status).toBe('AWAITING_PAYMENT');
-    expect(fake.count('createWapOrder')).toBe(2);
+    expect(fake.count('createWapOrder')).toBe(3);
 
     const broken = new FakeCodePay();
-    broken.createFailures.push(new CodePayConfigError('response signature does not verify', 'pay.unifiedorder'));
+    broken.createFailures.push(new CodePayConfigError('refused as misconfigured: [E07303] API not authorised', 'pay.unifiedorder', 'E07303'));
     const { started } = await withWorker((ctx) => startPayment(ctx, paymentInput()), broken);
     expect(started).toMatchObject({ status: 'FAILED', error: { code: 'CodePayConfigError' } });
     expect(broken.count('createWapOrder')).toBe(1);
