@@ -136,7 +136,16 @@ export class PaymentCommands {
   }
 
   async cancel(merchantOrderNo: string): Promise<PaymentView> {
-    return this.update(merchantOrderNo, (handle) => handle.executeUpdate(cancelPaymentUpdate));
+    try {
+      return await this.update(merchantOrderNo, (handle) => handle.executeUpdate(cancelPaymentUpdate));
+    } catch (err) {
+      // Idempotent after the workflow completed too: a retried cancel gets the cancelled payment.
+      if (err instanceof ProblemError && err.kind === 'invalid-state') {
+        const view = await this.get(merchantOrderNo);
+        if (view.status === 'CANCELLED') return view;
+      }
+      throw err;
+    }
   }
 
   /**

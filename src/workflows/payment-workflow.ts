@@ -132,12 +132,13 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
     cancelPaymentUpdate,
     async (): Promise<PaymentView> => {
       await condition(() => !closeInProgress && state.status !== 'CREATING');
-      // A concurrent cancel may have finished while this one waited: same outcome, same answer.
-      if (state.status === 'CANCELLED' && state.closing === 'cancel') return paymentView(state);
+      // Already cancelled (a retry, or a concurrent cancel that finished first): same answer.
+      const cancelled = () => state.status === 'CANCELLED';
+      if (cancelled()) return paymentView(state);
       const rejection = cancelRejection(state);
       if (rejection) fail(rejection);
       const refused = await closeAtCodePay('cancel');
-      if (refused && state.status !== 'CANCELLED') fail({ type: PaymentErrorType.GATEWAY_REJECTED, message: `CodePay refused to cancel: [${refused.code}] ${refused.message}` });
+      if (refused && !cancelled()) fail({ type: PaymentErrorType.GATEWAY_REJECTED, message: `CodePay refused to cancel: [${refused.code}] ${refused.message}` });
       return paymentView(state);
     },
     {

@@ -37,7 +37,8 @@ export function admitRefund(state: PaymentState, request: RefundRequest): Refund
 
 /** Cancellable: unpaid, or paid with no refund succeeded or in flight (CodePay then refunds the shopper). */
 export function cancelRejection(state: PaymentState): Rejection | undefined {
-  if (state.status === 'CREATING' || state.status === 'AWAITING_PAYMENT') return undefined;
+  // Cancel is idempotent: a retried cancel (its first answer lost) gets the cancelled payment back.
+  if (state.status === 'CREATING' || state.status === 'AWAITING_PAYMENT' || state.status === 'CANCELLED') return undefined;
   if (state.status === 'PAID' && state.refundedAmountMinor === 0 && pendingRefundMinor(state) === 0) return undefined;
   return { type: PaymentErrorType.INVALID_STATE, message: `a ${state.status} payment cannot be cancelled` };
 }

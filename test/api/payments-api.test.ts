@@ -195,7 +195,7 @@ describe('merchant API (in-process app, real dev server, worker, sandbox)', () =
   });
 
   describe('POST /v1/payments/:no/cancel', () => {
-    it('cancels an unpaid payment, then answers 409 once it is closed', async () => {
+    it('cancels an unpaid payment; a retried cancel gets the same cancelled payment, also once it is closed', async () => {
       const no = orderNo('CXL');
       expect((await stack.api('POST', '/v1/payments', payment(no))).status).toBe(201);
       const cancelled = await stack.api<PaymentResponse>('POST', `/v1/payments/${no}/cancel`);
@@ -205,9 +205,9 @@ describe('merchant API (in-process app, real dev server, worker, sandbox)', () =
         () => stack.temporal.client.workflow.getHandle(`payment-${no}`).describe(),
         (d) => d.status.name === 'COMPLETED',
       );
-      const again = await stack.api<Problem>('POST', `/v1/payments/${no}/cancel`);
-      expect(again.status).toBe(409);
-      expect(again.body.type).toBe(`${PROBLEM}invalid-state`);
+      const again = await stack.api<PaymentResponse>('POST', `/v1/payments/${no}/cancel`);
+      expect(again.status).toBe(200);
+      expect(again.body).toMatchObject({ status: 'CANCELLED', refundedByCancel: false });
       // A closed payment still reads, and its number is never started again.
       expect((await getPayment(no)).body.status).toBe('CANCELLED');
       const repeated = await stack.api<StartPaymentResponse>('POST', '/v1/payments', payment(no));
@@ -234,6 +234,9 @@ describe('merchant API (in-process app, real dev server, worker, sandbox)', () =
 
       const settled = await untilStatus(no, 'PARTIALLY_REFUNDED');
       expect(settled).toMatchObject({ paidAmount: '12.50', refundedAmount: '2.50', refundableAmount: '10.00' });
+      const notCancellable = await stack.api<Problem>('POST', `/v1/payments/${no}/cancel`);
+      expect(notCancellable.status).toBe(409);
+      expect(notCancellable.body.type).toBe(`${PROBLEM}invalid-state`);
       expect(settled.refunds).toHaveLength(1);
       const read = await stack.api<RefundResponse>('GET', `/v1/payments/${no}/refunds/${refundNo}`);
       expect(read.status).toBe(200);

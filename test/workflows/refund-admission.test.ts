@@ -77,6 +77,17 @@ describe('cancel admission', () => {
     expect(cancelRejection(paid())).toBeUndefined();
   });
 
+  it('allows cancelling an already cancelled payment again (idempotent)', () => {
+    const cancelled = applyOrderFact(markClosing(awaiting(), 'cancel', T).state, { merchantOrderNo: 'M1', transStatus: TransStatus.CLOSED }, 'reconcile', T).state;
+    expect(cancelled.status).toBe('CANCELLED');
+    expect(cancelRejection(cancelled)).toBeUndefined();
+  });
+
+  it('rejects cancelling an expired payment', () => {
+    const expired = applyOrderFact(markClosing(awaiting(), 'expiry', T).state, { merchantOrderNo: 'M1', transStatus: TransStatus.CLOSED }, 'reconcile', T).state;
+    expect(cancelRejection(expired)).toMatchObject({ type: PaymentErrorType.INVALID_STATE });
+  });
+
   it('rejects cancelling once a refund is in flight or done', () => {
     const state = reserveRefund(paid(), { refundNo: 'R1', amountMinor: 1 }, T).state;
     expect(cancelRejection(state)).toMatchObject({ type: PaymentErrorType.INVALID_STATE });
