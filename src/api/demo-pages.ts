@@ -1,4 +1,4 @@
-import { html, type SafeHtml } from '../sandbox/html';
+import { html, mobilePage, type SafeHtml } from '../web/html';
 
 /**
  * The demo shop's two mobile (H5) pages: self-contained HTML, inline CSS, no external assets.
@@ -23,18 +23,7 @@ const STYLE = `
   a { color: #0b63f6; }
 `;
 
-function page(title: string, body: SafeHtml): string {
-  return html`<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title}</title>
-<style>${STYLE}</style>
-</head>
-<body><main>${body}</main></body>
-</html>`.text;
-}
+const page = (title: string, body: SafeHtml): string => mobilePage(title, STYLE, body);
 
 export function shopPage(options: { currencies: readonly string[]; amount?: string; currency?: string; error?: string }): string {
   const selected = options.currency ?? options.currencies[0];

@@ -1,6 +1,6 @@
 import { toDecimalString } from '../codepay/money';
 import { TransStatus } from '../codepay/trans-status';
-import { html, SafeHtml } from './html';
+import { html, mobilePage, type SafeHtml } from '../web/html';
 import type { SandboxOrder } from './ledger';
 
 /**
@@ -25,18 +25,7 @@ button{display:block;width:100%;min-height:52px;border:0;border-radius:12px;font
 a.button{display:block;text-align:center;padding:15px;border-radius:12px;background:#1463ff;color:#fff;text-decoration:none;font-weight:600}
 `;
 
-function page(title: string, body: SafeHtml): string {
-  return html`<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title}</title>
-<style>${new SafeHtml(STYLE)}</style>
-</head>
-<body><main>${body}</main></body>
-</html>`.text;
-}
+const page = (title: string, body: SafeHtml): string => mobilePage(title, STYLE, body);
 
 const amountText = (order: SandboxOrder) => `${toDecimalString(order.amountMinor, order.currency)} ${order.currency}`;
 
