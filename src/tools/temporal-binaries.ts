@@ -55,8 +55,12 @@ export function resolveBinary(
 }
 
 /** A path we can exec, or one clear error telling how to install it. */
-export function requireBinaryPath(spec: BinarySpec, env: NodeJS.ProcessEnv = process.env): string {
-  const resolved = resolveBinary(spec, env);
+export function requireBinaryPath(
+  spec: BinarySpec,
+  env: NodeJS.ProcessEnv = process.env,
+  projectRoot: string = PROJECT_ROOT,
+): string {
+  const resolved = resolveBinary(spec, env, projectRoot);
   if (resolved.source === 'sdk-download') {
     throw new Error(
       `Temporal binary '${spec.name}' not found (checked $${spec.envVar}, .tools/bin, PATH); ${INSTALL_HINT}`,
