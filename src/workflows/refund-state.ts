@@ -1,15 +1,10 @@
 /** The refund child's view and the pure function that moves it on CodePay's refund facts. */
-import type { RefundFact } from '../codepay/model';
+import type { RefundFact, SubmitRefundRequest } from '../codepay/model';
 import { TransStatus } from '../codepay/trans-status';
 import type { RefundView } from './messages';
 
-export interface RefundInput {
-  refundNo: string;
-  merchantOrderNo: string;
-  amountMinor: number;
-  currency: string;
-  reason?: string;
-  notifyUrl?: string;
+/** What the refund child submits to CodePay, plus its own poll schedule. */
+export interface RefundInput extends SubmitRefundRequest {
   pollScheduleMs?: number[];
 }
 
