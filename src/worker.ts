@@ -52,6 +52,8 @@ async function main(): Promise<void> {
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   const worker = await createPaymentWorker({ config, connection });
   const stop = (signal: string) => {
+    // A terminal's Ctrl-C reaches us directly and again as SIGTERM from `npm start`: stop once.
+    if (worker.getState() !== 'RUNNING') return;
     logger.info({ signal }, 'shutting down: finishing in-flight tasks');
     worker.shutdown();
   };
