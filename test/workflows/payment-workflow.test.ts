@@ -16,7 +16,7 @@ import {
 import { connectTestTemporal, createTestWorker, uniqueTaskQueue, type TestTemporal } from '../harness/temporal';
 import { waitFor } from '../harness/wait-for';
 import { FakeCodePay } from './fake-codepay';
-import { notifyPayment, paymentInput, scenarios, startPayment, viewOf, type ScenarioContext } from './scenarios';
+import { notifyPayment, paidPayment, paymentInput, scenarios, startPayment, viewOf, type ScenarioContext } from './scenarios';
 
 describe('payment workflow on the dev server', () => {
   let temporal: TestTemporal;
@@ -148,10 +148,7 @@ describe('payment workflow on the dev server', () => {
     const fake = new FakeCodePay();
     fake.refundOutcome = 'reject';
     await withWorker(async (ctx) => {
-      const input = paymentInput({ refundWindowMs: 60_000 });
-      const { handle } = await startPayment(ctx, input);
-      await notifyPayment(handle, fake.pay(input.merchantOrderNo));
-      await waitFor(() => viewOf(handle), (v) => v.status === 'PAID');
+      const { handle } = await paidPayment(ctx, { refundWindowMs: 60_000 });
       const refundNo = `RF-${randomUUID().slice(0, 8)}`;
       await handle.executeUpdate(requestRefundUpdate, { args: [{ refundNo, amountMinor: 100 }] });
       const view = await waitFor(() => viewOf(handle), (v) => v.refunds[0]?.status !== 'PENDING');
@@ -165,10 +162,7 @@ describe('payment workflow on the dev server', () => {
     const fake = new FakeCodePay();
     fake.refundOutcome = 'pending';
     await withWorker(async (ctx) => {
-      const input = paymentInput({ refundWindowMs: 60_000 });
-      const { handle } = await startPayment(ctx, input);
-      await notifyPayment(handle, fake.pay(input.merchantOrderNo));
-      await waitFor(() => viewOf(handle), (v) => v.status === 'PAID');
+      const { handle } = await paidPayment(ctx, { refundWindowMs: 60_000 });
       const refundNo = `RF-${randomUUID().slice(0, 8)}`;
       const first = await handle.executeUpdate(requestRefundUpdate, { args: [{ refundNo, amountMinor: 300 }] });
       expect(first).toMatchObject({ refundNo, amountMinor: 300, status: 'PENDING' });
@@ -190,10 +184,7 @@ describe('payment workflow on the dev server', () => {
     const fake = new FakeCodePay();
     fake.refundOutcome = 'pending';
     await withWorker(async (ctx) => {
-      const input = paymentInput({ refundWindowMs: 60_000 });
-      const { handle } = await startPayment(ctx, input);
-      await notifyPayment(handle, fake.pay(input.merchantOrderNo));
-      await waitFor(() => viewOf(handle), (v) => v.status === 'PAID');
+      const { handle } = await paidPayment(ctx, { refundWindowMs: 60_000 });
       const results = await Promise.allSettled(
         Array.from({ length: 20 }, (_, i) => handle.executeUpdate(requestRefundUpdate, { args: [{ refundNo: `RF-${randomUUID().slice(0, 8)}-${i}`, amountMinor: 150 }] })),
       );

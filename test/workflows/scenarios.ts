@@ -70,7 +70,8 @@ export const notifyPayment = (handle: WorkflowHandle, fact: OrderFact) => handle
 
 export const viewOf = (handle: WorkflowHandle) => handle.query(getPaymentQuery);
 
-async function paidPayment(ctx: ScenarioContext, overrides: Partial<PaymentWorkflowInput>) {
+/** A payment the shopper paid (notified), as the refund and cancel tests start from. */
+export async function paidPayment(ctx: ScenarioContext, overrides: Partial<PaymentWorkflowInput>) {
   const input = paymentInput(overrides);
   const { started, handle } = await startPayment(ctx, input);
   await notifyPayment(handle, ctx.fake.pay(input.merchantOrderNo));
