@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { readPrivateKeyFile } from '../../src/codepay/keys';
-import { startStack, Stack } from '../../src/tools/stack';
+import { isolatedStackEnv, startStack, Stack } from '../../src/tools/stack';
 import { PROJECT_ROOT } from '../../src/tools/temporal-binaries';
 import { runCeiling } from './ceiling';
 import { startCodePayCallCounter } from './codepay-call-counter';
@@ -33,24 +33,16 @@ function machineFacts() {
 }
 
 function stackEnv(options: BenchOptions, dataDir: string, counterUrl: string): NodeJS.ProcessEnv {
-  const base = options.basePort;
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    DATA_DIR: dataDir,
-    API_PORT: String(base),
-    SANDBOX_PORT: String(base + 100),
-    TEMPORAL_PORT: String(base + 4233),
-    TEMPORAL_UI_PORT: String(base + 5233),
-    WORKER_METRICS_PORT: String(base + 300),
-    PUBLIC_BASE_URL: `http://127.0.0.1:${base}`,
+  return isolatedStackEnv(options.basePort, dataDir, {
     // The embedded default's CodePay base URL: the worker reaches the sandbox through the counter.
     SANDBOX_PUBLIC_URL: counterUrl,
-    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-  };
-  // Always the embedded dev server and sandbox, whatever the caller's shell says.
-  delete env.TEMPORAL_ADDRESS;
-  delete env.CODEPAY_BASE_URL;
-  return env;
+    // Tuning knobs the bench is meant to try stay settable from the shell.
+    ...pick(process.env, ['LOG_LEVEL', 'WORKER_MAX_CONCURRENT_ACTIVITIES', 'WORKER_MAX_CONCURRENT_WORKFLOW_TASKS', 'WORKER_MAX_CACHED_WORKFLOWS']),
+  });
+}
+
+function pick(env: NodeJS.ProcessEnv, names: string[]): NodeJS.ProcessEnv {
+  return Object.fromEntries(names.filter((n) => env[n] !== undefined).map((n) => [n, env[n]]));
 }
 
 async function main(): Promise<number> {

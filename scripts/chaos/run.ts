@@ -12,7 +12,7 @@ import path from 'node:path';
 import { readPrivateKeyFile } from '../../src/codepay/keys';
 import { EXPIRES_MIN_SECONDS, type PaymentResponse } from '../../src/api/payments-schemas';
 import { createProgress, percentile } from '../../src/tools/progress';
-import { startStack, type Stack } from '../../src/tools/stack';
+import { isolatedStackEnv, startStack, type Stack } from '../../src/tools/stack';
 import { apiCases, runBadInput, webhookCases } from './bad-input';
 import { createDriver, newDriverRecord, type DriverRecord } from './driver';
 import { setWeather, startWeather } from './gateway-faults';
@@ -27,28 +27,15 @@ import { isQuiescent, reconcile, type Finding } from './reconcile';
 import { formatReport, reportJsonLine, violationCount, type ChaosReport } from './report';
 import { diffSnapshots, ledgerEssence, paymentEssence } from './snapshot';
 
-/** Variables of the caller's shell that would point the run at something else than its own stack. */
-const FOREIGN_ENV = /^(TEMPORAL_|CODEPAY_|SANDBOX_|API_|PUBLIC_BASE_URL|PAYMENT_|WORKER_|DATA_DIR|LOG_LEVEL)/;
-
 function stackEnv(options: ChaosOptions, dataDir: string): NodeJS.ProcessEnv {
-  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !FOREIGN_ENV.test(k)));
-  const port = options.basePort;
-  return {
-    ...inherited,
-    DATA_DIR: dataDir,
-    API_PORT: String(port),
-    SANDBOX_PORT: String(port + 100),
-    TEMPORAL_PORT: String(port + 4_233),
-    TEMPORAL_UI_PORT: String(port + 5_233),
-    WORKER_METRICS_PORT: String(port + 6_464),
-    LOG_LEVEL: 'warn',
+  return isolatedStackEnv(options.basePort, dataDir, {
     // CodePay's 12 h notification retry schedule in ~7 minutes; polls every few seconds.
     SANDBOX_NOTIFY_TIME_SCALE: '0.01',
     PAYMENT_POLL_SCHEDULE_SECONDS: '1,2,3',
     PAYMENT_REFUND_WINDOW_SECONDS: '900',
     // Timeouts after commit should cost seconds, not the default 10.
     CODEPAY_TIMEOUT_MS: '2000',
-  };
+  });
 }
 
 /** A leftover process on one of the run's ports would answer in place of the run's own (and its keys would not match). */

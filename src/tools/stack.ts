@@ -111,3 +111,27 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   }
   return stack;
 }
+
+/** Variables of the caller's shell that would point a run at something else than its own stack. */
+const STACK_ENV = /^(TEMPORAL_|CODEPAY_|SANDBOX_|API_|PUBLIC_BASE_URL|PAYMENT_|WORKER_|DATA_DIR|LOG_LEVEL)/;
+
+/**
+ * The env of a self-contained stack for chaos and bench runs: the caller's shell minus anything
+ * that would redirect it, a fresh DATA_DIR and ports laid out from `basePort` (API +0, sandbox
+ * +100, worker metrics +300, Temporal +4233, Web UI +5233), plus the run's own `overrides`.
+ */
+export function isolatedStackEnv(basePort: number, dataDir: string, overrides: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !STACK_ENV.test(name)));
+  return {
+    ...inherited,
+    DATA_DIR: dataDir,
+    API_PORT: String(basePort),
+    SANDBOX_PORT: String(basePort + 100),
+    WORKER_METRICS_PORT: String(basePort + 300),
+    TEMPORAL_PORT: String(basePort + 4233),
+    TEMPORAL_UI_PORT: String(basePort + 5233),
+    PUBLIC_BASE_URL: `http://127.0.0.1:${basePort}`,
+    LOG_LEVEL: 'warn',
+    ...overrides,
+  };
+}

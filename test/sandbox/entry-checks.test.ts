@@ -1,6 +1,6 @@
 import { generateTestKeyPair } from '../support/keys';
 import { withSignature } from '../../src/codepay/signing';
-import { merchantKeys, orderNo, SandboxFixture, startFixture } from './support/sandbox-fixture';
+import { merchantKeys, orderNo, SandboxFixture, startFixture, wapOrderFields } from './support/sandbox-fixture';
 
 /**
  * Every check of `POST /api/entry` answers CodePay's way — HTTP 200, a signed envelope, the code
@@ -17,15 +17,7 @@ describe('/api/entry checks', () => {
   });
   afterAll(() => f.close());
 
-  const order = (extra: Record<string, string> = {}) => ({
-    merchant_order_no: orderNo('CHK'),
-    price_currency: 'USD',
-    order_amount: '12.50',
-    description: 'Two coffees',
-    terminal_type: 'WAP',
-    expires: '900',
-    ...extra,
-  });
+  const order = (extra: Record<string, string> = {}) => wapOrderFields(orderNo('CHK'), extra);
   const json = (fields: object) => JSON.stringify(fields);
   const without = (fields: Record<string, string>, name: string) => {
     const copy = { ...fields };

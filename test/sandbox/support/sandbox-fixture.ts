@@ -8,6 +8,19 @@ import { generateTestKeyPair, TestKeyPair } from '../../support/keys';
 import { verifyFields } from '../../../src/codepay/signing';
 
 /** Key pairs are generated once per test file (RSA-2048 generation is slow-ish). */
+/** The business fields of a valid Wap order (12.50 USD), with `extra` on top. */
+export function wapOrderFields(no: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    merchant_order_no: no,
+    price_currency: 'USD',
+    order_amount: '12.50',
+    description: 'Two coffees',
+    terminal_type: 'WAP',
+    expires: '900',
+    ...extra,
+  };
+}
+
 export const merchantKeys: TestKeyPair = generateTestKeyPair();
 export const gatewayKeys: TestKeyPair = generateTestKeyPair();
 export const MERCHANT = { appId: 'app-test', merchantNo: '312300000969' };
@@ -70,15 +83,7 @@ export class SandboxFixture {
   }
 
   createOrder(no: string, extra: Record<string, string> = {}): Promise<EntryAnswer> {
-    return this.call('pay.unifiedorder', {
-      merchant_order_no: no,
-      price_currency: 'USD',
-      order_amount: '12.50',
-      description: 'Two coffees',
-      terminal_type: 'WAP',
-      expires: '900',
-      ...extra,
-    });
+    return this.call('pay.unifiedorder', wapOrderFields(no, extra));
   }
 
   refund(refundNo: string, origNo: string, amount: string, extra: Record<string, string> = {}): Promise<EntryAnswer> {
