@@ -11,6 +11,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+# Compiles to dist/ and prebuilds the workflow bundle, so a worker starts without webpack.
 RUN npm run build
 
 # ---- runtime ------------------------------------------------------------------------------------
@@ -20,13 +21,15 @@ ENV NODE_ENV=production \
 WORKDIR /app
 COPY package.json package-lock.json ./
 # Production dependencies only. @temporalio/worker is one of them and brings webpack, swc-loader
-# and @swc/core: the worker bundles dist/workflows with them when it starts, so they must stay.
-# tsx is not used at run time: every command below runs the compiled JavaScript.
+# and @swc/core; the worker only uses them if the prebuilt bundle does not match dist/ (it can't
+# here: both come from the same build). tsx is not used at run time: every command below runs the
+# compiled JavaScript.
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
     && npm cache clean --force \
     && mkdir -p "$DATA_DIR" \
     && chown node:node "$DATA_DIR"
 COPY --from=build /app/dist ./dist
+COPY --from=build /app/node_modules/.cache/codepay-workflows ./node_modules/.cache/codepay-workflows
 COPY deploy/healthcheck.mjs ./deploy/healthcheck.mjs
 # The official image's unprivileged user (uid 1000): key files mounted into the container must be
 # readable by it (docs/operations.md).

@@ -9,13 +9,14 @@ import { createCodePayActivities, type CodePayActivities } from './activities/co
 import { codePayClientOptionsFromConfig, createCodePayClient } from './codepay/client';
 import { loadConfig, type Config } from './config';
 import { temporalConnectionOptions } from './temporal-connection';
+import { prepareWorkflowBundle, serviceWorkflowBundleSource } from './tools/workflow-bundle';
 
 export interface PaymentWorkerOptions {
   config: Config;
   connection: NativeConnection;
   /** Defaults to the activities over the real CodePay client of `config`. */
   activities?: CodePayActivities;
-  /** A pre-built bundle (tests, benchmarks); defaults to bundling src/workflows at start. */
+  /** A pre-built bundle (tests, benchmarks); defaults to the cached bundle of src/workflows (tools/workflow-bundle.ts). */
   workflowBundle?: WorkflowBundleOption;
   taskQueue?: string;
 }
@@ -28,7 +29,7 @@ export async function createPaymentWorker(options: PaymentWorkerOptions): Promis
     namespace: config.temporal.namespace,
     taskQueue: options.taskQueue ?? config.temporal.taskQueue,
     activities,
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: require.resolve('./workflows') }),
+    workflowBundle: options.workflowBundle ?? { codePath: (await prepareWorkflowBundle(serviceWorkflowBundleSource())).codePath },
     maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivities,
     maxConcurrentWorkflowTaskExecutions: config.worker.maxConcurrentWorkflowTasks,
     maxCachedWorkflows: config.worker.maxCachedWorkflows,

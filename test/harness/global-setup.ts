@@ -1,9 +1,7 @@
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode } from '@temporalio/worker';
-import { writeFile } from 'node:fs/promises';
 import { PROJECT_ROOT, requireBinaryPath, TEMPORAL_CLI } from '../../src/tools/temporal-binaries';
+import { prepareWorkflowBundle, serviceWorkflowBundleSource } from '../../src/tools/workflow-bundle';
 import { PAYMENT_SEARCH_ATTRIBUTES } from '../../src/workflows/search-attributes';
 import { BUNDLE_PATH_ENV, DEV_SERVER_ADDRESS_ENV } from './env-names';
 
@@ -20,13 +18,11 @@ export default async function globalSetup(): Promise<void> {
   (globalThis as { __temporalEnv?: TestWorkflowEnvironment }).__temporalEnv = env;
   process.env[DEV_SERVER_ADDRESS_ENV] = env.connection.options.address;
 
-  const reports = path.join(PROJECT_ROOT, '.reports');
-  mkdirSync(reports, { recursive: true });
-  const { code } = await bundleWorkflowCode({
+  // The service's bundle cache, keyed by the sources of src/ and of the test fixtures.
+  const { codePath } = await prepareWorkflowBundle({
     workflowsPath: require.resolve('./workflows'),
-    logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} },
+    sourceRoots: [path.join(PROJECT_ROOT, 'src'), __dirname],
+    cacheDir: serviceWorkflowBundleSource().cacheDir,
   });
-  const bundlePath = path.join(reports, 'workflow-bundle.js');
-  await writeFile(bundlePath, code);
-  process.env[BUNDLE_PATH_ENV] = bundlePath;
+  process.env[BUNDLE_PATH_ENV] = codePath;
 }
