@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * The one configuration of every process, read from the environment (DESIGN.md §6) and validated
+ * The one configuration of every process, read from the environment (docs/design.md §6) and validated
  * once. Key files are paths; their contents are read where they are used and never logged.
  */
 const port = (fallback: number) => z.coerce.number().int().min(1).max(65_535).default(fallback);
@@ -35,7 +35,7 @@ const EnvSchema = z.object({
   /** Comma-separated: during a gateway key rotation both the old and the new key verify. */
   CODEPAY_GATEWAY_PUBLIC_KEY_FILE: list,
   CODEPAY_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
-  /** Cancel Order's method name is not publicly confirmed (PROTOCOL.md §4.2). */
+  /** Cancel Order's method, `order.revoker` in CodePay's Java SDK (docs/codepay-protocol.md §4.2); configurable in case an account differs. */
   CODEPAY_METHOD_CANCEL: z.string().default('order.revoker'),
   PUBLIC_BASE_URL: optional.pipe(z.url().optional()),
   /** Optional allow-list of CodePay's callback IPs for the webhook. */

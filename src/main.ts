@@ -1,4 +1,5 @@
 import { loadConfig } from './config';
+import { lineFormatter, logFormatFor } from './tools/log-format';
 import { startStack } from './tools/stack';
 
 /** `npm start`: the whole system on the embedded default (src/tools/stack.ts), URLs printed. */
@@ -6,7 +7,10 @@ async function main(): Promise<void> {
   const say = (line: string) => process.stdout.write(`${line}\n`);
   const config = loadConfig();
   say(config.temporal.embedded ? `starting Temporal dev server, sandbox, worker and API (data: ${config.dataDir})` : 'starting…');
-  const stack = await startStack({ onOutput: (name, line) => say(`[${name}] ${line}`) });
+  const formatLine = lineFormatter(logFormatFor(process.stdout));
+  const stack = await startStack({
+    onOutput: (name, line) => formatLine(line).split('\n').forEach((part) => say(`[${name}] ${part}`)),
+  });
 
   let stopping = false;
   const stop = async (code: number) => {

@@ -1,6 +1,6 @@
 #!/bin/sh
 # One-shot admin step: wait for the Temporal frontend, create the namespace if it is missing and
-# register the payment search attributes (DESIGN.md §2). Idempotent.
+# register the payment search attributes (docs/design.md §2.6). Idempotent.
 #   TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE   where
 #   NAMESPACE_RETENTION                    how long closed payments stay readable (Go duration)
 #   PAYMENT_SEARCH_ATTRIBUTES              space-separated Name=Type pairs

@@ -1,6 +1,6 @@
 /**
  * How many CodePay Query order calls a payment costs when its notifications never arrive, worked
- * out from the poll schedule alone (DESIGN.md §2): polls follow the schedule (its last delay
+ * out from the poll schedule alone (docs/design.md §2.3): polls follow the schedule (its last delay
  * repeats) from the order's creation; at the deadline the workflow queries, closes the order and
  * queries again. The lost-notification benchmark checks these figures against the sandbox's count.
  */

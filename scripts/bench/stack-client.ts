@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * The bench's HTTP calls to the merchant API (DESIGN.md §4) and the sandbox control API (§5),
+ * The bench's HTTP calls to the merchant API (docs/design.md §4) and the sandbox control API (§5),
  * each answer checked against the few fields the bench reads. Node's fetch keeps connections alive.
  */
 export interface Timed<T> {

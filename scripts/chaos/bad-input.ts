@@ -8,7 +8,7 @@ import type { Ledger, LedgerOrder } from './ledger';
 import { orderNotification, refundNotification, signedWith, type GatewayIdentity } from './notifications';
 
 /**
- * The bad-input campaign against the webhook (DESIGN.md §3) and the merchant API (§4): malformed
+ * The bad-input campaign against the webhook (docs/design.md §3) and the merchant API (§4): malformed
  * and oversized bodies, wrong types, 4-byte characters, script and SQL text, foreign signatures,
  * every field tampered after signing, missing fields, and replays of real notifications for
  * payments that are already final. Every case must be answered 4xx — a replay may also be acked

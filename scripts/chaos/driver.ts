@@ -5,7 +5,7 @@ import type { PaymentPlan, PlannedRefund } from './plan';
 import type { Finding } from './reconcile';
 
 /**
- * Drives one planned payment end to end through the merchant API (DESIGN.md §4) and the sandbox's
+ * Drives one planned payment end to end through the merchant API (docs/design.md §4) and the sandbox's
  * shopper actions (§5), and records what the contract promises along the way: repeated requests
  * answer the same, a conflicting one 409, a refund answered 2xx is admitted for good.
  */

@@ -3,7 +3,7 @@ import type { HttpClient } from './http';
 import type { Prng } from './prng';
 
 /**
- * Gateway weather for the sandbox (`PUT /sandbox/faults`, DESIGN.md §5). The driver changes it at
+ * Gateway weather for the sandbox (`PUT /sandbox/faults`, docs/design.md §5). The driver changes it at
  * seeded intervals while payments run, so every kind of payment meets every kind of fault:
  * dropped, duplicated, delayed (hence reordered) notifications; 5xx; latency; timeouts after
  * commit; responses and notifications signed with a foreign key.

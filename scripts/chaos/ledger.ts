@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { HttpClient } from './http';
 
 /**
- * The sandbox ledger (`GET /sandbox/ledger`, DESIGN.md §5): the gateway's own books, the truth the
+ * The sandbox ledger (`GET /sandbox/ledger`, docs/design.md §5): the gateway's own books, the truth the
  * workflows are reconciled against. Only the fields reconciliation reads are validated; the rest
  * of the record is allowed through.
  */

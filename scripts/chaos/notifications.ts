@@ -7,7 +7,7 @@ import type { LedgerOrder, LedgerRefund } from './ledger';
 
 /**
  * CodePay notifications rebuilt from the ledger's records, field for field as the sandbox sends
- * them (PROTOCOL.md §4.6), and signed with the gateway key: what an attacker who recorded a real
+ * them (docs/codepay-protocol.md §4.6), and signed with the gateway key: what an attacker who recorded a real
  * notification could replay, and the base every tampering case starts from.
  */
 export interface GatewayIdentity {

@@ -36,7 +36,7 @@ const COMPONENTS: Record<string, z.ZodType> = {
 const NotificationBodySchema = z
   .record(z.string(), z.union([z.string(), z.number(), z.null()]))
   .describe(
-    "CodePay's signed notification (PROTOCOL.md §4.6): flat fields, or the same fields in a `data` JSON string, as JSON or form-encoded",
+    "CodePay's signed notification: flat fields, or the same fields in a `data` JSON string, as JSON or form-encoded",
   );
 
 type JsonSchema = Record<string, unknown>;

@@ -40,7 +40,7 @@ export interface PaymentsRouterDeps {
   auth: RequestHandler;
 }
 
-/** DESIGN.md §4: `/v1/payments…`, every route behind the API key. */
+/** docs/design.md §4: `/v1/payments…`, every route behind the API key. */
 export function createPaymentsRouter({ commands, config, metrics, auth }: PaymentsRouterDeps): Router {
   const router = Router();
   const count = (outcome: PaymentStartOutcome) => metrics.paymentsStarted.inc({ outcome });

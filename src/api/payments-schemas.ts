@@ -3,13 +3,13 @@ import { isCurrency, MoneyError, toMinorUnits } from '../codepay/money';
 import { PAYMENT_STATUSES, type PaymentRequest } from '../workflows/messages';
 
 /**
- * The merchant API's shapes (DESIGN.md §4). Requests are validated with these schemas and the
+ * The merchant API's shapes (docs/design.md §4). Requests are validated with these schemas and the
  * OpenAPI document (openapi.ts) is generated from the very same objects, so the two cannot drift.
  * Amounts are decimal strings in major units; the currency's digits decide how many decimals are
  * allowed (checked at object level, where the currency is known).
  */
 
-/** CodePay's `merchant_order_no` alphabet (PROTOCOL.md §4.1); refunds share the number space. */
+/** CodePay's `merchant_order_no` alphabet (docs/codepay-protocol.md §4.1); refunds share the number space. */
 const ORDER_NO = /^[A-Za-z0-9_\-*@]{1,32}$/;
 const DECIMAL = /^(0|[1-9]\d*)(\.\d+)?$/;
 /** CodePay rejects 4-byte UTF-8 characters (emoji), i.e. anything outside the BMP. */

@@ -1,5 +1,5 @@
 /**
- * `npm run api`: the merchant API and webhook bridge as a process (DESIGN.md §4, §6). Everything
+ * `npm run api`: the merchant API and webhook bridge as a process (docs/design.md §4, §6). Everything
  * it serves is built by `createApp`; this file only wires configuration, Temporal and signals.
  */
 import type { Server } from 'node:http';

@@ -34,7 +34,7 @@ export function notificationTarget(notification: CodePayNotification): string {
 }
 
 /**
- * DESIGN.md §3: CodePay → verified notification → signal. `success` is answered only after
+ * docs/design.md §3: CodePay → verified notification → signal. `success` is answered only after
  * Temporal accepted the signal (durable from then on); every other answer makes CodePay retry, so
  * nothing is lost. A notification never starts a workflow.
  *

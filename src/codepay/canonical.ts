@@ -1,5 +1,5 @@
 /**
- * CodePay's string-to-sign (PROTOCOL.md §5): every top-level field but `sign`, null/empty values
+ * CodePay's string-to-sign (docs/codepay-protocol.md §5): every top-level field but `sign`, null/empty values
  * dropped, keys in ordinal byte order, `key=value` joined by `&`, values as their raw text.
  */
 export type WireValue = string | number | boolean | null | undefined | object;

@@ -9,7 +9,7 @@ import { MoneyError, toDecimalString } from './money';
 import { CreateWapOrderDataSchema, OrderFactSchema, refundFactSchema } from './schemas';
 import { readResponse } from './response';
 
-/** Operation names (PROTOCOL.md §4); Cancel's is not publicly confirmed, so all are configurable. */
+/** Operation names as CodePay's Java SDK derives them (docs/codepay-protocol.md §4); each can be overridden. */
 export interface CodePayMethods {
   createWapOrder: string;
   cancelOrder: string;

@@ -3,7 +3,7 @@ import { CodePayBusinessError } from './errors';
 import { withSignature } from './signing';
 
 /**
- * A signed CodePay request (PROTOCOL.md §2): the common fields beside the call's business fields,
+ * A signed CodePay request (docs/codepay-protocol.md §2): the common fields beside the call's business fields,
  * all strings, signed with the merchant's private key.
  */
 export interface MerchantIdentity {

@@ -69,7 +69,7 @@ export interface SubmitRefundRequest {
 }
 
 /**
- * The five CodePay calls (PROTOCOL.md §4). Implemented by `createCodePayClient` (client.ts);
+ * The five CodePay calls (docs/codepay-protocol.md §4). Implemented by `createCodePayClient` (client.ts);
  * every method throws only the errors of errors.ts.
  */
 export interface CodePayClient {

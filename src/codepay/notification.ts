@@ -5,7 +5,7 @@ import { describeIssues, OrderFactSchema, presentFields, RefundFactSchema } from
 import { verifyFields } from './signing';
 
 /**
- * CodePay's transaction result notification (PROTOCOL.md §4.6), in the three forms a receiver must
+ * CodePay's transaction result notification (docs/codepay-protocol.md §4.6), in the three forms a receiver must
  * take: a flat JSON object, the same fields packed in a `data` JSON string (as in API responses),
  * and a form-encoded body. The signature is checked over the raw values as received — `data` as
  * its exact string — before any of it is validated or believed.

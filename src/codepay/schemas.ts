@@ -5,7 +5,7 @@ import { isCurrency, toDecimalString, toMinorUnits } from './money';
 import { parseTransStatus } from './trans-status';
 
 /**
- * The wire shapes CodePay sends (PROTOCOL.md §3, §4.1–4.6), as zod schemas over the raw field text
+ * The wire shapes CodePay sends (docs/codepay-protocol.md §3, §4.1–4.6), as zod schemas over the raw field text
  * of parseFlatJson or a form body: every value is a string, so `trans_status` `2` and `"2"` and
  * amount `12.40` and `"12.40"` read the same. Unknown fields are ignored; null and empty fields
  * count as absent (as in the signature). Amounts are decimals in major units of the message's

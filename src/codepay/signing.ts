@@ -1,7 +1,7 @@
 import { sign, verify, KeyObject } from 'node:crypto';
 import { canonicalString, WireValue } from './canonical';
 
-/** SHA256withRSA (RSASSA-PKCS1-v1_5) over the canonical string, base64 (PROTOCOL.md §5). */
+/** SHA256withRSA (RSASSA-PKCS1-v1_5) over the canonical string, base64 (docs/codepay-protocol.md §5). */
 export function signFields(fields: Record<string, WireValue>, privateKey: KeyObject): string {
   return sign('sha256', Buffer.from(canonicalString(fields), 'utf8'), privateKey).toString('base64');
 }

@@ -1,4 +1,4 @@
-/** CodePay's `trans_status` (PROTOCOL.md §6). Unknown values are kept, never taken as a verdict. */
+/** CodePay's `trans_status` (docs/codepay-protocol.md §6). Unknown values are kept, never taken as a verdict. */
 export const TransStatus = {
   CREATED: 9,
   PAYING: 0,

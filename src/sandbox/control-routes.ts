@@ -6,7 +6,7 @@ import { GatewayRejection } from './gateway-codes';
 import { NotPayableError } from './ledger';
 import { orderRecord, refundRecord } from './record-view';
 
-/** The sandbox control API (DESIGN.md §5, a contract for tests and the demo). */
+/** The sandbox control API (docs/design.md §5, a contract for tests and the demo). */
 const PayBodySchema = z.object({ payMethodId: z.string().min(1).max(32).optional() }).strict();
 
 function problem(res: Response, status: number, type: string, title: string, detail?: string, extra?: object) {

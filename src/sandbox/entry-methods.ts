@@ -7,7 +7,7 @@ import type { EntryFields } from './entry-request';
 import { orderWireFields, refundWireFields } from './wire-fields';
 
 /**
- * The business half of `POST /api/entry`: each method's fields (PROTOCOL.md §4) validated with
+ * The business half of `POST /api/entry`: each method's fields (docs/codepay-protocol.md §4) validated with
  * zod, then the operation on the gateway. Absent required fields answer `E01001`, malformed ones
  * `E01002`; nothing changes before every check has passed.
  */

@@ -5,7 +5,7 @@ import { GatewayCode, GatewayRejection } from './gateway-codes';
 import type { SandboxMerchant } from './gateway';
 
 /**
- * The protocol half of `POST /api/entry` (PROTOCOL.md §1, §2, §5): read the body as sent (flat
+ * The protocol half of `POST /api/entry` (docs/codepay-protocol.md §1, §2, §5): read the body as sent (flat
  * JSON or form-encoded), then check it as CodePay does — common fields, the merchant, the RSA2
  * signature over the raw values, the 15-minute timestamp window, 4-byte characters.
  */

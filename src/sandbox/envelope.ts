@@ -3,7 +3,7 @@ import { GatewayCode } from './gateway-codes';
 import type { GatewaySigner } from './gateway-signer';
 
 /**
- * CodePay's response envelope (PROTOCOL.md §3): `{code, msg, psn, sign, data?}`, `data` a JSON
+ * CodePay's response envelope (docs/codepay-protocol.md §3): `{code, msg, psn, sign, data?}`, `data` a JSON
  * *string*, failures as `[CODE]text` in `msg`, everything signed with the gateway key.
  */
 export type Envelope = { code: string; msg: string; psn: string; data?: string; sign: string };

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** Fault injection knobs of the control API (DESIGN.md §5); rates are probabilities per event. */
+/** Fault injection knobs of the control API (docs/design.md §5); rates are probabilities per event. */
 const rate = z.number().min(0).max(1);
 const delayMs = z.number().int().min(0).max(3_600_000);
 

@@ -1,5 +1,5 @@
 /**
- * The sandbox's answer codes. CodePay publishes no error table (PROTOCOL.md §3): the codes seen in
+ * The sandbox's answer codes. CodePay publishes no error table (docs/codepay-protocol.md §3): the codes seen in
  * public code are used for what they mean there, the rest are this project's choice, kept in the
  * same families so the client's classification holds — `SYS*`/`E07*` are configuration problems,
  * other `E*` codes are business rejections.

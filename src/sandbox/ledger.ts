@@ -3,7 +3,7 @@ import { TransStatus } from '../codepay/trans-status';
 import { GatewayCode, GatewayRejection } from './gateway-codes';
 
 /**
- * The gateway's books: every payment order and refund with CodePay's rules (PROTOCOL.md §4).
+ * The gateway's books: every payment order and refund with CodePay's rules (docs/codepay-protocol.md §4).
  * Synchronous and timer-free, so each operation is atomic; a rejected operation throws before it
  * changes anything. Payment and refund numbers share one number space, as at CodePay (and one
  * space for all the sandbox's merchants, which keeps the control API's lookups by number simple).

@@ -4,7 +4,7 @@ import type { NotificationAttempt } from './ledger';
 import type { Scheduler } from './scheduler';
 
 /**
- * Delivers transaction result notifications like CodePay (PROTOCOL.md §4.6): POST the signed flat
+ * Delivers transaction result notifications like CodePay (docs/codepay-protocol.md §4.6): POST the signed flat
  * JSON to `notify_url`; delivered only on HTTP 200 with the body `success`, answered within 5 s;
  * otherwise retried after 5 s, 10 s, 15 s, 30 s, 60 s, 3 min, 10 min, 15 min, 30 min ×3, 3 h ×3
  * (15 attempts, ~12 h), each delay multiplied by `timeScale`. Every attempt is recorded.

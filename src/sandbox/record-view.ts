@@ -3,7 +3,7 @@ import type { SandboxGateway } from './gateway';
 import type { SandboxOrder, SandboxRefund } from './ledger';
 
 /**
- * The gateway's own record as the control API shows it (DESIGN.md §5): every amount both as a
+ * The gateway's own record as the control API shows it (docs/design.md §5): every amount both as a
  * decimal string and in minor units, times in ISO-8601 UTC, with the notification attempts.
  */
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());

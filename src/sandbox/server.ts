@@ -4,7 +4,7 @@ import { ConfigError, loadConfig } from '../config';
 import { startSandbox } from './app';
 
 /**
- * `npm run sandbox`: the local CodePay for the configured merchant (DESIGN.md §6). Needs both key
+ * `npm run sandbox`: the local CodePay for the configured merchant (docs/design.md §6). Needs both key
  * files; `npm start` generates them under DATA_DIR when none are given.
  */
 function readKey<T>(variable: string, file: string | undefined, read: (file: string) => T): T {

@@ -5,9 +5,10 @@ import { formatGatewayTime } from './gateway-time';
 import type { SandboxOrder, SandboxRefund } from './ledger';
 
 /**
- * Orders and refunds as CodePay shows them in Query responses and notifications (PROTOCOL.md
- * §4.4–4.6): the facts the client reads (model.ts) written with the client's own inverse
- * (schemas.ts), plus the fields only the gateway knows. Amounts are decimal strings.
+ * Orders and refunds as CodePay shows them in Query responses and notifications
+ * (docs/codepay-protocol.md §4.4–4.6): the facts the client reads (model.ts) written with the
+ * client's own inverse (schemas.ts), plus the fields only the gateway knows. Amounts are decimal
+ * strings.
  */
 export type WireFields = Record<string, string>;
 

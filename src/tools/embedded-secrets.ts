@@ -42,7 +42,7 @@ export function ensureEmbeddedSecrets(dataDir: string): EmbeddedSecrets {
   };
 }
 
-/** Env for the sandbox, worker and API so they find each other's keys (DESIGN.md §6 names). */
+/** Env for the sandbox, worker and API so they find each other's keys (the variable names of src/config.ts). */
 export function embeddedEnv(secrets: EmbeddedSecrets, env: NodeJS.ProcessEnv): Record<string, string> {
   const wired: Record<string, string> = {};
   const setDefault = (name: string, value: string) => {

@@ -1,5 +1,5 @@
 /**
- * The payment and refund workflows' contract (DESIGN.md §2): types, and every update, signal and
+ * The payment and refund workflows' contract (docs/design.md §2.5): types, and every update, signal and
  * query defined once, shared by the workflows, the API, the webhook bridge and the tests.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';

@@ -1,5 +1,5 @@
 /**
- * The payment entity as plain data and the pure functions that move it (DESIGN.md §2). The
+ * The payment entity as plain data and the pure functions that move it (docs/design.md §2). The
  * workflow only feeds facts in and acts on the result, so every rule here is unit-tested without
  * a server. Time is passed in (`now`, ISO-8601) to keep these functions deterministic.
  */

@@ -1,5 +1,5 @@
 /**
- * One CodePay payment from order creation to its final state (DESIGN.md §2). Every rule lives in
+ * One CodePay payment from order creation to its final state (docs/design.md §2). Every rule lives in
  * the pure modules (payment-state, refund-admission); this file wires them to Temporal: message
  * handlers (registered before anything awaits, so an Update-with-Start finds them), the polling
  * and expiry loop, the refund children, the refund window and continue-as-new.

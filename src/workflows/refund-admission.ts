@@ -6,7 +6,7 @@
 import { PaymentErrorType, type RefundRequest, type RefundView } from './messages';
 import { REFUNDABLE_STATUSES, pendingRefundMinor, refundableMinor, type PaymentState } from './payment-state';
 
-/** CodePay allows at most 10 refunds per payment (PROTOCOL.md §4.3); failed ones count too, to stay on the safe side. */
+/** At most 10 refunds per payment, our limit (docs/codepay-protocol.md §4.3); failed ones count too, to stay on the safe side. */
 export const MAX_REFUNDS_PER_PAYMENT = 10;
 
 export type Rejection = { type: (typeof PaymentErrorType)[keyof typeof PaymentErrorType]; message: string };

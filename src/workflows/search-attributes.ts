@@ -1,6 +1,6 @@
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 
-/** Custom search attributes of DESIGN.md §2; every payment transition upserts them. */
+/** Custom search attributes of docs/design.md §2.6; every payment transition upserts them. */
 export const PaymentStatusKey = defineSearchAttributeKey('PaymentStatus', SearchAttributeType.KEYWORD);
 export const MerchantOrderNoKey = defineSearchAttributeKey('MerchantOrderNo', SearchAttributeType.KEYWORD);
 export const CodePayTransNoKey = defineSearchAttributeKey('CodePayTransNo', SearchAttributeType.KEYWORD);

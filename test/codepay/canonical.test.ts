@@ -1,7 +1,7 @@
 import { canonicalString, canonicalValue } from '../../src/codepay/canonical';
 
 describe('canonicalString', () => {
-  it('matches PROTOCOL.md §5 example', () => {
+  it('matches the example of docs/codepay-protocol.md §5', () => {
     expect(
       canonicalString({
         timestamp: '1701763963536',
