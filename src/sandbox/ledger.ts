@@ -58,6 +58,8 @@ export interface SandboxRefund extends MerchantRef {
   origTransNo: string;
   currency: string;
   amountMinor: number;
+  /** The original order's amount, answered as `order_amount` ("Order amount" in the SDK's OrderRefundQueryResponse). */
+  orderAmountMinor: number;
   description?: string;
   notifyUrl?: string;
   status: number;
@@ -86,6 +88,8 @@ export interface NewRefund {
   orig: OrderLookup;
   currency: string;
   amountMinor: number;
+  /** `order_amount` sent beside `trans_amount`: must be the refund's or the original order's amount. */
+  declaredOrderAmountMinor?: number;
   description?: string;
   notifyUrl?: string;
 }
@@ -167,6 +171,10 @@ export class Ledger {
   submitRefund(merchant: MerchantRef, request: NewRefund): { refund: SandboxRefund; created: boolean } {
     const order = this.findOrder(merchant, request.orig);
     if (!order) throw new GatewayRejection(GatewayCode.ORIGINAL_NOT_FOUND, 'Original transaction not found');
+    const declared = request.declaredOrderAmountMinor;
+    if (declared !== undefined && declared !== request.amountMinor && declared !== order.amountMinor) {
+      throw new GatewayRejection(GatewayCode.INVALID_PARAMETER, 'Invalid parameter: order_amount (neither the refund nor the order amount)');
+    }
     const existing = this.refunds.get(request.refundNo);
     if (existing) {
       if (
@@ -203,6 +211,7 @@ export class Ledger {
       origTransNo: order.transNo,
       currency: request.currency,
       amountMinor: request.amountMinor,
+      orderAmountMinor: order.amountMinor,
       description: request.description,
       notifyUrl: request.notifyUrl ?? order.notifyUrl,
       status: TransStatus.PAYING,
