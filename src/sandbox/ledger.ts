@@ -185,13 +185,16 @@ export class Ledger {
       return { order: existing, created: false };
     }
     const createdAt = this.now();
+    const { expiresInSeconds, ...fields } = request;
     const order: SandboxOrder = {
-      ...merchant,
-      ...request,
+      // Only the reference: the caller's merchant may carry its key, which has no place in the books.
+      appId: merchant.appId,
+      merchantNo: merchant.merchantNo,
+      ...fields,
       transNo: this.nextTransNo(),
       cashierToken: randomBytes(18).toString('base64url'),
       createdAt,
-      expiresAt: createdAt + request.expiresInSeconds * 1000,
+      expiresAt: createdAt + expiresInSeconds * 1000,
       status: TransStatus.CREATED,
       refundNos: [],
       notifications: [],

@@ -95,6 +95,8 @@ describe('sandbox books across a restart', () => {
     const lines = readFileSync(booksFile, 'utf8').split('\n');
     expect(lines.pop()).toBe('');
     expect(lines.map((line) => Object.keys(JSON.parse(line) as object))).toEqual([['order']]);
+    // Only what the books need: no merchant key object, no request-only fields.
+    expect(lines[0]).not.toMatch(/publicKey|expiresInSeconds/);
   });
 
   it('refuses to start on a journal line that is not a record, rather than forget books', async () => {
