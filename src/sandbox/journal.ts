@@ -9,9 +9,9 @@ import type { BookEntry, Books, NotificationAttempt, PendingNotification, Sandbo
  * books"). An append-only journal of JSON lines, one line per changed record, the last line of a
  * record winning:
  * - every change is one `write()` of one whole line before the answer leaves, so a killed process
- *   loses nothing it acknowledged; no fsync per change (~4 ms each here), so a power cut may lose
- *   the last changes but never what came before — the trade-off of the dev server's
- *   `synchronous=NORMAL`;
+ *   loses nothing it acknowledged; no fsync per change (a disk flush behind every answer and
+ *   notification attempt of chaos and bench runs), so a power cut may lose the last changes but
+ *   never what came before — the trade-off of the dev server's `synchronous=NORMAL`;
  * - a crash can only leave a torn last line (no newline): it is dropped on load, never believed;
  *   any other unreadable line stops the start loudly instead of silently forgetting books;
  * - on open the journal is compacted to one line per record through a temp file, fsync and rename
