@@ -9,6 +9,7 @@ import { withSignature } from '../../src/codepay/signing';
 import { SANDBOX_DEFAULT_APP_ID, SANDBOX_DEFAULT_MERCHANT_NO } from '../../src/config';
 import { generateTestKeyPair, writeKeyFiles } from '../support/keys';
 import { freePort } from '../support/free-port';
+import { wapOrderFields } from './support/sandbox-fixture';
 
 /** `npm run sandbox` as a process: fails clearly without keys, serves, stops on SIGTERM, survives SIGKILL. */
 const ROOT = path.resolve(__dirname, '../..');
@@ -103,12 +104,7 @@ describe('npm run sandbox (src/sandbox/server.ts)', () => {
           version: '1.0',
           timestamp: String(Date.now()),
           method: 'pay.unifiedorder',
-          merchant_order_no: no,
-          price_currency: 'USD',
-          order_amount: '12.50',
-          description: 'Two coffees',
-          terminal_type: 'WAP',
-          expires: '900',
+          ...wapOrderFields(no),
         },
         merchant.privateKey,
       );
