@@ -1,4 +1,19 @@
-import { bareBase64Private, bareBase64Public, double, integer, JavaSdkClient, JavaValue, requestMethod, sdkHttpRequest, sdkReadResponse, sdkRequestParams } from '../support/java-sdk';
+import { canonicalString } from '../../src/codepay/canonical';
+import { parsePrivateKey, parsePublicKey } from '../../src/codepay/keys';
+import { signFields, verifyFields } from '../../src/codepay/signing';
+import {
+  bareBase64Private,
+  bareBase64Public,
+  double,
+  integer,
+  JavaSdkClient,
+  JavaValue,
+  requestMethod,
+  sdkHttpRequest,
+  sdkLinkString,
+  sdkReadResponse,
+  sdkRequestParams,
+} from '../support/java-sdk';
 import { waitFor } from '../harness/wait-for';
 import { gatewayKeys, MERCHANT, merchantKeys, orderNo, SandboxFixture, startFixture } from './support/sandbox-fixture';
 
@@ -52,6 +67,24 @@ describe('CodePay Java SDK requests against the sandbox', () => {
     expect(
       ['PayUnifiedorderRequest', 'OrderQueryRequest', 'OrderRevokerRequest', 'OrderRefundSubmitRequest', 'OrderRefundQueryRequest'].map(requestMethod),
     ).toEqual(['pay.unifiedorder', 'order.query', 'order.revoker', 'order.refund.submit', 'order.refund.query']);
+  });
+
+  it('signs as our canonical string does, with the bare base64 keys our key files accept', () => {
+    const refund = {
+      merchant_no: MERCHANT.merchantNo,
+      merchant_order_no: 'R-1',
+      orig_merchant_order_no: 'M-1',
+      price_currency: 'USD',
+      order_amount: double(12.5),
+      trans_amount: double(5),
+      description: 'a b&c=d',
+    };
+    const params = sdkRequestParams(sdk, 'OrderRefundSubmitRequest', refund, 1_701_763_963_536);
+    expect(params).toMatchObject({ order_amount: '12.5', trans_amount: '5.0', method: 'order.refund.submit', timestamp: '1701763963536' });
+    expect(canonicalString(params)).toBe(sdkLinkString(params));
+    expect(signFields(params, parsePrivateKey(sdk.appRsaPrivateKey))).toBe(params.sign);
+    expect(verifyFields(params, parsePublicKey(bareBase64Public(merchantKeys.publicKey)))).toBe(true);
+    expect(new URLSearchParams(sdkHttpRequest(params).body).get('description')).toBe('a b&c=d');
   });
 
   it('takes a form-encoded Wap order with Double amount text and answers what the SDK verifies and reads', async () => {
