@@ -3,6 +3,7 @@ import pino from 'pino';
 import { readPrivateKeyFile, readPublicKeyFile } from '../codepay/keys';
 import { ConfigError, loadConfig } from '../config';
 import { startSandbox } from './app';
+import { JournalError } from './journal';
 
 /**
  * `npm run sandbox`: the local CodePay for the configured merchant (DESIGN.md §6). Needs both key
@@ -52,6 +53,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error(err instanceof ConfigError ? `sandbox: ${err.message}` : err);
+  console.error(err instanceof ConfigError || err instanceof JournalError ? `sandbox: ${err.message}` : err);
   process.exit(1);
 });

@@ -82,6 +82,20 @@ describe('sandbox books across a restart', () => {
     }
   });
 
+  it('resumes the auto-pay fault of an order created before the restart', async () => {
+    const booksFile = newBooksFile();
+    const before = await track(start(booksFile));
+    await before.setFaults({ autoPayAfterMs: 30_000 });
+    const no = orderNo('AUTO');
+    await before.createOrder(no);
+    await before.close();
+
+    offset = 31_000;
+    const after = await track(start(booksFile));
+    expect((await after.setFaults({})).autoPayAfterMs).toBe(0);
+    await waitFor(() => after.order(no), (o) => o.status === 2);
+  });
+
   it('drops a line torn by a crash during a write, and compacts the journal', async () => {
     const booksFile = newBooksFile();
     const before = await track(start(booksFile));
