@@ -9,6 +9,10 @@ const list = z
   .string()
   .optional()
   .transform((v) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : []));
+/** The request fields a refund's amount is sent in (docs/operations.md, "Refund amount on the wire"). */
+export const REFUND_AMOUNT_FIELDS = ['trans_amount', 'order_amount'] as const;
+export type RefundAmountField = (typeof REFUND_AMOUNT_FIELDS)[number];
+export const DEFAULT_REFUND_AMOUNT_FIELDS: readonly RefundAmountField[] = REFUND_AMOUNT_FIELDS;
 const optional = z
   .string()
   .optional()
@@ -37,6 +41,12 @@ const EnvSchema = z.object({
   CODEPAY_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   /** Cancel Order's method, `order.revoker` in CodePay's Java SDK (docs/codepay-protocol.md §4.2); configurable in case an account differs. */
   CODEPAY_METHOD_CANCEL: z.string().default('order.revoker'),
+  /** Comma-separated; both by default, so either reading of the two fields refunds exactly the amount or is refused. */
+  CODEPAY_REFUND_AMOUNT_FIELDS: z
+    .string()
+    .default(REFUND_AMOUNT_FIELDS.join(','))
+    .transform((v) => [...new Set(v.split(',').map((s) => s.trim()).filter(Boolean))])
+    .pipe(z.array(z.enum(REFUND_AMOUNT_FIELDS)).min(1)),
   PUBLIC_BASE_URL: optional.pipe(z.url().optional()),
   /** Optional allow-list of CodePay's callback IPs for the webhook. */
   WEBHOOK_ALLOWED_IPS: list,
@@ -98,6 +108,7 @@ export interface Config {
     gatewayPublicKeyFiles: string[];
     timeoutMs: number;
     methods: { cancel: string };
+    refundAmountFields: RefundAmountField[];
     /** True when no CODEPAY_BASE_URL was given: the local sandbox stands in for CodePay. */
     usesSandbox: boolean;
   };
@@ -159,6 +170,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       gatewayPublicKeyFiles: e.CODEPAY_GATEWAY_PUBLIC_KEY_FILE,
       timeoutMs: e.CODEPAY_TIMEOUT_MS,
       methods: { cancel: e.CODEPAY_METHOD_CANCEL },
+      refundAmountFields: e.CODEPAY_REFUND_AMOUNT_FIELDS,
       usesSandbox,
     },
     publicBaseUrl: e.PUBLIC_BASE_URL ?? `http://localhost:${e.API_PORT}`,

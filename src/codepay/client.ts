@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { z } from 'zod';
-import { Config, ConfigError, requireCodePayCredentials } from '../config';
+import { Config, ConfigError, DEFAULT_REFUND_AMOUNT_FIELDS, RefundAmountField, requireCodePayCredentials } from '../config';
 import { BusinessFields, buildRequestEnvelope, INVALID_REQUEST_CODE, MerchantIdentity } from './envelope';
 import { CodePayBusinessError, CodePayConfigError, CodePayError, CodePayTransportError, CodePayUnverifiedError } from './errors';
 import { readPrivateKeyFile, readPublicKeyFile } from './keys';
@@ -44,6 +44,8 @@ export interface CodePayClientOptions {
   gatewayPublicKeys: KeyObject[];
   timeoutMs: number;
   methods?: Partial<CodePayMethods>;
+  /** The fields that carry a refund's amount (config CODEPAY_REFUND_AMOUNT_FIELDS); default both. */
+  refundAmountFields?: readonly RefundAmountField[];
   fetchImpl?: typeof fetch;
   /** Epoch milliseconds, for the request `timestamp` and call durations. */
   now?: () => number;
@@ -55,6 +57,7 @@ const NoData = z.object({});
 export function createCodePayClient(options: CodePayClientOptions): CodePayClient {
   if (options.gatewayPublicKeys.length === 0) throw new ConfigError('CodePay client needs at least one gateway public key');
   const methods: CodePayMethods = { ...DEFAULT_METHODS, ...options.methods };
+  const refundAmountFields = options.refundAmountFields ?? DEFAULT_REFUND_AMOUNT_FIELDS;
   const endpoint = `${options.baseUrl.replace(/\/+$/, '')}/api/entry`;
   const fetchImpl = options.fetchImpl ?? fetch;
   const now = options.now ?? Date.now;
@@ -125,14 +128,20 @@ export function createCodePayClient(options: CodePayClientOptions): CodePayClien
       await call(methods.cancelOrder, { merchant_order_no: merchantOrderNo }, NoData);
     },
 
+    /**
+     * The refund amount goes in every configured field (default `trans_amount` and `order_amount`):
+     * whichever of them CodePay reads as the refund, it refunds exactly this amount or refuses.
+     * The answer's amount (RefundFact.amountMinor) is CodePay's, for the caller to compare.
+     */
     async submitRefund(request: SubmitRefundRequest): Promise<RefundFact> {
       const method = methods.submitRefund;
+      const refundAmount = amount(request.amountMinor, request.currency, method);
       const fact = await call(
         method,
         {
           merchant_order_no: request.refundNo,
           orig_merchant_order_no: request.merchantOrderNo,
-          order_amount: amount(request.amountMinor, request.currency, method),
+          ...Object.fromEntries(refundAmountFields.map((field) => [field, refundAmount])),
           price_currency: request.currency,
           description: request.reason,
           notify_url: request.notifyUrl,
@@ -199,6 +208,7 @@ export function codePayClientOptionsFromConfig(config: Config): CodePayClientOpt
     ),
     timeoutMs: config.codepay.timeoutMs,
     methods: { cancelOrder: config.codepay.methods.cancel },
+    refundAmountFields: config.codepay.refundAmountFields,
   };
 }
 

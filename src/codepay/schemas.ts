@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { RawFields } from './flat-json';
 import type { CreateWapOrderResult, OrderFact, RefundFact } from './model';
-import { isCurrency, toDecimalString, toMinorUnits } from './money';
+import { isCurrency, toDecimalString, wireAmountToMinor } from './money';
 import { parseTransStatus } from './trans-status';
 
 /**
@@ -9,7 +9,8 @@ import { parseTransStatus } from './trans-status';
  * of parseFlatJson or a form body: every value is a string, so `trans_status` `2` and `"2"` and
  * amount `12.40` and `"12.40"` read the same. Unknown fields are ignored; null and empty fields
  * count as absent (as in the signature). Amounts are decimals in major units of the message's
- * `price_currency`, converted to integer minor units; too many decimals is an error, not a rounding.
+ * `price_currency` — also as Java `Double` text (`12.5`, `300.0` JPY, `1.0E+7`), as CodePay's Java
+ * side writes them — converted to integer minor units; too many decimals is an error, not a rounding.
  */
 
 /** Drops null and empty values, which CodePay may send or omit for "no value". */
@@ -40,7 +41,7 @@ function minorUnits(ctx: Ctx, field: string, amount: string | undefined, currenc
     return undefined;
   }
   try {
-    return toMinorUnits(amount, currencyCode);
+    return wireAmountToMinor(amount, currencyCode);
   } catch (err) {
     ctx.addIssue({ code: 'custom', path: [field], message: (err as Error).message });
     return undefined;
@@ -100,7 +101,10 @@ export const OrderFactSchema = z
 /**
  * §4.3 Submit refund and §4.5 Query refund `data`, and a refund notification (§4.6). Submit's
  * answer may carry only `trans_amount` and no currency: the request's currency fills in. A missing
- * `trans_status` (Submit) means the refund is in progress.
+ * `trans_status` (Submit) means the refund is in progress. The refund's amount is `trans_amount`
+ * ("Refund Amount" in the Java SDK's OrderRefundSubmitRequest, the only amount of its
+ * OrderRefundSubmitResponse); `order_amount` only when `trans_amount` is absent, since in a refund
+ * query it may be the original order's amount.
  */
 export function refundFactSchema(defaults: { currency?: string; refundNo?: string } = {}) {
   return z
@@ -120,9 +124,9 @@ export function refundFactSchema(defaults: { currency?: string; refundNo?: strin
         origMerchantOrderNo: w.orig_merchant_order_no,
         transStatus: w.trans_status ?? 0,
         currency: currencyCode,
-        amountMinor: w.order_amount
-          ? minorUnits(ctx, 'order_amount', w.order_amount, currencyCode)
-          : minorUnits(ctx, 'trans_amount', w.trans_amount, currencyCode),
+        amountMinor: w.trans_amount
+          ? minorUnits(ctx, 'trans_amount', w.trans_amount, currencyCode)
+          : minorUnits(ctx, 'order_amount', w.order_amount, currencyCode),
         endTime: w.trans_end_time,
         errorCode: w.trans_error_code,
         errorMessage: w.trans_error_msg,
@@ -165,7 +169,7 @@ export function refundFactFields(fact: RefundFact): Record<string, string> {
     orig_merchant_order_no: fact.origMerchantOrderNo,
     trans_status: String(fact.transStatus),
     price_currency: fact.currency,
-    order_amount: decimalField(fact.amountMinor, fact.currency),
+    trans_amount: decimalField(fact.amountMinor, fact.currency),
     trans_end_time: fact.endTime,
     trans_error_code: fact.errorCode,
     trans_error_msg: fact.errorMessage,

@@ -21,6 +21,8 @@ export interface SandboxOptions {
   merchants: SandboxMerchant[];
   /** 1 = CodePay's notification retry schedule; 0.001 makes 5 s into 5 ms. */
   notifyTimeScale?: number;
+  /** Journal file of the books (journal.ts): orders, refunds and pending work survive a restart. Default: memory only. */
+  booksFile?: string;
   now?: () => number;
   logger?: Logger;
   /** Seedable source for fault injection (chaos runs). */
@@ -42,6 +44,7 @@ export function createSandboxApp(options: SandboxOptions): { app: Express; gatew
     // With port 0 the URL is known only once listening; startSandbox fills it in then.
     publicUrl: options.publicUrl ?? (options.port ? `http://localhost:${options.port}` : undefined),
     notifyTimeScale: options.notifyTimeScale ?? 1,
+    booksFile: options.booksFile,
     now: options.now ?? Date.now,
     random: options.random ?? Math.random,
     logger,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isCurrency, toDecimalString, toMinorUnits } from '../codepay/money';
+import { isCurrency, toDecimalString, wireAmountToMinor } from '../codepay/money';
 import { GatewayCode, GatewayRejection } from './gateway-codes';
 import type { SandboxGateway } from './gateway';
 import type { MerchantRef, OrderLookup } from './ledger';
@@ -29,20 +29,47 @@ const absoluteUrl = (allowQuery: boolean) =>
       }
     }, 'expected an absolute http(s) URL');
 
-/** `order_amount` in major units for `price_currency`, as positive integer minor units. */
-function withMinorAmount<T extends { order_amount: string; price_currency: string }>(value: T, ctx: z.RefinementCtx) {
-  let amountMinor: number;
+/**
+ * An amount field in major units for `price_currency` (a plain decimal or the Java SDK's `Double`
+ * text: `12.5`, `10.0`, `1.0E+7`), as positive integer minor units; undefined after an issue.
+ */
+function positiveMinor(ctx: z.RefinementCtx, field: string, text: string, currencyCode: string): number | undefined {
   try {
-    amountMinor = toMinorUnits(value.order_amount, value.price_currency);
+    const minor = wireAmountToMinor(text, currencyCode);
+    if (minor > 0) return minor;
+    ctx.addIssue({ code: 'custom', path: [field], message: 'amount must be positive' });
   } catch (err) {
-    ctx.addIssue({ code: 'custom', path: ['order_amount'], message: (err as Error).message });
-    return z.NEVER;
+    ctx.addIssue({ code: 'custom', path: [field], message: (err as Error).message });
   }
-  if (amountMinor <= 0) {
-    ctx.addIssue({ code: 'custom', path: ['order_amount'], message: 'amount must be positive' });
-    return z.NEVER;
+  return undefined;
+}
+
+/** `order_amount` as the order's amount. */
+function withMinorAmount<T extends { order_amount: string; price_currency: string }>(value: T, ctx: z.RefinementCtx) {
+  const amountMinor = positiveMinor(ctx, 'order_amount', value.order_amount, value.price_currency);
+  return amountMinor === undefined ? z.NEVER : { ...value, amountMinor };
+}
+
+/**
+ * A refund's amount: `trans_amount` ("Refund Amount" in the Java SDK's OrderRefundSubmitRequest)
+ * when present, and then `order_amount` ("Order Amount") may be absent or must be the refund or
+ * the original order's amount, which the ledger checks once it knows the order; otherwise
+ * `order_amount` is the refund (as a sister gateway's samples send it).
+ */
+function withRefundAmount<T extends { order_amount?: string; trans_amount?: string; price_currency: string }>(value: T, ctx: z.RefinementCtx) {
+  if (value.trans_amount === undefined) {
+    if (value.order_amount === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['order_amount'], message: 'required' });
+      return z.NEVER;
+    }
+    const amountMinor = positiveMinor(ctx, 'order_amount', value.order_amount, value.price_currency);
+    return amountMinor === undefined ? z.NEVER : { ...value, amountMinor, declaredOrderAmountMinor: undefined };
   }
-  return { ...value, amountMinor };
+  const amountMinor = positiveMinor(ctx, 'trans_amount', value.trans_amount, value.price_currency);
+  const declaredOrderAmountMinor =
+    value.order_amount === undefined ? undefined : positiveMinor(ctx, 'order_amount', value.order_amount, value.price_currency);
+  if (amountMinor === undefined || (value.order_amount !== undefined && declaredOrderAmountMinor === undefined)) return z.NEVER;
+  return { ...value, amountMinor, declaredOrderAmountMinor };
 }
 
 const lookupBy = (noField: string, transNoField: string) =>
@@ -74,11 +101,12 @@ const RefundSubmitSchema = z
   .object({
     merchant_order_no: orderNo,
     price_currency: currency,
-    order_amount: z.string(),
+    order_amount: z.string().optional(),
+    trans_amount: z.string().optional(),
     description: z.string().max(256).optional(),
     notify_url: absoluteUrl(false).optional(),
   })
-  .transform(withMinorAmount);
+  .transform(withRefundAmount);
 const OrigLookupSchema = lookupBy('orig_merchant_order_no', 'orig_trans_no');
 
 const OrderLookupSchema = lookupBy('merchant_order_no', 'trans_no');
@@ -129,6 +157,7 @@ export const ENTRY_METHODS: Record<string, Method> = {
       orig,
       currency: r.price_currency,
       amountMinor: r.amountMinor,
+      declaredOrderAmountMinor: r.declaredOrderAmountMinor,
       description: r.description,
       notifyUrl: r.notify_url,
     });

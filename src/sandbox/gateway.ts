@@ -3,8 +3,9 @@ import type { Logger } from 'pino';
 import { FaultsUpdate, Faults, NO_FAULTS } from './faults';
 import { GatewaySigner } from './gateway-signer';
 import { TransStatus } from '../codepay/trans-status';
+import { Journal, openJournal } from './journal';
 import { Ledger, MerchantRef, NewOrder, NewRefund, OrderLookup, SandboxOrder, SandboxRefund } from './ledger';
-import { Notifier } from './notifier';
+import { Notifier, NotificationJob } from './notifier';
 import { Scheduler } from './scheduler';
 import { orderWireFields, refundWireFields, WireFields } from './wire-fields';
 
@@ -21,6 +22,8 @@ export interface GatewayOptions {
   /** Base of `pay_url`; may be set once the server knows its port. */
   publicUrl?: string;
   notifyTimeScale: number;
+  /** The journal of the books (journal.ts); without it they live in memory only. */
+  booksFile?: string;
   now: () => number;
   random: () => number;
   logger: Logger;
@@ -28,7 +31,9 @@ export interface GatewayOptions {
 
 /**
  * The sandbox's running state: the ledger plus what happens by itself afterwards — auto-pay,
- * refund completion, notifications — all driven by one scheduler that `close` stops.
+ * refund completion, notifications — all driven by one scheduler that `close` stops. With a
+ * `booksFile` every change is journaled, and a new gateway on the same file takes the books back
+ * and resumes the pending work where it stopped.
  */
 export class SandboxGateway {
   readonly ledger: Ledger;
@@ -41,13 +46,16 @@ export class SandboxGateway {
   private readonly scheduler = new Scheduler();
   private readonly closing = new AbortController();
   private readonly notifier: Notifier;
+  private readonly journal: Journal | undefined;
 
   constructor(private readonly options: GatewayOptions) {
     this.now = options.now;
     this.logger = options.logger;
     this.publicUrl = options.publicUrl;
     this.publicKeyPem = createPublicKey(options.gatewayPrivateKey).export({ type: 'spki', format: 'pem' }).toString();
-    this.ledger = new Ledger(options.now);
+    const journal = options.booksFile === undefined ? undefined : openJournal(options.booksFile);
+    this.journal = journal;
+    this.ledger = new Ledger(options.now, (entry) => journal?.append(entry));
     this.signer = new GatewaySigner(options.gatewayPrivateKey, () => this.chance(this.currentFaults.badSignatureRate));
     this.notifier = new Notifier({
       scheduler: this.scheduler,
@@ -60,6 +68,31 @@ export class SandboxGateway {
       logger: options.logger,
       signal: this.closing.signal,
     });
+    if (journal) {
+      if (journal.tornTail) this.logger.warn({ booksFile: options.booksFile }, 'dropped a torn last journal line (a crash during a write)');
+      this.ledger.restore(journal.books);
+      this.resume();
+    }
+  }
+
+  /** Restarts the work the books say is pending: notifications, auto-pay, refund completion. */
+  private resume(): void {
+    let notifications = 0;
+    const resumeAt = (dueAt: number | undefined, task: () => void) => {
+      if (dueAt !== undefined) this.scheduler.after(dueAt - this.now(), task);
+    };
+    for (const order of this.ledger.allOrders()) {
+      if (order.pendingNotification) notifications += 1;
+      this.notifier.resume(this.orderJob(order));
+      if (order.status === TransStatus.CREATED) resumeAt(order.autoPayAt, () => this.autoPay(order.merchantOrderNo));
+    }
+    for (const refund of this.ledger.allRefunds()) {
+      if (refund.pendingNotification) notifications += 1;
+      this.notifier.resume(this.refundJob(refund));
+      if (refund.status === TransStatus.PAYING) resumeAt(refund.completesAt, () => this.completeRefund(refund.refundNo));
+    }
+    const books = { orders: this.ledger.allOrders().length, refunds: this.ledger.allRefunds().length, pendingNotifications: notifications };
+    this.logger.info({ booksFile: this.options.booksFile, ...books }, 'sandbox books restored');
   }
 
   get faults(): Faults {
@@ -93,7 +126,11 @@ export class SandboxGateway {
     const { order, created } = this.ledger.createOrder(merchant, request);
     // Expiry needs no timer: the ledger closes an order whose time is up whenever it is read.
     const autoPayAfterMs = this.currentFaults.autoPayAfterMs;
-    if (created && autoPayAfterMs > 0) this.scheduler.after(autoPayAfterMs, () => this.autoPay(order.merchantOrderNo));
+    if (created && autoPayAfterMs > 0) {
+      order.autoPayAt = this.now() + autoPayAfterMs;
+      this.ledger.saveOrder(order);
+      this.scheduler.after(autoPayAfterMs, () => this.autoPay(order.merchantOrderNo));
+    }
     return order;
   }
 
@@ -103,7 +140,12 @@ export class SandboxGateway {
 
   submitRefund(merchant: MerchantRef, request: NewRefund): SandboxRefund {
     const { refund, created } = this.ledger.submitRefund(merchant, request);
-    if (created) this.scheduler.after(this.currentFaults.refundDelayMs, () => this.completeRefund(refund.refundNo));
+    if (created) {
+      const delayMs = this.currentFaults.refundDelayMs;
+      refund.completesAt = this.now() + delayMs;
+      this.ledger.saveRefund(refund);
+      this.scheduler.after(delayMs, () => this.completeRefund(refund.refundNo));
+    }
     return refund;
   }
 
@@ -129,6 +171,7 @@ export class SandboxGateway {
   close(): void {
     this.scheduler.cancelAll();
     this.closing.abort();
+    this.journal?.close();
   }
 
   private autoPay(merchantOrderNo: string): void {
@@ -140,11 +183,19 @@ export class SandboxGateway {
     const refund = this.ledger.completeRefund(refundNo);
     if (!refund) return;
     this.logger.info({ refundNo }, 'refund completed');
-    this.notifier.send(refund.notifyUrl, this.notificationFields(refund, refundWireFields(refund)), refund.notifications, `refund ${refundNo}`);
+    this.notifier.send(refund.notifyUrl, this.notificationFields(refund, refundWireFields(refund)), this.refundJob(refund));
   }
 
   private notifyOrder(order: SandboxOrder): void {
-    this.notifier.send(order.notifyUrl, this.notificationFields(order, orderWireFields(order)), order.notifications, `order ${order.merchantOrderNo}`);
+    this.notifier.send(order.notifyUrl, this.notificationFields(order, orderWireFields(order)), this.orderJob(order));
+  }
+
+  private orderJob(order: SandboxOrder): NotificationJob {
+    return { owner: order, label: `order ${order.merchantOrderNo}`, save: () => this.ledger.saveOrder(order) };
+  }
+
+  private refundJob(refund: SandboxRefund): NotificationJob {
+    return { owner: refund, label: `refund ${refund.refundNo}`, save: () => this.ledger.saveRefund(refund) };
   }
 
   private notificationFields(ref: MerchantRef, fields: WireFields) {

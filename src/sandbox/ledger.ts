@@ -5,7 +5,7 @@ import { GatewayCode, GatewayRejection } from './gateway-codes';
 /**
  * The gateway's books: every payment order and refund with CodePay's rules (docs/codepay-protocol.md §4).
  * Synchronous and timer-free, so each operation is atomic; a rejected operation throws before it
- * changes anything. Payment and refund numbers share one number space, as at CodePay (and one
+ * changes anything, and a change is handed to `onChange` (the journal) before the method returns. Payment and refund numbers share one number space, as at CodePay (and one
  * space for all the sandbox's merchants, which keeps the control API's lookups by number simple).
  */
 export interface MerchantRef {
@@ -22,6 +22,16 @@ export interface NotificationAttempt {
   duplicate?: boolean;
   httpStatus?: number;
   error?: string;
+}
+
+/** A notification still to be (re)sent: what the notifier resumes after a restart. */
+export interface PendingNotification {
+  url: string;
+  /** The unsigned fields, as they were when the notification was due (signed afresh per attempt). */
+  fields: Record<string, string>;
+  attempt: number;
+  /** Epoch ms of the attempt. */
+  dueAt: number;
 }
 
 export interface SandboxOrder extends MerchantRef {
@@ -49,6 +59,9 @@ export interface SandboxOrder extends MerchantRef {
   cancelRefundMinor?: number;
   refundNos: string[];
   notifications: NotificationAttempt[];
+  pendingNotification?: PendingNotification;
+  /** Set by the `autoPayAfterMs` fault: when the order pays itself. */
+  autoPayAt?: number;
 }
 
 export interface SandboxRefund extends MerchantRef {
@@ -58,6 +71,8 @@ export interface SandboxRefund extends MerchantRef {
   origTransNo: string;
   currency: string;
   amountMinor: number;
+  /** The original order's amount, answered as `order_amount` ("Order amount" in the SDK's OrderRefundQueryResponse). */
+  orderAmountMinor: number;
   description?: string;
   notifyUrl?: string;
   status: number;
@@ -66,6 +81,18 @@ export interface SandboxRefund extends MerchantRef {
   errorCode?: string;
   errorMessage?: string;
   notifications: NotificationAttempt[];
+  pendingNotification?: PendingNotification;
+  /** When an in-progress refund completes. */
+  completesAt?: number;
+}
+
+/** One changed record, as the journal stores it (journal.ts). */
+export type BookEntry = { order: SandboxOrder } | { refund: SandboxRefund };
+
+/** Everything the ledger knows, as the journal hands it back after a restart. */
+export interface Books {
+  orders: SandboxOrder[];
+  refunds: SandboxRefund[];
 }
 
 export interface NewOrder {
@@ -86,6 +113,8 @@ export interface NewRefund {
   orig: OrderLookup;
   currency: string;
   amountMinor: number;
+  /** `order_amount` sent beside `trans_amount`: must be the refund's or the original order's amount. */
+  declaredOrderAmountMinor?: number;
   description?: string;
   notifyUrl?: string;
 }
@@ -113,7 +142,31 @@ export class Ledger {
   private readonly byToken = new Map<string, SandboxOrder>();
   private sequence = 0;
 
-  constructor(private readonly now: () => number) {}
+  constructor(
+    private readonly now: () => number,
+    private readonly onChange: (entry: BookEntry) => void = () => undefined,
+  ) {}
+
+  /** Takes back the books of an earlier run (journal.ts); only into an empty ledger. */
+  restore(books: Books): void {
+    if (this.orders.size > 0 || this.refunds.size > 0) throw new Error('restore needs an empty ledger');
+    for (const order of books.orders) {
+      this.orders.set(order.merchantOrderNo, order);
+      this.byToken.set(order.cashierToken, order);
+    }
+    for (const refund of books.refunds) this.refunds.set(refund.refundNo, refund);
+    // Each order and refund took one trans_no; continuing the count keeps them unique.
+    this.sequence = this.orders.size + this.refunds.size;
+  }
+
+  /** For changes made outside the ledger's rules (notification attempts, scheduled work). */
+  saveOrder(order: SandboxOrder): void {
+    this.onChange({ order });
+  }
+
+  saveRefund(refund: SandboxRefund): void {
+    this.onChange({ refund });
+  }
 
   /** pay.unifiedorder. Returns the open order when the same number comes again. */
   createOrder(merchant: MerchantRef, request: NewOrder): { order: SandboxOrder; created: boolean } {
@@ -132,19 +185,23 @@ export class Ledger {
       return { order: existing, created: false };
     }
     const createdAt = this.now();
+    const { expiresInSeconds, ...fields } = request;
     const order: SandboxOrder = {
-      ...merchant,
-      ...request,
+      // Only the reference: the caller's merchant may carry its key, which has no place in the books.
+      appId: merchant.appId,
+      merchantNo: merchant.merchantNo,
+      ...fields,
       transNo: this.nextTransNo(),
       cashierToken: randomBytes(18).toString('base64url'),
       createdAt,
-      expiresAt: createdAt + request.expiresInSeconds * 1000,
+      expiresAt: createdAt + expiresInSeconds * 1000,
       status: TransStatus.CREATED,
       refundNos: [],
       notifications: [],
     };
     this.orders.set(no, order);
     this.byToken.set(order.cashierToken, order);
+    this.saveOrder(order);
     return { order, created: true };
   }
 
@@ -160,6 +217,7 @@ export class Ledger {
       order.cancelRefundMinor = remaining;
       order.endTime = this.now();
     }
+    this.saveOrder(order);
     return order;
   }
 
@@ -167,6 +225,10 @@ export class Ledger {
   submitRefund(merchant: MerchantRef, request: NewRefund): { refund: SandboxRefund; created: boolean } {
     const order = this.findOrder(merchant, request.orig);
     if (!order) throw new GatewayRejection(GatewayCode.ORIGINAL_NOT_FOUND, 'Original transaction not found');
+    const declared = request.declaredOrderAmountMinor;
+    if (declared !== undefined && declared !== request.amountMinor && declared !== order.amountMinor) {
+      throw new GatewayRejection(GatewayCode.INVALID_PARAMETER, 'Invalid parameter: order_amount (neither the refund nor the order amount)');
+    }
     const existing = this.refunds.get(request.refundNo);
     if (existing) {
       if (
@@ -203,6 +265,7 @@ export class Ledger {
       origTransNo: order.transNo,
       currency: request.currency,
       amountMinor: request.amountMinor,
+      orderAmountMinor: order.amountMinor,
       description: request.description,
       notifyUrl: request.notifyUrl ?? order.notifyUrl,
       status: TransStatus.PAYING,
@@ -211,6 +274,8 @@ export class Ledger {
     };
     this.refunds.set(refund.refundNo, refund);
     order.refundNos.push(refund.refundNo);
+    this.saveRefund(refund);
+    this.saveOrder(order);
     return { refund, created: true };
   }
 
@@ -219,6 +284,7 @@ export class Ledger {
     if (!refund || refund.status !== TransStatus.PAYING) return undefined;
     refund.status = TransStatus.SUCCESS;
     refund.endTime = this.now();
+    this.saveRefund(refund);
     return refund;
   }
 
@@ -230,12 +296,14 @@ export class Ledger {
     order.paidMethodId = payMethodId ?? order.payMethodId ?? 'Visa';
     order.payChannelTransNo = `CH${order.transNo}`;
     order.endTime = this.now();
+    this.saveOrder(order);
     return order;
   }
 
   decline(merchantOrderNo: string): SandboxOrder {
     const order = this.payable(merchantOrderNo);
     this.close(order, DECLINED_ERROR, this.now());
+    this.saveOrder(order);
     return order;
   }
 

@@ -1,12 +1,17 @@
+import path from 'node:path';
 import pino from 'pino';
 import { readPrivateKeyFile, readPublicKeyFile } from '../codepay/keys';
 import { ConfigError, loadConfig } from '../config';
 import { startSandbox } from './app';
+import { JournalError } from './journal';
 
 /**
  * `npm run sandbox`: the local CodePay for the configured merchant (docs/design.md §6). Needs both key
- * files; `npm start` generates them under DATA_DIR when none are given.
+ * files; `npm start` generates them under DATA_DIR when none are given. Its books are journaled in
+ * `DATA_DIR/sandbox/books.jsonl`, so a restart resumes them.
  */
+const booksFile = (dataDir: string) => path.resolve(dataDir, 'sandbox', 'books.jsonl');
+
 function readKey<T>(variable: string, file: string | undefined, read: (file: string) => T): T {
   if (!file) throw new ConfigError(`${variable} is required: the path of a PEM or base64 DER key file`);
   try {
@@ -29,6 +34,7 @@ async function main(): Promise<void> {
     gatewayPrivateKey,
     merchants: [{ appId: config.sandbox.appId, merchantNo: config.sandbox.merchantNo, publicKey: merchantPublicKey, name: 'Sandbox merchant' }],
     notifyTimeScale: config.sandbox.notifyTimeScale,
+    booksFile: booksFile(config.dataDir),
     logger,
   });
   logger.info({ url: sandbox.url, appId: config.sandbox.appId, merchantNo: config.sandbox.merchantNo }, 'sandbox ready');
@@ -47,6 +53,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error(err instanceof ConfigError ? `sandbox: ${err.message}` : err);
+  console.error(err instanceof ConfigError || err instanceof JournalError ? `sandbox: ${err.message}` : err);
   process.exit(1);
 });

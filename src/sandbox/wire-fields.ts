@@ -62,6 +62,6 @@ export function refundWireFields(refund: SandboxRefund): WireFields {
   return {
     ...refundFactFields(refundFact(refund)),
     trans_type: TransType.REFUND,
-    trans_amount: toDecimalString(refund.amountMinor, refund.currency),
+    order_amount: toDecimalString(refund.orderAmountMinor, refund.currency),
   };
 }

@@ -131,12 +131,31 @@ describe('requests', () => {
       method: 'order.refund.submit',
       merchant_order_no: 'R-1',
       orig_merchant_order_no: 'M-1',
+      // Both fields carry the refund: under either reading CodePay refunds 5.00 or refuses.
+      trans_amount: '5.00',
       order_amount: '5.00',
       price_currency: 'USD',
       description: 'Broken cup',
       notify_url: 'https://shop.example/webhooks/codepay',
     });
     expect(fact).toEqual({ refundNo: 'R-1', transNo: 'T-R1', transStatus: 0, currency: 'USD', amountMinor: 500 });
+  });
+
+  it.each([
+    [['trans_amount'] as const, { trans_amount: '5.00' }, ['order_amount']],
+    [['order_amount'] as const, { order_amount: '5.00' }, ['trans_amount']],
+  ])('sends the refund amount only in the configured fields %j', async (refundAmountFields, sent, absent) => {
+    fake.reply(() => ok({ trans_no: 'T-R1', trans_amount: '5.00' }));
+    await client({ refundAmountFields }).submitRefund({ refundNo: 'R-1', merchantOrderNo: 'M-1', amountMinor: 500, currency: 'USD' });
+    expect(fake.requests[0]?.fields).toMatchObject(sent);
+    for (const field of absent) expect(fake.requests[0]?.fields).not.toHaveProperty(field);
+  });
+
+  it('exposes the refund amount CodePay answered, even when it is not what was asked', async () => {
+    // OrderRefundSubmitResponse carries the refund as a Java Double: 12.5, not 5.00.
+    fake.reply(() => ok('{"trans_no":"T-R1","trans_amount":12.5}'));
+    const fact = await client().submitRefund({ refundNo: 'R-1', merchantOrderNo: 'M-1', amountMinor: 500, currency: 'USD' });
+    expect(fact.amountMinor).toBe(1250);
   });
 
   it('takes a refund’s status from the submit answer when present', async () => {
@@ -172,6 +191,14 @@ describe('requests', () => {
     const body = JSON.stringify({ ...fields, sign: signFields(fields, gateway.privateKey) });
     fake.reply(() => ({ kind: 'raw', status: 200, body }));
     expect(await client().queryOrder('M-1')).toEqual({ merchantOrderNo: 'M-1', transStatus: 3 });
+  });
+
+  it('reads a refund query the Java SDK way: trans_amount is the refund, order_amount the order', async () => {
+    // OrderRefundQueryResponse: Double order_amount ("Order amount"), Double trans_amount, Integer trans_status.
+    fake.reply(() =>
+      ok('{"merchant_order_no":"R-1","trans_no":"T-R1","orig_trans_no":"T-1","trans_status":2,"price_currency":"JPY","order_amount":1500.0,"trans_amount":500.0}'),
+    );
+    expect(await client().queryRefund('R-1')).toMatchObject({ refundNo: 'R-1', transStatus: 2, currency: 'JPY', amountMinor: 500 });
   });
 
   it('queries a refund', async () => {
@@ -256,6 +283,17 @@ describe('error classes', () => {
     const error = await call();
     expect(error).toBeInstanceOf(CodePayUnverifiedError);
     expect(error.message).toMatch(/missing or invalid signature.*unverified code -1/);
+  });
+
+  it.each([
+    ['empty', ''],
+    ['whitespace', '  '],
+    ['null', null],
+  ])('a success with a blank (%s) sign → CodePayUnverifiedError (the Java SDK would accept it)', async (_name, sign) => {
+    // SignHandler.verifySign returns true when StringUtils.isBlank(sign): anyone on the path could strip it.
+    const body = JSON.stringify({ code: '0', data: JSON.stringify({ merchant_order_no: 'M-1', trans_status: 2 }), sign });
+    fake.reply(() => ({ kind: 'raw', status: 200, body }));
+    expect(await call()).toBeInstanceOf(CodePayUnverifiedError);
   });
 
   it('a success whose data was altered after signing → CodePayUnverifiedError', async () => {
@@ -385,6 +423,15 @@ describe('codePayClientOptionsFromConfig', () => {
     });
     expect(options.privateKey.equals(merchant.privateKey)).toBe(true);
     expect(options.gatewayPublicKeys.map((k) => k.equals(gateway.publicKey))).toEqual([true, false]);
+  });
+
+  it('sends the refund amount in both fields unless CODEPAY_REFUND_AMOUNT_FIELDS says otherwise', () => {
+    expect(codePayClientOptionsFromConfig(loadConfig(env)).refundAmountFields).toEqual(['trans_amount', 'order_amount']);
+    expect(codePayClientOptionsFromConfig(loadConfig({ ...env, CODEPAY_REFUND_AMOUNT_FIELDS: ' trans_amount ' })).refundAmountFields).toEqual([
+      'trans_amount',
+    ]);
+    expect(() => loadConfig({ ...env, CODEPAY_REFUND_AMOUNT_FIELDS: 'refund_amount' })).toThrow(/CODEPAY_REFUND_AMOUNT_FIELDS/);
+    expect(() => loadConfig({ ...env, CODEPAY_REFUND_AMOUNT_FIELDS: ',' })).toThrow(/CODEPAY_REFUND_AMOUNT_FIELDS/);
   });
 
   it('fails loudly on missing credentials', () => {

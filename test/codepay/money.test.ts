@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { currencyDigits, isCurrency, MoneyError, toDecimalString, toMinorUnits } from '../../src/codepay/money';
+import { currencyDigits, isCurrency, MoneyError, toDecimalString, toMinorUnits, wireAmountToMinor } from '../../src/codepay/money';
 
 describe('money', () => {
   it('knows each currency’s digits', () => {
@@ -68,6 +68,46 @@ describe('money', () => {
     fc.assert(
       fc.property(fc.constantFrom('JPY', 'USD', 'KWD'), fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }), (currency, minor) => {
         expect(toMinorUnits(toDecimalString(minor, currency), currency)).toBe(minor);
+      }),
+    );
+  });
+});
+
+describe('wire amounts as CodePay’s Java side writes them (Double text through fastjson BigDecimal)', () => {
+  it.each([
+    ['12.5', 'USD', 1250],
+    ['10.0', 'USD', 1000],
+    ['12.50', 'USD', 1250],
+    ['300.0', 'JPY', 300],
+    ['300', 'JPY', 300],
+    ['1.005', 'KWD', 1005],
+    ['1.0E7', 'USD', 1_000_000_000],
+    ['1.2345678E+7', 'USD', 1_234_567_800],
+    ['1.23456789E+7', 'USD', 1_234_567_890],
+    ['1.5E-1', 'USD', 15],
+  ])('reads %s %s as %d minor units, exactly', (text, currency, minor) => {
+    expect(wireAmountToMinor(text, currency)).toBe(minor);
+  });
+
+  it.each([
+    ['300.5', 'JPY', /more than 0 decimals/],
+    ['12.345', 'USD', /more than 2 decimals/],
+    ['1.2345678912E+7', 'USD', /more than 2 decimals/],
+    ['1.5E-3', 'USD', /more than 2 decimals/],
+    ['1e3', 'USD', /not a decimal/],
+    ['-1.0', 'USD', /not a decimal/],
+    ['012.5', 'USD', /not a decimal/],
+    ['NaN', 'USD', /not a decimal/],
+    ['1.0E99', 'USD', /too large/],
+  ])('refuses %s %s', (text, currency, message) => {
+    expect(() => wireAmountToMinor(text, currency)).toThrow(message);
+  });
+
+  it('agrees with toMinorUnits on every plain decimal', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }), fc.constantFrom('JPY', 'USD', 'KWD'), (minor, currency) => {
+        const text = toDecimalString(minor, currency);
+        expect(wireAmountToMinor(text, currency)).toBe(toMinorUnits(text, currency));
       }),
     );
   });

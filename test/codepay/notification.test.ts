@@ -175,6 +175,12 @@ describe('parseNotification: signatures', () => {
       detail: 'notification is not signed',
     });
     expect(parseNotification(JSON.stringify({ ...payment, sign: '' }), 'application/json', keys)).toMatchObject({ reason: 'bad_signature' });
+    // Blank is not absent: the Java SDK's SignHandler.verifySign returns true for it, we never do.
+    expect(parseNotification(JSON.stringify({ ...payment, sign: '   ' }), 'application/json', keys)).toMatchObject({ ok: false, reason: 'bad_signature' });
+    expect(parseNotification(new URLSearchParams({ ...payment, sign: ' ' }).toString(), 'application/x-www-form-urlencoded', keys)).toMatchObject({
+      ok: false,
+      reason: 'bad_signature',
+    });
   });
 
   it('rejects a notification signed with another key (e.g. the merchant’s own)', () => {

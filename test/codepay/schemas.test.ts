@@ -44,7 +44,7 @@ describe('wire schemas', () => {
       orderAmountMinor: 300,
       paidAmountMinor: 300,
     });
-    expect(OrderFactSchema.safeParse({ merchant_order_no: 'M', trans_status: '2', price_currency: 'JPY', paid_amount: '300.00' }).success).toBe(false);
+    expect(OrderFactSchema.safeParse({ merchant_order_no: 'M', trans_status: '2', price_currency: 'JPY', paid_amount: '300.5' }).success).toBe(false);
     expect(OrderFactSchema.parse({ merchant_order_no: 'M', trans_status: '2', price_currency: 'KWD', paid_amount: '1.005' })).toMatchObject({
       paidAmountMinor: 1005,
     });
@@ -53,7 +53,9 @@ describe('wire schemas', () => {
   it('fills a refund submit answer from the request: number, currency, in-progress status', () => {
     const schema = refundFactSchema({ currency: 'USD', refundNo: 'R-1' });
     expect(schema.parse({ trans_no: 'T', trans_amount: '5.5' })).toEqual({ refundNo: 'R-1', transNo: 'T', transStatus: 0, currency: 'USD', amountMinor: 550 });
-    expect(schema.parse({ trans_no: 'T', order_amount: '5.00', trans_amount: '4.00' })).toMatchObject({ amountMinor: 500 });
+    // trans_amount is the refund ("Refund Amount" in the Java SDK); order_amount may be the order's.
+    expect(schema.parse({ trans_no: 'T', order_amount: '12.50', trans_amount: '4.00' })).toMatchObject({ amountMinor: 400 });
+    expect(schema.parse({ trans_no: 'T', order_amount: '4.00' })).toMatchObject({ amountMinor: 400 });
     expect(schema.safeParse({ trans_amount: '5.555' }).success).toBe(false);
   });
 

@@ -77,6 +77,17 @@ describe('end to end over HTTP', () => {
     expect(ledger.refunds).toHaveLength(2);
   });
 
+  it('completes an open payment after the sandbox crashed and restarted (its books survive)', async () => {
+    const no = orderNo('CRASH');
+    const created = await api<PaymentJson>('POST', '/v1/payments', { merchantOrderNo: no, amount: '4.20', currency: 'USD', description: 'Flat white' });
+    expect(created.status).toBe(201);
+    await stack.restart('sandbox', 'SIGKILL');
+    expect((await sandbox('POST', `/sandbox/orders/${no}/pay`)).status).toBe(200);
+    const paid = await paymentStatus(no, 'PAID');
+    expect(paid.paidAmount).toBe('4.20');
+    expect(paid.events.map((e) => e.type)).toContain('notified');
+  });
+
   it('finds a payment whose notification was lost by polling CodePay', async () => {
     await sandbox('PUT', '/sandbox/faults', { dropNotifications: 1 });
     const no = orderNo('LOST');

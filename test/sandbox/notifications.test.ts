@@ -141,7 +141,7 @@ describe('sandbox notifications', () => {
       await f.refund(viaOwn, no, '3.00', { notify_url: refundReceiver.url });
       await waitFor(() => f.ledger(), (l) => l.refunds.filter((r) => r.origMerchantOrderNo === no && r.notifications.length > 0).length === 2);
       const refundBodies = orderReceiver.received.map((r) => JSON.parse(r.body) as Record<string, string>).filter((b) => b.trans_type === '2');
-      expect(refundBodies).toEqual([expect.objectContaining({ merchant_order_no: viaOrder, orig_merchant_order_no: no, trans_status: '2', order_amount: '2.00' })]);
+      expect(refundBodies).toEqual([expect.objectContaining({ merchant_order_no: viaOrder, orig_merchant_order_no: no, trans_status: '2', trans_amount: '2.00', order_amount: '12.50' })]);
       expect(refundReceiver.received).toHaveLength(1);
       const own = refundReceiver.received[0]!;
       expect(parseNotification(own.body, own.contentType, [gatewayKeys.publicKey])).toMatchObject({

@@ -95,7 +95,7 @@ describe('sandbox orders and refunds', () => {
     const no = await paidOrder();
     const refundNo = orderNo('RF');
     const submitted = await f.refund(refundNo, no, '2.50', { description: 'one coffee' });
-    expect(submitted.data).toMatchObject({ merchant_order_no: refundNo, orig_merchant_order_no: no, trans_status: '0', order_amount: '2.50', trans_type: '2' });
+    expect(submitted.data).toMatchObject({ merchant_order_no: refundNo, orig_merchant_order_no: no, trans_status: '0', trans_amount: '2.50', order_amount: '12.50', trans_type: '2' });
     expect((await queryRefund(refundNo)).data).toMatchObject({ trans_status: '0' });
     const done = await waitFor(() => queryRefund(refundNo), (a) => a.data?.trans_status === '2');
     expect(done.data).toMatchObject({ trans_no: submitted.data!.trans_no, orig_trans_no: (await query(no)).data!.trans_no, price_currency: 'USD' });
