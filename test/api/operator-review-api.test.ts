@@ -1,12 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { PaymentResponse, RefundResponse } from '../../src/api/payments-schemas';
-import type { Problem } from '../../src/api/problem';
+import { problemType, type Problem } from '../../src/api/problem';
 import { withSignature } from '../../src/codepay/signing';
 import { waitFor } from '../harness/wait-for';
 import { type ApiStack, orderNo, startApiStack, TEST_OPERATOR_KEY } from './support/api-stack';
 import { openApiValidator } from './support/openapi-validator';
 
-const PROBLEM = 'urn:codepay-temporal:problem:';
 const identity = { app_id: 'api-test-app', merchant_no: '100000000077', sign_type: 'RSA2' };
 
 describe('operator review and refund numbers over HTTP (in-process app, real dev server, worker, sandbox)', () => {
@@ -52,11 +51,11 @@ describe('operator review and refund numbers over HTTP (in-process app, real dev
       for (const headers of [{ authorization: '' }, { authorization: 'Bearer sk_test_wrong' }]) {
         const answer = await review(no, accept, headers);
         expect(answer.status).toBe(401);
-        expect(answer.body.type).toBe(`${PROBLEM}unauthorized`);
+        expect(answer.body.type).toBe(problemType('unauthorized'));
       }
       const merchant = await review(no, accept, {});
       expect(merchant.status).toBe(403);
-      expect(merchant.body.type).toBe(`${PROBLEM}forbidden`);
+      expect(merchant.body.type).toBe(problemType('forbidden'));
       // The operator key is for operator actions only.
       expect((await stack.api('GET', `/v1/payments/${no}`, undefined, operator)).status).toBe(401);
       expect((await getPayment(no)).status).toBe('NEEDS_REVIEW');
@@ -70,14 +69,14 @@ describe('operator review and refund numbers over HTTP (in-process app, real dev
       const paid = await paidPayment('RVP');
       const notInReview = await review(paid, accept);
       expect(notInReview.status).toBe(409);
-      expect(notInReview.body.type).toBe(`${PROBLEM}invalid-state`);
+      expect(notInReview.body.type).toBe(problemType('invalid-state'));
     });
 
     it('accept: refused (409) while CodePay has no payment, then PAID once it has one; recorded with the operator’s identity, never the key', async () => {
       const no = await underpaid('RVC');
       const refused = await review(no, accept);
       expect(refused.status).toBe(409);
-      expect(refused.body).toMatchObject({ type: `${PROBLEM}review-refused`, detail: expect.stringContaining('no final record') });
+      expect(refused.body).toMatchObject({ type: problemType('review-refused'), detail: expect.stringContaining('no final record') });
       expect((await getPayment(no)).status).toBe('NEEDS_REVIEW');
 
       // The shopper really pays the full amount at CodePay (its notification meets a payment in review).
@@ -107,7 +106,7 @@ describe('operator review and refund numbers over HTTP (in-process app, real dev
       const close = { decision: 'close_as_failed', reason: 'ticket 13: shop cancelled the order' };
       const refused = await review(no, close);
       expect(refused.status).toBe(409);
-      expect(refused.body.type).toBe(`${PROBLEM}review-refused`);
+      expect(refused.body.type).toBe(problemType('review-refused'));
       await stack.codepay.cancelOrder(no);
       const decided = await review(no, close);
       expect(decided.status).toBe(200);
@@ -128,7 +127,7 @@ describe('operator review and refund numbers over HTTP (in-process app, real dev
         [`${a}R`, "another payment's refund"],
       ]) {
         const answer = await refund(b, taken!);
-        expect({ taken, status: answer.status, type: answer.body.type }).toEqual({ taken, status: 409, type: `${PROBLEM}refund-no-conflict` });
+        expect({ taken, status: answer.status, type: answer.body.type }).toEqual({ taken, status: 409, type: problemType('refund-no-conflict') });
         expect(answer.body.detail).toContain(why);
       }
       const view = await getPayment(b);

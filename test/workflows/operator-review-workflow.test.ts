@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { Worker } from '@temporalio/worker';
-import { createCodePayActivities } from '../../src/activities/codepay-activities';
 import { TransStatus } from '../../src/codepay/trans-status';
 import { PaymentErrorType, refundWorkflowId, requestRefundUpdate, reviewPaymentUpdate, type ReviewRequest } from '../../src/workflows/messages';
 import { MAX_REFUNDS_PER_PAYMENT } from '../../src/workflows/refund-admission';
-import { connectTestTemporal, createTestWorker, type TestTemporal } from '../harness/temporal';
+import { connectTestTemporal, type TestTemporal } from '../harness/temporal';
 import { waitFor } from '../harness/wait-for';
 import { FakeCodePay } from './fake-codepay';
+import { withFakeWorker } from './fake-worker';
 import { notifyPayment, paidPayment, paymentInput, startPayment, viewOf, type ScenarioContext } from './scenarios';
 
 const OPERATOR = 'op-0123456789ab';
@@ -18,10 +17,7 @@ describe('operator review and refund numbers on the dev server', () => {
   });
   afterAll(() => temporal.close());
 
-  async function withWorker<T>(body: (ctx: ScenarioContext, worker: Worker) => Promise<T>, fake = new FakeCodePay()): Promise<T> {
-    const worker = await createTestWorker(temporal, { activities: createCodePayActivities(fake) });
-    return worker.runUntil(body({ client: temporal.client, taskQueue: worker.options.taskQueue, fake }, worker));
-  }
+  const withWorker = <T>(body: (ctx: ScenarioContext) => Promise<T>, fake?: FakeCodePay) => withFakeWorker(temporal, body, fake);
 
   /** A payment a notification claimed underpaid: NEEDS_REVIEW, with CodePay's record saying 5.00 of 12.50. */
   async function underpaid(ctx: ScenarioContext, refundWindowMs: number) {

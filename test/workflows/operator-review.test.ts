@@ -1,26 +1,17 @@
 import type { OrderFact } from '../../src/codepay/model';
 import { TransStatus } from '../../src/codepay/trans-status';
-import { PaymentErrorType, type PaymentInput, type ReviewDecision } from '../../src/workflows/messages';
+import { PaymentErrorType, type ReviewDecision } from '../../src/workflows/messages';
 import { decideReview, reviewRejection } from '../../src/workflows/operator-review';
 import { applyOrderFact, flagForReview, markClosing, markOrderCreated, initialPaymentState, paymentView, reserveRefund, settleRefund, type PaymentState } from '../../src/workflows/payment-state';
 import { paymentCurrentDetails } from '../../src/workflows/payment-summary';
 import { admitRefund } from '../../src/workflows/refund-admission';
+import { fact as paymentFact, input, T0, T1 } from './payment-fixtures';
 
-const T0 = '2030-01-01T00:00:00.000Z';
-const T1 = '2030-01-01T00:01:00.000Z';
 /** After the 900 s deadline. */
 const LATE = '2030-01-01T01:00:00.000Z';
-const input: PaymentInput = { merchantOrderNo: 'M1', amountMinor: 1250, currency: 'USD', description: 'Tea', expiresInSeconds: 900 };
-
-const fact = (transStatus: number, extra: Partial<OrderFact> = {}): OrderFact => ({
-  merchantOrderNo: 'M1',
-  transNo: 'T9',
-  transStatus,
-  currency: 'USD',
-  orderAmountMinor: 1250,
-  ...(transStatus === TransStatus.SUCCESS || transStatus === TransStatus.CANCELLED ? { paidAmountMinor: 1250 } : {}),
-  ...extra,
-});
+/** A refund by cancel (3) also carries the paid amount. */
+const fact = (transStatus: number, extra: Partial<OrderFact> = {}): OrderFact =>
+  paymentFact(transStatus, { ...(transStatus === TransStatus.CANCELLED ? { paidAmountMinor: 1250 } : {}), ...extra });
 
 const awaiting = (): PaymentState => markOrderCreated(initialPaymentState(input, T0), 'https://cashier/1', T0).state;
 /** Paid 5.00 of 12.50: the classic review. */
