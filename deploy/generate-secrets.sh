@@ -2,7 +2,7 @@
 # Creates what docker-compose.yml mounts for the sandbox stack, in deploy/secrets/ (or $1):
 #   merchant_private_key.pem / merchant_public_key.pem   the merchant's pair (worker signs)
 #   gateway_private_key.pem  / gateway_public_key.pem    the sandbox gateway's pair
-#   api.env        API_KEYS for the merchant API
+#   api.env        API_KEYS for the merchant API, OPERATOR_API_KEYS for operator actions
 #   postgres.env   the PostgreSQL password, under the names postgres and Temporal read
 # Never overwrites an existing file. Real CodePay keys go in the same places (docs/operations.md).
 set -euo pipefail
@@ -22,7 +22,7 @@ random() { openssl rand -hex 24; }
 keypair merchant
 keypair gateway
 if [ ! -e "$dir/api.env" ]; then
-  echo "API_KEYS=$(random)" >"$dir/api.env"
+  printf 'API_KEYS=%s\nOPERATOR_API_KEYS=%s\n' "$(random)" "$(random)" >"$dir/api.env"
   echo "created $dir/api.env"
 fi
 if [ ! -e "$dir/postgres.env" ]; then

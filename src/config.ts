@@ -25,6 +25,8 @@ const EnvSchema = z.object({
   TEMPORAL_UI_PORT: port(8233),
   DATA_DIR: z.string().default('.data'),
   API_KEYS: list,
+  /** Comma-separated operator keys: operator actions only (reviewing NEEDS_REVIEW payments). */
+  OPERATOR_API_KEYS: list,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
   TEMPORAL_ADDRESS: optional,
@@ -89,6 +91,8 @@ export interface Config {
   apiPort: number;
   dataDir: string;
   apiKeys: string[];
+  /** Keys of operators (never merchants'): `POST /v1/payments/:no/review`. */
+  operatorApiKeys: string[];
   logLevel: Env['LOG_LEVEL'];
   temporal: {
     /** Undefined: the embedded dev server (npm start) on `localhost:port`. */
@@ -144,6 +148,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  if (e.OPERATOR_API_KEYS.some((key) => e.API_KEYS.includes(key))) {
+    throw new ConfigError('invalid configuration:\n  OPERATOR_API_KEYS: a key must not also be a merchant key (API_KEYS)');
+  }
   const sandboxUrl = e.SANDBOX_PUBLIC_URL ?? `http://localhost:${e.SANDBOX_PORT}`;
   const usesSandbox = e.CODEPAY_BASE_URL === undefined;
   const sandboxAppId = e.SANDBOX_APP_ID ?? e.CODEPAY_APP_ID ?? SANDBOX_DEFAULT_APP_ID;
@@ -152,6 +159,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     apiPort: e.API_PORT,
     dataDir: e.DATA_DIR,
     apiKeys: e.API_KEYS,
+    operatorApiKeys: e.OPERATOR_API_KEYS,
     logLevel: e.LOG_LEVEL,
     temporal: {
       address: e.TEMPORAL_ADDRESS ?? `localhost:${e.TEMPORAL_PORT}`,

@@ -34,6 +34,7 @@ async function main(): Promise<void> {
   say(`  Demo shop          ${publicUrl}/demo`);
   say(`  Merchant API       ${publicUrl}/v1/payments   (OpenAPI: ${publicUrl}/openapi.json)`);
   say(`  API key            ${stack.apiKey}`);
+  if (stack.operatorKey) say(`  Operator key       ${stack.operatorKey}   (only for POST /v1/payments/:no/review)`);
   say(`  CodePay webhook    ${publicUrl}/webhooks/codepay`);
   say(
     config.codepay.usesSandbox

@@ -3,7 +3,7 @@ import type { Client } from '@temporalio/client';
 import express, { type Express } from 'express';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
-import { requireApiKey } from './auth';
+import { requireApiKey, requireOperatorKey } from './auth';
 import { createDemoRouter } from './demo-router';
 import { createHealthRouter } from './health-router';
 import { type ApiMetrics, createApiMetrics, httpMetricsMiddleware } from './metrics';
@@ -11,9 +11,10 @@ import { createOpenApiDocument } from './openapi';
 import { DEFAULT_TIMEOUTS, PaymentCommands, type TemporalTimeouts } from './payment-commands';
 import { createPaymentsRouter } from './payments-router';
 import { notFoundMiddleware, problemMiddleware } from './problem';
+import { createReviewRouter } from './review-router';
 import { createWebhookRouter } from './webhook-router';
 
-export type ApiConfig = Pick<Config, 'apiKeys' | 'temporal' | 'publicBaseUrl' | 'payments' | 'webhook' | 'trustProxy'>;
+export type ApiConfig = Pick<Config, 'apiKeys' | 'operatorApiKeys' | 'temporal' | 'publicBaseUrl' | 'payments' | 'webhook' | 'trustProxy'>;
 
 export interface AppDependencies {
   config: ApiConfig;
@@ -60,6 +61,7 @@ export function createApp({ config, clients, gatewayPublicKeys, logger, metrics 
       auth: requireApiKey(config.apiKeys),
     }),
   );
+  app.use(createReviewRouter({ commands, auth: requireOperatorKey({ operatorKeys: config.operatorApiKeys, merchantKeys: config.apiKeys }) }));
   app.use(
     createHealthRouter({
       client,

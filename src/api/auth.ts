@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { RequestHandler } from 'express';
+import type { RequestHandler, Response } from 'express';
 import { ProblemError } from './problem';
 
 /**
@@ -24,11 +24,38 @@ export function createApiKeyCheck(apiKeys: readonly string[]): (token: string | 
   };
 }
 
+const unauthorized = (res: Response): ProblemError => {
+  res.set('WWW-Authenticate', 'Bearer realm="codepay-payments"');
+  return new ProblemError('unauthorized', 'send Authorization: Bearer <api key>');
+};
+
 export function requireApiKey(apiKeys: readonly string[]): RequestHandler {
   const isValid = createApiKeyCheck(apiKeys);
   return (req, res, next) => {
     if (isValid(bearerToken(req.get('authorization')))) return next();
-    res.set('WWW-Authenticate', 'Bearer realm="codepay-payments"');
-    next(new ProblemError('unauthorized', 'send Authorization: Bearer <api key>'));
+    next(unauthorized(res));
+  };
+}
+
+/** How an operator is named in events and logs: a prefix of the key's SHA-256, never the key. */
+export function operatorIdentity(key: string): string {
+  return `op-${digest(key).toString('hex').slice(0, 12)}`;
+}
+
+/**
+ * Operator actions: an operator key passes (its identity in `res.locals.operator`), a merchant
+ * key is known but not allowed (403), anything else is 401.
+ */
+export function requireOperatorKey({ operatorKeys, merchantKeys }: { operatorKeys: readonly string[]; merchantKeys: readonly string[] }): RequestHandler {
+  const isOperator = createApiKeyCheck(operatorKeys);
+  const isMerchant = createApiKeyCheck(merchantKeys);
+  return (req, res, next) => {
+    const token = bearerToken(req.get('authorization'));
+    if (isOperator(token)) {
+      res.locals.operator = operatorIdentity(token!);
+      return next();
+    }
+    if (isMerchant(token)) return next(new ProblemError('forbidden', 'this action needs an operator key (OPERATOR_API_KEYS)'));
+    next(unauthorized(res));
   };
 }

@@ -13,6 +13,7 @@ import {
   StartPaymentResponseSchema,
 } from './payments-schemas';
 import { FieldErrorSchema, ProblemSchema } from './problem';
+import { ReviewBodySchema } from './review-router';
 import { WEBHOOK_BODY_LIMIT, WEBHOOK_PATH } from './webhook-router';
 
 /**
@@ -22,6 +23,7 @@ import { WEBHOOK_BODY_LIMIT, WEBHOOK_PATH } from './webhook-router';
 const COMPONENTS: Record<string, z.ZodType> = {
   CreatePaymentRequest: CreatePaymentBodySchema,
   CreateRefundRequest: CreateRefundBodySchema,
+  ReviewRequest: ReviewBodySchema,
   StartPaymentResponse: StartPaymentResponseSchema,
   Payment: PaymentResponseSchema,
   Refund: RefundResponseSchema,
@@ -96,7 +98,10 @@ export function createOpenApiDocument(options: { serverUrl?: string; version?: s
     },
     ...(options.serverUrl ? { servers: [{ url: options.serverUrl }] } : {}),
     components: {
-      securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'One of API_KEYS' } },
+      securitySchemes: {
+        bearerAuth: { type: 'http', scheme: 'bearer', description: 'One of API_KEYS' },
+        operatorAuth: { type: 'http', scheme: 'bearer', description: 'One of OPERATOR_API_KEYS (operator actions only)' },
+      },
       schemas: componentSchemas(),
     },
     paths: {
@@ -164,9 +169,29 @@ export function createOpenApiDocument(options: { serverUrl?: string; version?: s
             400: problem('Invalid request; `errors` names each bad field'),
             ...authProblems,
             404: problem('Unknown payment'),
-            409: problem('Wrong payment status, or the refund number is taken by a different refund'),
+            409: problem("Wrong payment status, or the refund number is taken: by a different refund of this payment, another payment's refund, or a payment's number"),
             422: problem('Over-refund, refund count limit, or CodePay rejected the refund'),
             ...temporalProblem,
+          },
+        },
+      },
+      '/v1/payments/{merchantOrderNo}/review': {
+        post: {
+          operationId: 'reviewPayment',
+          summary: 'Operator decision on a NEEDS_REVIEW payment, applied to CodePay\'s record queried again now',
+          description: 'Recorded as a `review` event with the operator (a hash prefix of the key) and the reason; the new status is emitted like any other.',
+          security: [{ operatorAuth: [] }],
+          parameters: paymentParams,
+          requestBody: { required: true, content: { 'application/json': { schema: schemaRef(ReviewBodySchema) } } },
+          responses: {
+            200: json(PaymentResponseSchema, 'The payment after the decision'),
+            400: problem('Invalid request; `errors` names each bad field'),
+            ...authProblems,
+            403: problem('A merchant key: operator actions need an operator key'),
+            404: problem('Unknown payment'),
+            409: problem("Not in NEEDS_REVIEW, or CodePay's record does not allow the decision (the payment stays in review)"),
+            415: problem('Body is not JSON'),
+            503: problem('Temporal or CodePay unreachable; safe to retry'),
           },
         },
       },

@@ -11,7 +11,9 @@ import {
   cancelPaymentUpdate,
   getPaymentQuery,
   paymentWorkflowId,
+  refundWorkflowId,
   requestRefundUpdate,
+  reviewPaymentUpdate,
   startPaymentUpdate,
   type PaymentInput,
   type PaymentStatus,
@@ -19,6 +21,7 @@ import {
   type PaymentView,
   type RefundRequest,
   type RefundView,
+  type ReviewRequest,
   type StartPaymentResult,
 } from '../workflows/messages';
 // Type only, and started by name: the API process never loads workflow code.
@@ -152,13 +155,58 @@ export class PaymentCommands {
    * Asks the workflow to admit a refund. New or existing is read from `payment`, the view the
    * caller read just before (the workflow answers a repeated refund number with the existing
    * refund): two identical requests racing may both see 201, never two refunds.
+   *
+   * A new refund number is checked first (409, no slot used): CodePay's refund numbers share one
+   * space with order numbers, so it must be neither a payment's number nor another payment's
+   * refund. Two payments racing for one number both pass here; the refund child's workflow id
+   * decides, and the loser's workflow answers 409 and releases its reservation.
    */
   async refund(payment: PaymentView, request: RefundRequest): Promise<RefundOutcome> {
     const existed = payment.refunds.some((r) => r.refundNo === request.refundNo);
+    if (!existed) {
+      const taken = await this.refundNoTaken(payment.merchantOrderNo, request.refundNo);
+      if (taken) throw new ProblemError('refund-no-conflict', taken);
+    }
     const refund = await this.update(payment.merchantOrderNo, (handle) =>
       handle.executeUpdate(requestRefundUpdate, { args: [request] }),
     );
     return { created: !existed, refund };
+  }
+
+  /**
+   * An operator's decision on a NEEDS_REVIEW payment; the workflow re-queries CodePay and applies
+   * it. A retried decision whose first answer was lost gets the reviewed payment back.
+   */
+  async review(merchantOrderNo: string, request: ReviewRequest): Promise<PaymentView> {
+    try {
+      return await this.update(merchantOrderNo, (handle) => handle.executeUpdate(reviewPaymentUpdate, { args: [request] }));
+    } catch (err) {
+      if (err instanceof ProblemError && err.kind === 'invalid-state') {
+        const view = await this.get(merchantOrderNo);
+        const done = view.review?.resolution;
+        if (done && done.operator === request.operator && done.decision === request.decision && done.reason === request.reason) return view;
+      }
+      throw err;
+    }
+  }
+
+  /** Why `refundNo` cannot be a new refund of payment `merchantOrderNo`, if it cannot. */
+  private async refundNoTaken(merchantOrderNo: string, refundNo: string): Promise<string | undefined> {
+    if (refundNo === merchantOrderNo) return `refund number ${refundNo} is the payment's own number`;
+    const [payment, refund] = await Promise.all([this.describeIfAny(paymentWorkflowId(refundNo)), this.describeIfAny(refundWorkflowId(refundNo))]);
+    if (payment) return `refund number ${refundNo} is the number of a payment`;
+    // This payment's own refund (a concurrent identical request reserved it): the workflow answers.
+    if (refund && refund.parentExecution?.workflowId !== paymentWorkflowId(merchantOrderNo)) return `refund number ${refundNo} is used by another payment's refund`;
+    return undefined;
+  }
+
+  private async describeIfAny(workflowId: string) {
+    try {
+      return await withDeadline(this.client, this.timeouts.readMs, () => this.client.workflow.getHandle(workflowId).describe());
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return undefined;
+      throw translate(err);
+    }
   }
 
   private paymentInput(request: PaymentRequest): PaymentInput {

@@ -18,20 +18,20 @@ import { ProblemError, validationProblem } from './problem';
 /** Merchant API bodies are small; anything bigger is a mistake or an attack. */
 export const JSON_BODY_LIMIT = '16kb';
 
-function parse<S extends z.ZodType>(schema: S, value: unknown, where: string): z.infer<S> {
+export function parse<S extends z.ZodType>(schema: S, value: unknown, where: string): z.infer<S> {
   const result = schema.safeParse(value);
   if (!result.success) throw validationProblem(result.error, where);
   return result.data;
 }
 
-const jsonBody: RequestHandler[] = [
+export const jsonBody: RequestHandler[] = [
   express.json({ limit: JSON_BODY_LIMIT }),
   (req, _res, next) => {
     next(req.is('application/json') ? undefined : new ProblemError('unsupported-media-type', 'send Content-Type: application/json'));
   },
 ];
 
-const params = <S extends z.ZodType>(schema: S, req: Request) => parse(schema, req.params, 'path');
+export const params = <S extends z.ZodType>(schema: S, req: Request) => parse(schema, req.params, 'path');
 
 export interface PaymentsRouterDeps {
   commands: PaymentCommands;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { isCurrency, MoneyError, toMinorUnits } from '../codepay/money';
-import { PAYMENT_STATUSES, type PaymentRequest } from '../workflows/messages';
+import { PAYMENT_STATUSES, REVIEW_DECISIONS, type PaymentRequest } from '../workflows/messages';
 
 /**
  * The merchant API's shapes (docs/design.md §4). Requests are validated with these schemas and the
@@ -160,9 +160,16 @@ export const PaymentResponseSchema = z
     refunds: z.array(RefundResponseSchema),
     events: z.array(PaymentEventSchema).describe('Time-ordered: created, notified, polled, transitions…'),
     review: z
-      .object({ reason: z.string(), evidence: z.record(z.string(), z.union([z.string(), z.number(), z.null()])) })
+      .object({
+        reason: z.string(),
+        evidence: z.record(z.string(), z.union([z.string(), z.number(), z.null()])),
+        resolution: z
+          .object({ decision: z.enum(REVIEW_DECISIONS), operator: z.string(), reason: z.string(), at: timestamp, transStatus: z.int() })
+          .optional()
+          .describe("The operator's decision (operator = a hash prefix of the operator key) and CodePay's trans_status it was applied to"),
+      })
       .optional()
-      .describe('Why the payment needs an operator'),
+      .describe('Why the payment needs (or needed) an operator'),
     error: GatewayErrorSchema.optional(),
   });
 

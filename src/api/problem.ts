@@ -22,12 +22,14 @@ export const PROBLEMS = {
   'payload-mismatch': { status: 409, title: 'The merchant order number is taken by a different payment' },
   'invalid-state': { status: 409, title: 'The payment does not allow this in its current status' },
   'refund-no-conflict': { status: 409, title: 'The refund number is taken by a different refund' },
+  'review-refused': { status: 409, title: "CodePay's record does not allow this review decision" },
   'payload-too-large': { status: 413, title: 'The request body is too large' },
   'unsupported-media-type': { status: 415, title: 'The request body must be JSON' },
   'refund-amount': { status: 422, title: 'The refund amount is not allowed' },
   'refund-limit': { status: 422, title: 'The payment has reached its refund count limit' },
   'gateway-rejected': { status: 422, title: 'CodePay rejected the request' },
   'temporal-unavailable': { status: 503, title: 'The payment engine is unreachable; retry later' },
+  'codepay-unavailable': { status: 503, title: 'CodePay could not be reached; retry later' },
   internal: { status: 500, title: 'Internal error' },
 } as const;
 
@@ -95,6 +97,8 @@ const FAILURE_KINDS: Record<string, ProblemKind> = {
   [PaymentErrorType.REFUND_AMOUNT]: 'refund-amount',
   [PaymentErrorType.REFUND_LIMIT]: 'refund-limit',
   [PaymentErrorType.GATEWAY_REJECTED]: 'gateway-rejected',
+  [PaymentErrorType.REVIEW_REFUSED]: 'review-refused',
+  [PaymentErrorType.CODEPAY_UNAVAILABLE]: 'codepay-unavailable',
 };
 
 /**

@@ -4,8 +4,8 @@ import path from 'node:path';
 
 /**
  * The embedded default's secrets, made once under DATA_DIR and reused on every start: the
- * merchant's and the sandbox gateway's RSA key pairs and one merchant API key. Files are 0600;
- * contents are never printed except the API key, which the operator needs to call the API.
+ * merchant's and the sandbox gateway's RSA key pairs, one merchant API key and one operator key.
+ * Files are 0600; contents are never printed except the two keys, which are needed to call the API.
  */
 export interface EmbeddedSecrets {
   merchantPrivateKeyFile: string;
@@ -13,6 +13,15 @@ export interface EmbeddedSecrets {
   gatewayPrivateKeyFile: string;
   gatewayPublicKeyFile: string;
   apiKey: string;
+  /** For operator actions (POST /v1/payments/:no/review). */
+  operatorKey: string;
+}
+
+/** A random bearer token kept in `dir/name`, made on first use. */
+function ensureToken(dir: string, name: string, prefix: string): string {
+  const file = path.join(dir, name);
+  if (!existsSync(file)) writeFileSync(file, `${prefix}${randomBytes(24).toString('hex')}\n`, { mode: 0o600 });
+  return readFileSync(file, 'utf8').trim();
 }
 
 function ensureKeyPair(dir: string, name: string): { privateKeyFile: string; publicKeyFile: string } {
@@ -31,14 +40,13 @@ export function ensureEmbeddedSecrets(dataDir: string): EmbeddedSecrets {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const merchant = ensureKeyPair(dir, 'merchant');
   const gateway = ensureKeyPair(dir, 'gateway');
-  const apiKeyFile = path.join(dir, 'api-key');
-  if (!existsSync(apiKeyFile)) writeFileSync(apiKeyFile, `sk_test_${randomBytes(24).toString('hex')}\n`, { mode: 0o600 });
   return {
     merchantPrivateKeyFile: merchant.privateKeyFile,
     merchantPublicKeyFile: merchant.publicKeyFile,
     gatewayPrivateKeyFile: gateway.privateKeyFile,
     gatewayPublicKeyFile: gateway.publicKeyFile,
-    apiKey: readFileSync(apiKeyFile, 'utf8').trim(),
+    apiKey: ensureToken(dir, 'api-key', 'sk_test_'),
+    operatorKey: ensureToken(dir, 'operator-key', 'op_test_'),
   };
 }
 
@@ -49,6 +57,7 @@ export function embeddedEnv(secrets: EmbeddedSecrets, env: NodeJS.ProcessEnv): R
     if (!env[name]) wired[name] = value;
   };
   setDefault('API_KEYS', secrets.apiKey);
+  setDefault('OPERATOR_API_KEYS', secrets.operatorKey);
   if (!env.CODEPAY_BASE_URL) {
     setDefault('CODEPAY_PRIVATE_KEY_FILE', secrets.merchantPrivateKeyFile);
     setDefault('CODEPAY_GATEWAY_PUBLIC_KEY_FILE', secrets.gatewayPublicKeyFile);

@@ -15,6 +15,8 @@ export interface Stack {
   config: Config;
   env: NodeJS.ProcessEnv;
   apiKey: string;
+  /** The first operator key, '' when none is configured. */
+  operatorKey: string;
   apiUrl: string;
   sandboxUrl?: string;
   temporalAddress: string;
@@ -65,6 +67,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     config,
     env,
     apiKey: env.API_KEYS?.split(',')[0] ?? '',
+    operatorKey: env.OPERATOR_API_KEYS?.split(',')[0] ?? '',
     apiUrl: `http://127.0.0.1:${config.apiPort}`,
     sandboxUrl: config.codepay.usesSandbox ? `http://127.0.0.1:${config.sandbox.port}` : undefined,
     temporalAddress: config.temporal.address,

@@ -103,8 +103,26 @@ export interface PaymentView {
   /** Older events dropped from `events` to keep the workflow state bounded. */
   eventsOmitted?: number;
   /** Why the payment needs an operator, with the disagreeing evidence. */
-  review?: { reason: string; evidence: Record<string, string | number | null> };
+  review?: PaymentReview;
   error?: { code: string; message: string };
+}
+
+/** An operator's decision on a NEEDS_REVIEW payment (operator-review.ts decides what it means). */
+export const REVIEW_DECISIONS = ['accept_codepay_record', 'close_as_failed'] as const;
+export type ReviewDecision = (typeof REVIEW_DECISIONS)[number];
+
+export interface ReviewRequest {
+  decision: ReviewDecision;
+  reason: string;
+  /** Who decides: the operator key's identity (a hash prefix), never the key. */
+  operator: string;
+}
+
+export interface PaymentReview {
+  reason: string;
+  evidence: Record<string, string | number | null>;
+  /** Set once an operator decided; the payment has then left NEEDS_REVIEW. */
+  resolution?: { decision: ReviewDecision; operator: string; reason: string; at: string; transStatus: number };
 }
 
 /**
@@ -124,11 +142,16 @@ export const PaymentErrorType = {
   REFUND_LIMIT: 'RefundLimitReached',
   /** CodePay rejected the call with a business error; details carry its code → 422. */
   GATEWAY_REJECTED: 'CodePayRejected',
+  /** CodePay's record does not allow the operator's review decision → 409. */
+  REVIEW_REFUSED: 'ReviewRefused',
+  /** CodePay could not be queried for a decision that needs its record → 503. */
+  CODEPAY_UNAVAILABLE: 'CodePayUnavailable',
 } as const;
 
 export const startPaymentUpdate = defineUpdate<StartPaymentResult, [PaymentRequest]>('startPayment');
 export const cancelPaymentUpdate = defineUpdate<PaymentView, []>('cancelPayment');
 export const requestRefundUpdate = defineUpdate<RefundView, [RefundRequest]>('requestRefund');
+export const reviewPaymentUpdate = defineUpdate<PaymentView, [ReviewRequest]>('reviewPayment');
 export const codepayNotificationSignal = defineSignal<[CodePayNotification]>('codepayNotification');
 export const getPaymentQuery = defineQuery<PaymentView>('getPayment');
 export const getRefundQuery = defineQuery<RefundView>('getRefund');

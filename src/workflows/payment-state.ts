@@ -6,7 +6,7 @@
 import type { OrderFact } from '../codepay/model';
 import { TransStatus } from '../codepay/trans-status';
 import { appendEvents, emptyEventLog, type EventLog } from './event-log';
-import type { PaymentEvent, PaymentInput, PaymentStatus, PaymentView, RefundView } from './messages';
+import type { PaymentEvent, PaymentInput, PaymentReview, PaymentStatus, PaymentView, RefundView } from './messages';
 
 export interface PaymentState {
   merchantOrderNo: string;
@@ -30,7 +30,7 @@ export interface PaymentState {
   lastTransStatus?: number;
   refunds: RefundView[];
   log: EventLog;
-  review?: { reason: string; evidence: Record<string, string | number | null> };
+  review?: PaymentReview;
   error?: { code: string; message: string };
 }
 
@@ -104,7 +104,7 @@ export function record(state: PaymentState, events: PaymentEvent[]): Outcome {
   return { state: { ...state, log: appendEvents(state.log, events) }, events };
 }
 
-function transition(state: PaymentState, to: PaymentStatus, patch: Partial<PaymentState>, now: string, why: string): Outcome {
+export function transition(state: PaymentState, to: PaymentStatus, patch: Partial<PaymentState>, now: string, why: string): Outcome {
   const next: PaymentState = { ...state, ...patch, status: to, updatedAt: now };
   return record(next, [{ at: now, type: 'transition', message: `${state.status} → ${to}: ${why}`, data: { from: state.status, to } }]);
 }

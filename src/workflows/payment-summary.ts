@@ -31,7 +31,9 @@ export function paymentCurrentDetails(state: PaymentState): string {
   const pending = state.refunds.filter((r) => r.status === 'PENDING').length;
   if (pending > 0) parts.push(`${pending} refund(s) in flight`);
   if (state.codepayTransNo) parts.push(`CodePay trans ${state.codepayTransNo}`);
-  if (state.review) parts.push(`review: ${state.review.reason}`);
+  const resolution = state.review?.resolution;
+  if (resolution) parts.push(`reviewed by ${resolution.operator} (${resolution.decision}): ${resolution.reason}`);
+  else if (state.review) parts.push(`review: ${state.review.reason}`);
   if (state.error) parts.push(`error ${state.error.code}: ${state.error.message}`);
   parts.push(`updated ${state.updatedAt}`);
   return parts.join(' · ');

@@ -14,6 +14,7 @@ import {
   condition,
   continueAsNew,
   log,
+  patched,
   setCurrentDetails,
   setHandler,
   sleep,
@@ -31,11 +32,13 @@ import {
   getPaymentQuery,
   refundWorkflowId,
   requestRefundUpdate,
+  reviewPaymentUpdate,
   startPaymentUpdate,
   type PaymentInput,
   type PaymentRequest,
   type PaymentView,
   type RefundView,
+  type ReviewRequest,
   type StartPaymentResult,
 } from './messages';
 import {
@@ -57,7 +60,8 @@ import {
 } from './payment-state';
 import { paymentCurrentDetails, refundStaticSummary } from './payment-summary';
 import { pollDelayMs } from './poll-schedule';
-import { admitRefund, cancelRejection, type Rejection } from './refund-admission';
+import { decideReview, reviewRejection } from './operator-review';
+import { admitRefund, cancelRejection, releaseRefund, type Rejection } from './refund-admission';
 import { refundWorkflow } from './refund-workflow';
 import { AmountMinorKey, CodePayTransNoKey, CurrencyKey, MerchantOrderNoKey, PaymentStatusKey } from './search-attributes';
 
@@ -157,9 +161,12 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
       if (admission.kind === 'rejected') return fail(admission);
       if (admission.kind === 'existing') return admission.refund;
       commit(reserveRefund(state, request, now()));
+      // Refund numbers are unique across payments: a closed refund's number is not started again.
+      const uniqueNumbers = patched('refund-no-unique');
       try {
         const child = await startChild(refundWorkflow, {
           workflowId: refundWorkflowId(request.refundNo),
+          ...(uniqueNumbers ? { workflowIdReusePolicy: 'REJECT_DUPLICATE' as const } : {}),
           args: [{ refundNo: request.refundNo, merchantOrderNo: state.merchantOrderNo, amountMinor: request.amountMinor, currency: state.currency, reason: request.reason, notifyUrl: input.notifyUrl, pollScheduleMs: input.pollScheduleMs }],
           // Money already moving at CodePay must finish even if this payment is terminated.
           parentClosePolicy: ParentClosePolicy.ABANDON,
@@ -175,8 +182,9 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
           },
         );
       } catch (error) {
-        // The refund number is taken by another running refund: release the reservation.
-        commit(settleRefund(state, { refundNo: request.refundNo, status: 'FAILED', error: failureSummary(error) }, now()));
+        // The refund number is taken by another refund: release the reservation (and its slot).
+        if (uniqueNumbers) commit(releaseRefund(state, request.refundNo, 'the number is used by another refund', now()));
+        else commit(settleRefund(state, { refundNo: request.refundNo, status: 'FAILED', error: failureSummary(error) }, now()));
         return fail({ type: PaymentErrorType.REFUND_NO_CONFLICT, message: `refund number ${request.refundNo} is already in use` });
       }
       return state.refunds.find((r) => r.refundNo === request.refundNo)!;
@@ -185,6 +193,25 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
       validator: (request) => {
         const admission = admitRefund(state, request);
         if (admission.kind === 'rejected') fail(admission);
+      },
+    },
+  );
+
+  setHandler(
+    reviewPaymentUpdate,
+    async (request): Promise<PaymentView> => {
+      await condition(() => !closeInProgress);
+      // CodePay's record, as of now, is what the operator's decision is applied to.
+      const fact = await queryForReview(request.operator);
+      const result = decideReview(state, request, fact, now());
+      commit(result.outcome);
+      if (result.kind === 'refused') fail(result.rejection);
+      return paymentView(state);
+    },
+    {
+      validator: (_request: ReviewRequest) => {
+        const rejection = reviewRejection(state);
+        if (rejection) fail(rejection);
       },
     },
   );
@@ -220,6 +247,16 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
     } catch (error) {
       const failure = failureSummary(error);
       commit(record(state, [{ at: now(), type: 'error', message: `query failed: [${failure.code}] ${failure.message}` }]));
+    }
+  }
+
+  async function queryForReview(operator: string): Promise<OrderFact> {
+    try {
+      return await pollCalls.queryOrder.executeWithOptions({ summary: `Query order for the review by ${operator}` }, [state.merchantOrderNo]);
+    } catch (error) {
+      const failure = failureSummary(error);
+      commit(record(state, [{ at: now(), type: 'error', message: `review query failed: [${failure.code}] ${failure.message}` }]));
+      return fail({ type: PaymentErrorType.CODEPAY_UNAVAILABLE, message: `CodePay could not be queried: [${failure.code}] ${failure.message}` });
     }
   }
 
@@ -295,13 +332,16 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
   }
 
   // Paid (or under review): stay open through the refund window, then complete once nothing is in flight.
-  const windowEnds = Date.parse(state.paidAt ?? state.updatedAt) + (input.refundWindowMs ?? 0);
+  // An operator's review decision may pay the payment now: the window then runs from that moment.
+  const windowEnds = () => Date.parse(state.paidAt ?? state.updatedAt) + (input.refundWindowMs ?? 0);
+  // A payment in review waits for the operator's decision (reviewPayment) rather than the window.
+  const awaitsOperator = () => state.status === 'NEEDS_REVIEW' && patched('operator-review');
   for (;;) {
     const quiet = pendingRefundMinor(state) === 0 && !closeInProgress;
-    if (quiet && (CLOSED_STATUSES.has(state.status) || nowMs() >= windowEnds)) break;
+    if (quiet && (CLOSED_STATUSES.has(state.status) || (nowMs() >= windowEnds() && !awaitsOperator()))) break;
     await continueAsNewIfLong();
     const seen = state;
-    const remaining = windowEnds - nowMs();
+    const remaining = windowEnds() - nowMs();
     const wake = () => state !== seen || (historyIsLong() && pendingRefundMinor(state) === 0 && !closeInProgress);
     if (remaining > 0 && !CLOSED_STATUSES.has(state.status)) await condition(wake, remaining, { summary: 'Refund window' });
     else await condition(wake);

@@ -4,10 +4,22 @@
  * before earlier handlers have reserved their amounts.
  */
 import { PaymentErrorType, type RefundRequest, type RefundView } from './messages';
-import { REFUNDABLE_STATUSES, pendingRefundMinor, refundableMinor, type PaymentState } from './payment-state';
+import { REFUNDABLE_STATUSES, pendingRefundMinor, record, refundableMinor, type Outcome, type PaymentState } from './payment-state';
 
 /** At most 10 refunds per payment, our limit (docs/codepay-protocol.md §4.3); failed ones count too, to stay on the safe side. */
 export const MAX_REFUNDS_PER_PAYMENT = 10;
+
+/**
+ * Refund errors that mean "this refund number is used elsewhere": no refund was created at CodePay,
+ * so it takes none of the payment's refund slots. E04101 is the duplicate-number code of our
+ * sandbox; CodePay publishes no error table.
+ */
+export const REFUND_NO_TAKEN_CODES: ReadonlySet<string> = new Set(['E04101']);
+
+/** Refunds that use one of the payment's slots at CodePay. */
+export function refundSlotsUsed(state: PaymentState): number {
+  return state.refunds.filter((r) => !(r.status === 'FAILED' && r.error && REFUND_NO_TAKEN_CODES.has(r.error.code))).length;
+}
 
 export type Rejection = { type: (typeof PaymentErrorType)[keyof typeof PaymentErrorType]; message: string };
 
@@ -19,13 +31,16 @@ export function admitRefund(state: PaymentState, request: RefundRequest): Refund
     if (existing.amountMinor === request.amountMinor) return { kind: 'existing', refund: existing };
     return reject(PaymentErrorType.REFUND_NO_CONFLICT, `refund ${request.refundNo} already exists with amount ${existing.amountMinor}`);
   }
+  if (request.refundNo === state.merchantOrderNo) {
+    return reject(PaymentErrorType.REFUND_NO_CONFLICT, `refund number ${request.refundNo} is the payment's own number`);
+  }
   if (!REFUNDABLE_STATUSES.has(state.status) || state.closing === 'cancel') {
     return reject(PaymentErrorType.INVALID_STATE, `a ${state.status} payment cannot be refunded`);
   }
   if (!Number.isSafeInteger(request.amountMinor) || request.amountMinor <= 0) {
     return reject(PaymentErrorType.REFUND_AMOUNT, 'refund amount must be a positive integer of minor units');
   }
-  if (state.refunds.length >= MAX_REFUNDS_PER_PAYMENT) {
+  if (refundSlotsUsed(state) >= MAX_REFUNDS_PER_PAYMENT) {
     return reject(PaymentErrorType.REFUND_LIMIT, `at most ${MAX_REFUNDS_PER_PAYMENT} refunds per payment`);
   }
   const refundable = refundableMinor(state);
@@ -33,6 +48,16 @@ export function admitRefund(state: PaymentState, request: RefundRequest): Refund
     return reject(PaymentErrorType.REFUND_AMOUNT, `refund of ${request.amountMinor} exceeds the refundable ${refundable} minor units`);
   }
   return { kind: 'new' };
+}
+
+/**
+ * Drops a reservation whose refund never started (its number is held by another refund): nothing
+ * reached CodePay, so it keeps neither a slot nor the number on this payment.
+ */
+export function releaseRefund(state: PaymentState, refundNo: string, why: string, now: string): Outcome {
+  const refunds = state.refunds.filter((r) => !(r.refundNo === refundNo && r.status === 'PENDING'));
+  if (refunds.length === state.refunds.length) return { state, events: [] };
+  return record({ ...state, refunds }, [{ at: now, type: 'refund', message: `refund ${refundNo} released: ${why}`, data: { refundNo } }]);
 }
 
 /** Cancellable: unpaid, or paid with no refund succeeded or in flight (CodePay then refunds the shopper). */

@@ -73,6 +73,7 @@ describe('OpenAPI document', () => {
         'POST /v1/payments/{merchantOrderNo}/cancel',
         'POST /v1/payments/{merchantOrderNo}/refunds',
         'GET /v1/payments/{merchantOrderNo}/refunds/{refundNo}',
+        'POST /v1/payments/{merchantOrderNo}/review',
         'POST /webhooks/codepay',
         'GET /healthz',
         'GET /readyz',
@@ -108,6 +109,8 @@ describe('OpenAPI document', () => {
     expect(validator.errors('CreatePaymentRequest', { merchantOrderNo: 'A1', amount: '1.00', currency: 'USD', description: 'x' })).toEqual([]);
     expect(validator.errors('CreatePaymentRequest', { merchantOrderNo: 'A 1', amount: 1, currency: 'USD', description: 'x', extra: 1 })).toHaveLength(3);
     expect(validator.errors('Problem', { type: 'urn:x', title: 't', status: 400, errors: [{ field: 'amount', message: 'm' }] })).toEqual([]);
+    expect(validator.errors('ReviewRequest', { decision: 'close_as_failed', reason: 'ticket 1' })).toEqual([]);
+    expect(validator.errors('ReviewRequest', { decision: 'refund', reason: 'x', operator: 'me' })).toHaveLength(2);
     expect(validator.errors('Problem', { type: 'urn:x', status: '400' })).not.toEqual([]);
   });
 });

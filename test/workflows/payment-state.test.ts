@@ -1,7 +1,5 @@
-import type { OrderFact } from '../../src/codepay/model';
 import { TransStatus } from '../../src/codepay/trans-status';
 import { appendEvents, emptyEventLog, EVENT_LOG_LIMIT } from '../../src/workflows/event-log';
-import type { PaymentInput } from '../../src/workflows/messages';
 import {
   applyOrderFact,
   initialPaymentState,
@@ -14,20 +12,7 @@ import {
   type PaymentState,
 } from '../../src/workflows/payment-state';
 import { pollDelayMs } from '../../src/workflows/poll-schedule';
-
-const T0 = '2030-01-01T00:00:00.000Z';
-const T1 = '2030-01-01T00:01:00.000Z';
-const input: PaymentInput = { merchantOrderNo: 'M1', amountMinor: 1250, currency: 'USD', description: 'Tea', expiresInSeconds: 900 };
-
-const fact = (transStatus: number, extra: Partial<OrderFact> = {}): OrderFact => ({
-  merchantOrderNo: 'M1',
-  transNo: 'T9',
-  transStatus,
-  currency: 'USD',
-  orderAmountMinor: 1250,
-  ...(transStatus === TransStatus.SUCCESS ? { paidAmountMinor: 1250 } : {}),
-  ...extra,
-});
+import { fact, input, T0, T1 } from './payment-fixtures';
 
 const created = (): PaymentState => initialPaymentState(input, T0);
 const awaiting = (): PaymentState => markOrderCreated(created(), 'https://cashier/1', T0).state;

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { TransStatus } from '../../src/codepay/trans-status';
 import { PaymentErrorType } from '../../src/workflows/messages';
 import { applyOrderFact, initialPaymentState, markClosing, markOrderCreated, paymentView, reserveRefund, settleRefund, type PaymentState } from '../../src/workflows/payment-state';
-import { admitRefund, cancelRejection, MAX_REFUNDS_PER_PAYMENT } from '../../src/workflows/refund-admission';
+import { admitRefund, cancelRejection, MAX_REFUNDS_PER_PAYMENT, releaseRefund } from '../../src/workflows/refund-admission';
 import { applyRefundFact } from '../../src/workflows/refund-state';
 
 const T = '2030-01-01T00:00:00.000Z';
@@ -48,6 +48,33 @@ describe('refund admission', () => {
     let state = paid();
     for (let i = 0; i < MAX_REFUNDS_PER_PAYMENT; i++) state = reserveRefund(state, { refundNo: `R${i}`, amountMinor: 10 }, T).state;
     expect(admitRefund(state, { refundNo: 'R99', amountMinor: 10 })).toMatchObject({ kind: 'rejected', type: PaymentErrorType.REFUND_LIMIT });
+  });
+
+  it('refuses the payment’s own number as a refund number', () => {
+    expect(admitRefund(paid(), { refundNo: 'M1', amountMinor: 10 })).toMatchObject({ kind: 'rejected', type: PaymentErrorType.REFUND_NO_CONFLICT });
+  });
+
+  it('a refund CodePay refused because its number was taken (E04101) uses no slot; other failures do', () => {
+    let state = paid();
+    for (let i = 0; i < MAX_REFUNDS_PER_PAYMENT - 1; i++) state = reserveRefund(state, { refundNo: `R${i}`, amountMinor: 10 }, T).state;
+    const failWith = (s: PaymentState, refundNo: string, code: string) =>
+      settleRefund(reserveRefund(s, { refundNo, amountMinor: 10 }, T).state, { refundNo, status: 'FAILED', error: { code, message: 'x' } }, T).state;
+    const taken = failWith(state, 'RX', 'E04101');
+    expect(admitRefund(taken, { refundNo: 'R98', amountMinor: 10 })).toEqual({ kind: 'new' });
+    const declined = failWith(state, 'RX', 'E04132');
+    expect(admitRefund(declined, { refundNo: 'R98', amountMinor: 10 })).toMatchObject({ kind: 'rejected', type: PaymentErrorType.REFUND_LIMIT });
+  });
+
+  it('releasing a reservation that never started frees its slot, its amount and its number', () => {
+    let state = paid();
+    for (let i = 0; i < MAX_REFUNDS_PER_PAYMENT; i++) state = reserveRefund(state, { refundNo: `R${i}`, amountMinor: 10 }, T).state;
+    const released = releaseRefund(state, 'R3', 'the number is used by another refund', T);
+    expect(released.state.refunds.map((r) => r.refundNo)).not.toContain('R3');
+    expect(released.events).toEqual([expect.objectContaining({ type: 'refund', message: 'refund R3 released: the number is used by another refund' })]);
+    expect(admitRefund(released.state, { refundNo: 'R3', amountMinor: 910 })).toEqual({ kind: 'new' });
+    // A settled refund is never released.
+    const settled = settleRefund(state, { refundNo: 'R4', status: 'SUCCEEDED' }, T).state;
+    expect(releaseRefund(settled, 'R4', 'x', T)).toEqual({ state: settled, events: [] });
   });
 
   it.each(['unpaid', 'cancelling'] as const)('rejects refunds of a payment that is %s', (which) => {

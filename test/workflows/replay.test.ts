@@ -14,7 +14,7 @@ const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
 describe('replay of recorded payment histories', () => {
   it('has recorded histories of the main paths', () => {
     expect(files.map((f) => f.replace(/\.json$/, ''))).toEqual(
-      expect.arrayContaining(['paidByNotification', 'paidByPolling', 'cancelUnpaid', 'cancelPaid', 'refundedInTwoParts', 'refundDeclined', 'expired', 'paidDuringExpiryClose', 'creationRejected']),
+      expect.arrayContaining(['paidByNotification', 'paidByPolling', 'cancelUnpaid', 'cancelPaid', 'refundedInTwoParts', 'refundDeclined', 'expired', 'paidDuringExpiryClose', 'creationRejected', 'reviewAccepted', 'refundNoTaken']),
     );
   });
 

@@ -13,6 +13,7 @@ import {
   paymentWorkflowId,
   refundWorkflowId,
   requestRefundUpdate,
+  reviewPaymentUpdate,
   startPaymentUpdate,
   type PaymentView,
   type StartPaymentResult,
@@ -148,6 +149,33 @@ export const scenarios = {
     ctx.fake.rejectCreate = { code: 'E04101', message: 'Order amount is invalid' };
     const { started, handle } = await startPayment(ctx, paymentInput());
     return { started, view: await handle.result(), workflowIds: [handle.workflowId] };
+  },
+
+  /**
+   * A notification claims 5.00 of 12.50: NEEDS_REVIEW. Closing it as failed is refused (CodePay
+   * holds money); CodePay's record shows the full amount, the operator accepts it → PAID.
+   */
+  async reviewAccepted(ctx: ScenarioContext): Promise<ScenarioOutcome> {
+    const input = paymentInput();
+    const { started, handle } = await startPayment(ctx, input);
+    await notifyPayment(handle, ctx.fake.pay(input.merchantOrderNo, 500));
+    await waitFor(() => viewOf(handle), (v) => v.status === 'NEEDS_REVIEW');
+    const operator = 'op-0123456789ab';
+    await handle.executeUpdate(reviewPaymentUpdate, { args: [{ decision: 'close_as_failed', reason: 'shop cancelled', operator }] }).catch(() => undefined);
+    ctx.fake.pay(input.merchantOrderNo);
+    await handle.executeUpdate(reviewPaymentUpdate, { args: [{ decision: 'accept_codepay_record', reason: 'portal shows 12.50', operator }] });
+    return { started, view: await handle.result(), workflowIds: [handle.workflowId] };
+  },
+
+  /** Payment B asks for a refund number payment A's (finished) refund holds: refused, B's slot released. */
+  async refundNoTaken(ctx: ScenarioContext): Promise<ScenarioOutcome> {
+    const a = await paidPayment(ctx, { refundWindowMs: 60_000 });
+    const refundNo = `RF-${randomUUID().slice(0, 12)}`;
+    await a.handle.executeUpdate(requestRefundUpdate, { args: [{ refundNo, amountMinor: 1250 }] });
+    await a.handle.result();
+    const { started, handle } = await paidPayment(ctx, { refundWindowMs: 2_000 });
+    await handle.executeUpdate(requestRefundUpdate, { args: [{ refundNo, amountMinor: 100 }] }).catch(() => undefined);
+    return { started, view: await handle.result(), workflowIds: [a.handle.workflowId, refundWorkflowId(refundNo), handle.workflowId] };
   },
 };
 

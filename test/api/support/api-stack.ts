@@ -13,6 +13,7 @@ import { connectTestTemporal, createTestWorker, type TestTemporal, uniqueTaskQue
 import { generateTestKeyPair, type TestKeyPair } from '../../support/keys';
 
 export const TEST_API_KEY = 'sk_test_api_suite';
+export const TEST_OPERATOR_KEY = 'sk_test_operator_suite';
 const APP_ID = 'api-test-app';
 const MERCHANT_NO = '100000000077';
 
@@ -36,6 +37,7 @@ export async function listen(build: (url: string) => RequestListener): Promise<{
 export function apiConfig(publicBaseUrl: string, taskQueue: string, overrides: Partial<ApiConfig> = {}): ApiConfig {
   return {
     apiKeys: [TEST_API_KEY, 'sk_test_second_key'],
+    operatorApiKeys: [TEST_OPERATOR_KEY],
     temporal: { address: 'unused', embedded: false, port: 0, uiPort: 0, namespace: 'default', taskQueue },
     publicBaseUrl,
     // One poll after a minute: inside a test only notifications (or the API) move a payment.
