@@ -6,6 +6,7 @@ import { createProgress } from '../../src/tools/progress';
 import { runClosedLoop } from './closed-loop';
 import { LatencySummary, round, summarize } from './latency';
 import type { MerchantApi, OrderRecord, SandboxControl } from './stack-client';
+import { keepSamples } from './samples';
 import { HistogramFigures, webhookHistogramFigures } from './webhook-latency';
 
 /**
@@ -32,6 +33,7 @@ export interface WebhookResult {
   senderLagMs: LatencySummary;
   achievedRate: number;
   stillAwaiting: { sampled: number; awaiting: number };
+  samples: { ackMs: number[] };
 }
 
 /** A signed trans_status 0 notification for an order, as the sandbox's wire fields would carry it. */
@@ -138,5 +140,6 @@ export async function runWebhook(args: {
     senderLagMs: summarize(lag),
     achievedRate: round(total / elapsedSeconds, 1),
     stillAwaiting: { sampled: sample.length, awaiting: statuses.filter((s) => s === 'AWAITING_PAYMENT').length },
+    samples: { ackMs: keepSamples(ack) },
   };
 }
