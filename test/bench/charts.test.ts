@@ -26,10 +26,12 @@ describe('axis ticks', () => {
     expect(niceTicks(NaN, 3)).toEqual([0, 1]);
   });
 
-  it('log ticks run 1, 2, 5 per decade from the power of ten below to the one above', () => {
-    expect(logTicks(12, 3400)).toEqual([10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000]);
-    expect(logTicks(0.3, 0.9)).toEqual([0.1, 0.2, 0.5, 1]);
-    expect(logTicks(100, 100)).toEqual([100, 200, 500, 1000]);
+  it('log ticks run 1, 2, 5 per decade from the tick at or below the minimum to the one at or above the maximum', () => {
+    expect(logTicks(12, 3400)).toEqual([10, 20, 50, 100, 200, 500, 1000, 2000, 5000]);
+    expect(logTicks(25, 1280)).toEqual([20, 50, 100, 200, 500, 1000, 2000]);
+    expect(logTicks(0.3, 0.9)).toEqual([0.2, 0.5, 1]);
+    expect(logTicks(100, 100)).toEqual([100, 200]);
+    expect(logTicks(200, 500)).toEqual([200, 500]);
   });
 
   it('labels: 3 significant digits, k for thousands, ms or s for durations', () => {
@@ -85,8 +87,8 @@ describe('line chart', () => {
     expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
     const paths = attrs(svg, 'd');
     expect(paths).toHaveLength(2);
-    // x from 0 to 2 spans the plot (64 → 700), y from 0 to 100 (bottom 274 → top 50): y(10) = 274 − 0.1 × 224.
-    expect(paths[0]).toBe('M64 251.6L382 162L700 72.4');
+    // x from 0 to 2 spans the plot (64 → 700), y from 0 to 100 (bottom 274 → top 58): y(10) = 274 − 0.1 × 216.
+    expect(paths[0]).toBe('M64 252.4L382 166L700 79.6');
     expect(svg).toContain('>worker</text>');
     expect(svg).toContain('>api</text>');
     expect(svg).toContain('>e2e</text>');
@@ -196,7 +198,7 @@ describe('bench charts and report', () => {
     expect(cpu).toContain('>worker</text>');
     expect(cpu).toContain('>machine</text>');
     expect(attrs(cpu, 'd')).toHaveLength(2);
-    expect(charts.find((c) => c.id === 'throughput')!.svg).toContain('payments (mean 1.5/s)');
+    expect(charts.find((c) => c.id === 'throughput')!.svg).toContain('payments (run mean 1.5/s)');
   });
 
   it('the HTML page is self-contained, escaped, and says the machine was loaded', () => {

@@ -1,3 +1,4 @@
+import { byProcessOrder } from './frame';
 import { latencyHistogram } from './latency-histogram';
 import { lineChart, LineSeries, XBand } from './line-chart';
 import type { ReportData } from './report-data';
@@ -17,12 +18,24 @@ export interface Chart {
 
 type Throughput = { startedAtMs: number; perSecond: number[] };
 
-/** Completions per second as steps on the timeline's clock (seconds since `originMs`). */
-export function throughputPoints({ startedAtMs, perSecond }: Throughput, originMs: number): [number, number][] {
+/** Seconds per step of the throughput chart: 1 s counts of a few per second are mostly noise. */
+export function throughputBucketSeconds(loopSeconds: number): number {
+  return loopSeconds >= 20 ? 5 : 1;
+}
+
+/**
+ * Completions per second as steps on the timeline's clock (seconds since `originMs`), each step the
+ * mean over `bucketSeconds` (the last step over the seconds it has).
+ */
+export function throughputPoints({ startedAtMs, perSecond }: Throughput, originMs: number, bucketSeconds = 1): [number, number][] {
   if (perSecond.length === 0) return [];
   const offset = (startedAtMs - originMs) / 1000;
-  const points = perSecond.map((count, i): [number, number] => [offset + i, count]);
-  points.push([offset + perSecond.length, perSecond.at(-1)!]);
+  const points: [number, number][] = [];
+  for (let i = 0; i < perSecond.length; i += bucketSeconds) {
+    const bucket = perSecond.slice(i, i + bucketSeconds);
+    points.push([offset + i, Math.round((bucket.reduce((a, b) => a + b, 0) / bucket.length) * 100) / 100]);
+  }
+  points.push([offset + perSecond.length, points.at(-1)![1]]);
   return points;
 }
 
@@ -35,12 +48,12 @@ export function benchCharts(data: ReportData): Chart[] {
   const bands: XBand[] = (timeline?.phases ?? []).map((p) => ({ from: p.fromSeconds, to: p.toSeconds, label: p.name }));
   const clock = 'seconds since the stack was up';
   if (e2e) {
-    const run = `${e2e.count} payments at concurrency ${e2e.concurrency}`;
+    const run = `concurrency ${e2e.concurrency}`;
     charts.push({
       id: 'start-payment-latency',
       title: `Start payment (POST /v1/payments), ${run}`,
       caption: 'Client side: request sent → answer read.',
-      svg: latencyHistogram({ title: `Start payment latency (POST /v1/payments), ${run}`, samples: e2e.samples.startPaymentMs }),
+      svg: latencyHistogram({ title: `Start payment (POST /v1/payments), ${run}`, samples: e2e.samples.startPaymentMs }),
     });
     charts.push({
       id: 'paid-latency',
@@ -52,7 +65,7 @@ export function benchCharts(data: ReportData): Chart[] {
       id: 'webhook-ack-e2e',
       title: 'Webhook acknowledgement during e2e',
       caption: "The sandbox's records: its first delivery attempt acknowledged at − the order paid at.",
-      svg: latencyHistogram({ title: `Webhook ack during e2e (sandbox: paid → acknowledged), ${run}`, samples: e2e.samples.webhookAckMs, color: '#b279a2' }),
+      svg: latencyHistogram({ title: `Webhook ack during e2e (paid → acked), ${run}`, samples: e2e.samples.webhookAckMs, color: '#b279a2' }),
     });
   }
   if (data.webhook) {
@@ -65,33 +78,40 @@ export function benchCharts(data: ReportData): Chart[] {
     });
   }
   const origin = timeline?.startedAtMs ?? e2e?.throughput.startedAtMs ?? data.ceiling?.throughput.startedAtMs ?? 0;
+  const loops = [e2e?.throughput, data.ceiling?.throughput].filter((t) => t !== undefined);
+  const bucket = throughputBucketSeconds(Math.max(0, ...loops.map((t) => t.perSecond.length)));
   const throughputSeries: LineSeries[] = [];
-  if (e2e) throughputSeries.push({ name: `payments (mean ${e2e.paymentsPerSecond}/s)`, points: throughputPoints(e2e.throughput, origin), color: '#d62728' });
-  if (data.ceiling) throughputSeries.push({ name: `ceiling workflows (mean ${data.ceiling.workflowsPerSecond}/s)`, points: throughputPoints(data.ceiling.throughput, origin), color: '#1f77b4' });
+  if (e2e) throughputSeries.push({ name: `payments (run mean ${e2e.paymentsPerSecond}/s)`, points: throughputPoints(e2e.throughput, origin, bucket), color: '#d62728' });
+  if (data.ceiling) {
+    const c = data.ceiling;
+    throughputSeries.push({ name: `ceiling workflows (run mean ${c.workflowsPerSecond}/s)`, points: throughputPoints(c.throughput, origin, bucket), color: '#1f77b4' });
+  }
   if (throughputSeries.length) {
     charts.push({
       id: 'throughput',
       title: 'Completed per second',
-      caption: 'Payments whose GET first showed PAID, and trivial ceiling workflows completed, in each second of their closed loops.',
-      svg: lineChart({ title: 'Completed per second: payments (e2e) and ceiling workflows', xLabel: clock, yLabel: 'completed / s', series: throughputSeries, bands, step: true }),
+      caption: `Payments whose GET first showed PAID, and trivial ceiling workflows completed, per second of their closed loops (mean over ${bucket} s steps).`,
+      svg: lineChart({ title: `Completed per second (${bucket} s steps): payments and ceiling workflows`, xLabel: clock, yLabel: 'completed / s', series: throughputSeries, bands, step: true, xMin: 0 }),
     });
   }
   if (timeline) {
-    const processes = Object.entries(timeline.processes);
+    const processes = Object.entries(timeline.processes).sort(([a], [b]) => byProcessOrder(a, b));
     const machine = timeline.machine;
     charts.push({
       id: 'cpu',
       title: 'CPU per process',
-      caption: `utime + stime from /proc/<pid>/stat every ${timeline.intervalMs} ms, in % of one core; "machine" is every process on the ${machine.cores}-core machine (/proc/stat), other engineers' included.`,
+      caption: `utime + stime from /proc/<pid>/stat every ${timeline.intervalMs} ms, in % of one core, stacked; "machine" (dashed) is every process on the ${machine.cores}-core machine (/proc/stat): the gap above the stack is other work.`,
       svg: lineChart({
-        title: `CPU per process (% of one core; ${machine.cores} cores = ${machine.cores * 100} %)`,
+        title: `CPU per process, stacked (% of one core; ${machine.cores} cores = ${machine.cores * 100} %)`,
         xLabel: clock,
         yLabel: 'CPU %',
         series: [
           ...processes.map(([name, s]) => ({ name, points: zip(s.tSeconds, s.cpuPercent) })),
-          { name: 'machine', points: zip(machine.tSeconds, machine.busyPercent), dashed: true },
+          { name: 'machine', points: zip(machine.tSeconds, machine.busyPercent), dashed: true, overlay: true },
         ],
         bands,
+        xMin: 0,
+        stacked: true,
       }),
     });
     charts.push({
@@ -104,6 +124,7 @@ export function benchCharts(data: ReportData): Chart[] {
         yLabel: 'RSS MiB',
         series: processes.map(([name, s]) => ({ name, points: zip(s.tSeconds, s.rssMiB) })),
         bands,
+        xMin: 0,
       }),
     });
   }

@@ -12,7 +12,7 @@ export interface Size {
 }
 
 export const DEFAULT_SIZE: Size = { width: 720, height: 320 };
-const MARGIN = { top: 50, right: 20, bottom: 46, left: 64 };
+const MARGIN = { top: 58, right: 20, bottom: 46, left: 64 };
 
 export interface PlotArea {
   left: number;
@@ -55,6 +55,13 @@ export function colorFor(name: string, index: number): string {
   return NAMED[name] ?? PALETTE[index % PALETTE.length]!;
 }
 
+/** Known processes first, in the order of NAMED (the server at the bottom of a stack), then the rest by name. */
+export function byProcessOrder(a: string, b: string): number {
+  const known = Object.keys(NAMED);
+  const rank = (n: string) => (known.includes(n) ? known.indexOf(n) : known.length);
+  return rank(a) - rank(b) || a.localeCompare(b);
+}
+
 export function axes(area: PlotArea, x: Axis, y: Axis): SafeHtml {
   const xTicks = x.ticks.map((t) => {
     const at = px(x.scale(t));
@@ -84,7 +91,7 @@ export function legendLayout(entries: readonly LegendEntry[], size: Size): { row
       row += 1;
       x = left;
     }
-    const position = { x, y: 32 + row * LEGEND_ROW };
+    const position = { x, y: 40 + row * LEGEND_ROW };
     x += entryWidth(e);
     return position;
   });

@@ -23,13 +23,15 @@ export function niceTicks(min: number, max: number, count = 5): number[] {
   return ticks;
 }
 
-/** 1, 2, 5 × 10^k ticks from the power of ten at or below `min` to the one at or above `max` (min > 0). */
+/** 1, 2, 5 × 10^k ticks from the last one at or below `min` to the first one at or above `max` (min > 0); at least two. */
 export function logTicks(min: number, max: number): number[] {
   const low = Math.floor(Math.log10(Math.max(min, Number.MIN_VALUE)));
-  const high = Math.max(low + 1, Math.ceil(Math.log10(Math.max(max, min))));
-  const ticks: number[] = [];
-  for (let e = low; e <= high; e += 1) for (const m of [1, 2, 5]) if (e < high || m === 1) ticks.push(cleanFloat(m * 10 ** e));
-  return ticks;
+  const high = Math.ceil(Math.log10(Math.max(max, min)));
+  const all: number[] = [];
+  for (let e = low; e <= high; e += 1) for (const m of [1, 2, 5]) all.push(cleanFloat(m * 10 ** e));
+  const first = all.filter((t) => t <= min * (1 + 1e-9)).length - 1;
+  const last = all.findIndex((t) => t >= max * (1 - 1e-9));
+  return all.slice(Math.max(0, first), Math.max(first + 2, last + 1));
 }
 
 const cleanFloat = (v: number) => Number(v.toPrecision(12));
