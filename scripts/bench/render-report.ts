@@ -5,16 +5,16 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { ReportDataSchema } from './charts/report-data';
 import { writeBenchReport } from './charts/write-report';
 
 function main(argv: string[]): void {
-  const svgAt = argv.indexOf('--svg-dir');
-  const svgDir = svgAt >= 0 ? argv[svgAt + 1] : undefined;
-  const files = argv.filter((a, i) => i !== svgAt && i !== svgAt + 1);
-  if (files.length !== 1 || (svgAt >= 0 && !svgDir)) throw new Error('usage: render-report.ts <bench summary .json> [--svg-dir <folder>]');
-  const file = files[0]!;
+  const { values, positionals } = parseArgs({ args: argv, options: { 'svg-dir': { type: 'string' } }, allowPositionals: true });
+  if (positionals.length !== 1) throw new Error('usage: render-report.ts <bench summary .json> [--svg-dir <folder>]');
+  const file = positionals[0]!;
+  const svgDir = values['svg-dir'];
   const parsed = ReportDataSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
   if (!parsed.success) throw new Error(`${file} is not a bench summary with charts (run it with this version of the bench):\n${z.prettifyError(parsed.error)}`);
   const written = writeBenchReport(parsed.data, { htmlFile: file.replace(/\.json$/, '') + '.html', svgDir });

@@ -137,7 +137,7 @@ describe('latency histogram', () => {
     expect(svg).toContain('>p50 50 ms</text>');
     expect(svg).toContain('>p95 95 ms</text>');
     expect(svg).toContain('>p99 99 ms</text>');
-    expect(svg).toContain('n = 100, max 100 ms');
+    expect(svg).toContain('latency (log scale) · n = 100, max 100 ms');
     // The marks are ordered left to right, on the log axis: x(95) − x(50) ≈ log10(95/50) of a decade.
     const marks = [...svg.matchAll(/class="bc-mark" x1="([\d.]+)"/g)].map((m) => Number(m[1]));
     expect(marks).toHaveLength(3);

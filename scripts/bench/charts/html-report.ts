@@ -17,9 +17,8 @@ pre{background:#fff;border:1px solid #ddd;padding:10px;overflow-x:auto}
 .card b{display:block;font-size:20px}.card span{color:#555;font-size:12px}
 table{border-collapse:collapse;background:#fff}td,th{border:1px solid #ddd;padding:4px 8px;text-align:left}
 .met{color:#16794a;font-weight:600}.missed{color:#b42318;font-weight:600}
-.charts{display:flex;flex-wrap:wrap;gap:14px}
-figure{margin:0;background:#fff;border:1px solid #ddd;padding:6px;max-width:100%}figure svg{display:block;max-width:100%;height:auto}
-figcaption{max-width:720px}
+.charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(560px,1fr));gap:14px}
+figure{margin:0;background:#fff;border:1px solid #ddd;padding:6px}figure svg{display:block;width:100%;height:auto}
 figcaption{color:#555;font-size:12px;padding:4px 6px}
 `;
 

@@ -64,7 +64,7 @@ export function latencyHistogram(spec: LatencyHistogramSpec): string {
     const at = px(x(m.value));
     return html`<line class="bc-mark" x1="${at}" y1="${area.top}" x2="${at}" y2="${area.bottom}" stroke="${m.color}" stroke-width="2" stroke-dasharray="5 3"><title>p${m.p} = ${formatMs(m.value)}</title></line>`;
   });
-  const note = html`<text class="bc-note" x="${area.right}" y="${area.top + 12}" text-anchor="end">n = ${spec.samples.length}, max ${formatMs(extent(spec.samples)[1])}</text>`;
-  const body = html`${axes(area, { scale: x, ticks: xTicks, format: formatMs, label: 'latency (log scale)' }, { scale: y, ticks: yTicks, format: formatNumber, label: 'count' })}${bars}${lines}${note}${legend(entries, size)}`;
+  const xLabel = `latency (log scale) · n = ${spec.samples.length}, max ${formatMs(extent(spec.samples)[1])}`;
+  const body = html`${axes(area, { scale: x, ticks: xTicks, format: formatMs, label: xLabel }, { scale: y, ticks: yTicks, format: formatNumber, label: 'count' })}${bars}${lines}${legend(entries, size)}`;
   return svgDocument(size, spec.title, body);
 }
