@@ -95,7 +95,7 @@ export function humanTable(r: BenchResults, checks: TargetCheck[]): string {
     const h = w.ackHistogram;
     rows.push(['ack latency (API /metrics buckets)', `p50 ≤ ${h.p50AtMostMs ?? '–'} / p95 ≤ ${h.p95AtMostMs ?? '–'} / p99 ≤ ${h.p99AtMostMs ?? '–'} ms (n=${h.count})`]);
     rows.push(['sender lag', ms(w.senderLagMs)]);
-    rows.push(['still AWAITING_PAYMENT', `${w.stillAwaiting.awaiting}/${w.stillAwaiting.sampled} sampled`]);
+    rows.push(['still AWAITING_PAYMENT', `${w.stillAwaiting.awaiting}/${w.stillAwaiting.sampled} sampled (${w.stillAwaiting.unanswered} GETs failed)`]);
   }
   if (r.memory) {
     section('memory (MiB): peak sampled RSS / VmHWM');
