@@ -170,6 +170,7 @@ const data: ReportData = ReportDataSchema.parse({
   },
   ceiling: { workflowsPerSecond: 3, cpuMsPerWorkflow: { total: 60 }, throughput: { startedAtMs: 1_000_000 + 5000, perSecond: [3] } },
   ratio: 0.5,
+  webhook: { rate: 50, achievedRate: 49.5, sent: 4, errors: { count: 1 }, ackMs: { n: 4, p99: 5000 }, samples: { ackMs: [10, 20, 30, 5000] } },
   timeline: {
     startedAtMs: 1_000_000,
     intervalMs: 1000,
@@ -193,7 +194,8 @@ describe('bench charts and report', () => {
 
   it('draws latency, throughput, CPU and RSS charts from a summary', () => {
     const charts = benchCharts(data);
-    expect(charts.map((c) => c.id)).toEqual(['start-payment-latency', 'paid-latency', 'webhook-ack-e2e', 'throughput', 'cpu', 'rss']);
+    expect(charts.map((c) => c.id)).toEqual(['start-payment-latency', 'paid-latency', 'webhook-ack-e2e', 'webhook-ack-rate', 'throughput', 'cpu', 'rss']);
+    expect(charts.find((c) => c.id === 'webhook-ack-rate')!.caption).toContain('1 of 4 were not acknowledged');
     const cpu = charts.find((c) => c.id === 'cpu')!.svg;
     expect(cpu).toContain('>worker</text>');
     expect(cpu).toContain('>machine</text>');
@@ -206,13 +208,14 @@ describe('bench charts and report', () => {
     expect(page).not.toMatch(/<script|<link|@import|url\(|src=|href=/);
     expect(page).toContain('npm run bench -- --count 3 &#60;x&#62;');
     expect(page).toContain('table &#60;row&#62;');
-    expect(page.match(/<svg /g)).toHaveLength(6);
+    expect(page.match(/<svg /g)).toHaveLength(7);
     expect(page).toContain('The machine was loaded');
     expect(headlineFigures(data)).toEqual(
       expect.arrayContaining([
         { label: 'ratio', value: '0.5' },
         { label: 'CPU ms / payment', value: '120' },
         { label: 'start payment p99', value: '300 ms' },
+        { label: 'webhook ack p99 at 50/s', value: '5000 ms' },
       ]),
     );
   });

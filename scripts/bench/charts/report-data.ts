@@ -38,7 +38,9 @@ export const ReportDataSchema = z.object({
     .object({ workflowsPerSecond: z.number(), cpuMsPerWorkflow: z.record(z.string(), z.number()), throughput: ThroughputSchema })
     .optional(),
   ratio: z.number().optional(),
-  webhook: z.object({ rate: z.number(), achievedRate: z.number(), ackMs: LatencySchema, samples: z.object({ ackMs: ms }) }).optional(),
+  webhook: z
+    .object({ rate: z.number(), achievedRate: z.number(), sent: z.number(), errors: z.object({ count: z.number() }), ackMs: LatencySchema, samples: z.object({ ackMs: ms }) })
+    .optional(),
   timeline: z
     .object({
       startedAtMs: z.number(),
