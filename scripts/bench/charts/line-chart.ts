@@ -79,7 +79,8 @@ export function lineChart(spec: LineChartSpec): string {
   const [xMin, xMax] = extent(xs);
   const [yMin, yMax] = extent(ys);
   const xTicks = niceTicks(Math.min(spec.xMin ?? xMin, xMin), xMax, 8);
-  const yTicks = niceTicks(Math.min(0, yMin), yMax, 5);
+  // 5 % headroom, so a series at its maximum (a saturated machine at 200 %) is not drawn on the frame.
+  const yTicks = niceTicks(Math.min(0, yMin), yMax > 0 ? yMax * 1.05 : yMax, 5);
   const x = linearScale([xTicks[0]!, xTicks.at(-1)!], [area.left, area.right]);
   const y = linearScale([yTicks[0]!, yTicks.at(-1)!], [area.bottom, area.top]);
   const bands = (spec.bands ?? []).map((b, i) => {
