@@ -20,6 +20,7 @@ import { runLost } from './lost';
 import { BenchOptions, parseBenchArgs } from './options';
 import { BenchResults, humanTable, targetChecks } from './report';
 import { startRssSampler } from './rss-sampler';
+import { summaryJson } from './samples';
 import { merchantApi, sandboxControl } from './stack-client';
 import { runWebhook } from './webhook';
 
@@ -181,7 +182,7 @@ async function main(): Promise<number> {
   };
   const file = path.join(PROJECT_ROOT, '.bench', `${startedAt.toISOString().replace(/[:.]/g, '-')}-${options.mode}.json`);
   mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(file, `${JSON.stringify(summary, null, 2)}\n`);
+  writeFileSync(file, `${summaryJson(summary)}\n`);
   const table = humanTable(results, checks);
   const report = writeBenchReport(summary, { htmlFile: file.replace(/\.json$/, '.html'), svgDir: options.svgDir, table });
   process.stdout.write(`${table}\nwritten to ${[file, ...report].map((f) => path.relative(PROJECT_ROOT, f)).join(', ')}\n${JSON.stringify(summary)}\n`);

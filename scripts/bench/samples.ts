@@ -20,3 +20,8 @@ export function throughput(completedAtMs: Iterable<number>, startedAtMs: number)
   }
   return { startedAtMs, perSecond };
 }
+
+/** JSON indented by 2 like JSON.stringify's, but arrays of numbers (samples, series) kept on one line. */
+export function summaryJson(value: unknown): string {
+  return JSON.stringify(value, null, 2).replace(/\[\n\s+(-?[\d.eE+-]+(?:,\n\s+-?[\d.eE+-]+)*)\n\s*\]/g, (_, items: string) => `[${items.split(/,\n\s+/).join(', ')}]`);
+}

@@ -1,5 +1,5 @@
 import { createTimelineRecorder, machineTicks, Reading } from '../../scripts/bench/process-timeline';
-import { keepSamples, throughput } from '../../scripts/bench/samples';
+import { keepSamples, summaryJson, throughput } from '../../scripts/bench/samples';
 
 const reading = (atMs: number, worker: { pid?: number; cpu: number; rss: number }, machine?: { busy: number; total: number }, load = 3): Reading => ({
   atMs,
@@ -52,6 +52,15 @@ describe('run samples', () => {
   it('counts completions per whole second from the loop start, empty seconds included', () => {
     expect(throughput([1_100, 1_900, 3_050, 1_000], 1_000)).toEqual({ startedAtMs: 1_000, perSecond: [3, 0, 1] });
     expect(throughput([], 5)).toEqual({ startedAtMs: 5, perSecond: [] });
+  });
+
+  it('writes number arrays on one line and everything else as JSON.stringify does', () => {
+    const summary = { mode: 'e2e', samples: { ms: [1.5, -2, 3e-7, 40] }, empty: [], names: ['a', 'b'], nested: [{ n: 1 }], p: { p50: 2 } };
+    const text = summaryJson(summary);
+    expect(JSON.parse(text)).toEqual(summary);
+    expect(text).toContain('"ms": [1.5, -2, 3e-7, 40]');
+    expect(text).toContain('"names": [\n');
+    expect(text.replace('[1.5, -2, 3e-7, 40]', JSON.stringify([1.5, -2, 3e-7, 40], null, 2).replace(/\n/g, '\n    '))).toBe(JSON.stringify(summary, null, 2));
   });
 
   it('keeps latencies at 0.1 ms', () => {
