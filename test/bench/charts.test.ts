@@ -1,4 +1,4 @@
-import { benchCharts, throughputPoints } from '../../scripts/bench/charts/bench-charts';
+import { benchCharts, throughputBucketSeconds, throughputPoints } from '../../scripts/bench/charts/bench-charts';
 import { colorFor, legendLayout } from '../../scripts/bench/charts/frame';
 import { headlineFigures, htmlReport, loadWarning } from '../../scripts/bench/charts/html-report';
 import { latencyHistogram, logBins } from '../../scripts/bench/charts/latency-histogram';
@@ -190,6 +190,17 @@ describe('bench charts and report', () => {
       [5.5, 2],
     ]);
     expect(throughputPoints({ startedAtMs: 0, perSecond: [] }, 0)).toEqual([]);
+  });
+
+  it('throughput steps of several seconds show their mean, the last one over the seconds it has', () => {
+    expect(throughputPoints({ startedAtMs: 0, perSecond: [1, 2, 3, 4, 9] }, 0, 2)).toEqual([
+      [0, 1.5],
+      [2, 3.5],
+      [4, 9],
+      [5, 9],
+    ]);
+    expect(throughputBucketSeconds(19)).toBe(1);
+    expect(throughputBucketSeconds(240)).toBe(5);
   });
 
   it('draws latency, throughput, CPU and RSS charts from a summary', () => {

@@ -1,6 +1,7 @@
 import { byProcessOrder } from './frame';
 import { latencyHistogram } from './latency-histogram';
 import { lineChart, LineSeries, XBand } from './line-chart';
+import type { Throughput } from '../samples';
 import type { ReportData } from './report-data';
 
 /**
@@ -15,8 +16,6 @@ export interface Chart {
   caption: string;
   svg: string;
 }
-
-type Throughput = { startedAtMs: number; perSecond: number[] };
 
 /** The phases whose completions the throughput chart shows. */
 const CLOSED_LOOPS = ['e2e', 'ceiling'];
