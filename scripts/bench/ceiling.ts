@@ -7,6 +7,7 @@ import { runClosedLoop } from './closed-loop';
 import { cpuMsPer, cpuSnapshot } from './process-cpu';
 import { LatencySummary, round, summarize } from './latency';
 import type { RssSampler } from './rss-sampler';
+import { throughput, Throughput } from './samples';
 
 /** The bare-Temporal ceiling: N trivial workflows, each started, signalled and awaited, at concurrency C. */
 export interface CeilingResult {
@@ -18,6 +19,8 @@ export interface CeilingResult {
   workflowLatencyMs: LatencySummary;
   /** CPU ms per workflow of the dev server and the ceiling worker, over the closed loop. */
   cpuMsPerWorkflow: Record<string, number>;
+  /** Workflows completed per second of the loop. */
+  throughput: Throughput;
 }
 
 export async function runCeiling(args: {
@@ -49,12 +52,14 @@ export async function runCeiling(args: {
     args.rss.watch('ceiling-worker', worker.child.pid);
     const client = new Client({ connection, namespace: args.namespace });
     const latencies: number[] = [];
+    const completedAt: number[] = [];
     const progress = createProgress('ceiling', args.count);
     const pids = new Map([
       ['temporal-dev-server', args.devServerPid],
       ['ceiling-worker', worker.child.pid],
     ]);
     const cpuBefore = cpuSnapshot(pids);
+    const loopStartedAt = Date.now();
     const wallMs = await Promise.race([
       exited,
       runClosedLoop(args.count, args.concurrency, async (i) => {
@@ -63,6 +68,7 @@ export async function runCeiling(args: {
         await handle.signal(ceilingSignal);
         await handle.result();
         latencies.push(performance.now() - started);
+        completedAt.push(Date.now());
         progress.tick();
       }),
     ]);
@@ -75,6 +81,7 @@ export async function runCeiling(args: {
       workflowsPerSecond: round(args.count / (wallMs / 1000), 1),
       workflowLatencyMs: summarize(latencies),
       cpuMsPerWorkflow: cpuMsPer(cpuBefore, cpuAfter, args.count),
+      throughput: throughput(completedAt, loopStartedAt),
     };
   } finally {
     void exited.catch(() => undefined);

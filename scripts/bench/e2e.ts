@@ -6,6 +6,7 @@ import { runClosedLoop } from './closed-loop';
 import { cpuMsPer, cpuSnapshot } from './process-cpu';
 import type { CodePayCallCounter } from './codepay-call-counter';
 import { LatencySummary, round, summarize } from './latency';
+import { keepSamples, throughput, Throughput } from './samples';
 import type { MerchantApi, SandboxControl } from './stack-client';
 import { HistogramFigures, webhookHistogramFigures } from './webhook-latency';
 
@@ -32,6 +33,11 @@ export interface E2eResult {
   historyEventsPerPayment: { sampled: number; mean: number; max: number };
   /** CPU ms per completed payment by process (utime + stime), over the closed loop. */
   cpuMsPerPayment: Record<string, number>;
+  /** POST /v1/payments sent → the GET that first showed PAID returned. */
+  paidEndToEndMs: LatencySummary;
+  /** Payments whose GET first showed PAID, per second of the loop. */
+  throughput: Throughput;
+  samples: { startPaymentMs: number[]; paidEndToEndMs: number[]; webhookAckMs: number[] };
 }
 
 const GET_POLL_INTERVAL_MS = 20;
@@ -53,15 +59,18 @@ export async function runE2e(args: {
   await sandbox.setFaults({ autoPayAfterMs: args.autoPayAfterMs, dropNotifications: 0, duplicateNotifications: 0 });
   const orderNo = (i: number) => `e${args.runId}-${i}`;
   const startLatencies: number[] = [];
+  const endToEnd: number[] = [];
   const visibleAt = new Map<string, number>();
   const failures: string[] = [];
   let gets = 0;
   const metricsBefore = await api.metricsText();
   const progress = createProgress('e2e', args.count);
   const cpuBefore = cpuSnapshot(args.pids);
+  const loopStartedAt = Date.now();
 
   const wallMs = await runClosedLoop(args.count, args.concurrency, async (i) => {
     const no = orderNo(i);
+    const begun = performance.now();
     try {
       const created = await api.createPayment({ merchantOrderNo: no, amount: '12.50', currency: 'USD', description: 'bench e2e' });
       startLatencies.push(created.ms);
@@ -77,6 +86,7 @@ export async function runE2e(args: {
         await sleep(GET_POLL_INTERVAL_MS);
       }
       visibleAt.set(no, Date.now());
+      endToEnd.push(performance.now() - begun);
     } catch (err) {
       failures.push(`${no}: ${(err as Error).message}`);
     }
@@ -127,6 +137,9 @@ export async function runE2e(args: {
     },
     historyEventsPerPayment: await historySample(args.client, [...visibleAt.keys()]),
     cpuMsPerPayment: cpuMsPer(cpuBefore, cpuAfter, completed),
+    paidEndToEndMs: summarize(endToEnd),
+    throughput: throughput(visibleAt.values(), loopStartedAt),
+    samples: { startPaymentMs: keepSamples(startLatencies), paidEndToEndMs: keepSamples(endToEnd), webhookAckMs: keepSamples(ack) },
   };
 }
 

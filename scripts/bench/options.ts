@@ -19,6 +19,8 @@ const OptionsSchema = z
     openPayments: int(1).optional(),
     /** e2e: the sandbox pays each order this long after it was created. */
     autoPayAfterMs: int(1).default(50),
+    /** Also write each chart of the HTML report as <svgDir>/<chart>.svg (for docs/performance.md). */
+    svgDir: z.string().min(1).optional(),
     /** Lost mode: payments paid `lostPayAfter` s after creation, notifications dropped. */
     lostCount: int(1).default(10),
     lostPayAfter: seconds.default(130),

@@ -2,6 +2,7 @@ import type { CeilingResult } from './ceiling';
 import type { E2eResult } from './e2e';
 import type { LatencySummary } from './latency';
 import { LostResult, QUERY_LIMIT_15_MIN } from './lost';
+import type { Timeline } from './process-timeline';
 import type { MemoryFigures } from './rss-sampler';
 import type { WebhookResult } from './webhook';
 
@@ -14,6 +15,8 @@ export interface BenchResults {
   lost?: LostResult;
   webhook?: WebhookResult;
   memory?: Record<string, MemoryFigures>;
+  /** CPU and RSS per process and the machine's CPU over the run, for the report's charts. */
+  timeline?: Timeline;
 }
 
 export interface TargetCheck {
@@ -51,6 +54,7 @@ export function humanTable(r: BenchResults, checks: TargetCheck[]): string {
     rows.push(['webhook ack (sandbox records)', `${ms(e.webhookAckMs)}; first attempts not acked: ${e.webhookAckMs.notAckedFirstAttempts}`]);
     const h = e.webhookAckHistogram;
     rows.push(['webhook ack (API /metrics buckets)', `p50 ≤ ${h.p50AtMostMs ?? '–'} / p95 ≤ ${h.p95AtMostMs ?? '–'} / p99 ≤ ${h.p99AtMostMs ?? '–'} ms (n=${h.count})`]);
+    rows.push(['created → GET shows PAID (client)', ms(e.paidEndToEndMs)]);
     rows.push(['sandbox paid → GET shows PAID', `${ms(e.paidToVisibleMs)}; GET every ${e.paidToVisibleMs.getPollIntervalMs} ms, ${e.paidToVisibleMs.getsPerPayment} GETs/payment`]);
     rows.push([
       'CodePay calls per payment',
@@ -91,7 +95,7 @@ export function humanTable(r: BenchResults, checks: TargetCheck[]): string {
     const h = w.ackHistogram;
     rows.push(['ack latency (API /metrics buckets)', `p50 ≤ ${h.p50AtMostMs ?? '–'} / p95 ≤ ${h.p95AtMostMs ?? '–'} / p99 ≤ ${h.p99AtMostMs ?? '–'} ms (n=${h.count})`]);
     rows.push(['sender lag', ms(w.senderLagMs)]);
-    rows.push(['still AWAITING_PAYMENT', `${w.stillAwaiting.awaiting}/${w.stillAwaiting.sampled} sampled`]);
+    rows.push(['still AWAITING_PAYMENT', `${w.stillAwaiting.awaiting}/${w.stillAwaiting.sampled} sampled (${w.stillAwaiting.unanswered} GETs failed)`]);
   }
   if (r.memory) {
     section('memory (MiB): peak sampled RSS / VmHWM');

@@ -12,6 +12,7 @@ import { readPrivateKeyFile } from '../../src/codepay/keys';
 import { isolatedStackEnv, startStack, Stack } from '../../src/tools/stack';
 import { PROJECT_ROOT } from '../../src/tools/temporal-binaries';
 import { runCeiling } from './ceiling';
+import { writeBenchReport } from './charts/write-report';
 import { startCodePayCallCounter } from './codepay-call-counter';
 import { runE2e } from './e2e';
 import { round } from './latency';
@@ -19,6 +20,7 @@ import { runLost } from './lost';
 import { BenchOptions, parseBenchArgs } from './options';
 import { BenchResults, humanTable, targetChecks } from './report';
 import { startRssSampler } from './rss-sampler';
+import { summaryJson } from './samples';
 import { merchantApi, sandboxControl } from './stack-client';
 import { runWebhook } from './webhook';
 
@@ -61,12 +63,15 @@ async function main(): Promise<number> {
   let connection: Connection | undefined;
   const results: BenchResults = {};
   const phaseSeconds: Record<string, number> = {};
+  const phaseWindows: { phase: string; fromMs: number; toMs: number }[] = [];
   const timed = async <T>(phase: string, run: () => Promise<T>): Promise<T> => {
     const started = performance.now();
+    const fromMs = Date.now();
     try {
       return await run();
     } finally {
       phaseSeconds[phase] = round((performance.now() - started) / 1000, 1);
+      phaseWindows.push({ phase, fromMs, toMs: Date.now() });
     }
   };
   let failed = 0;
@@ -82,6 +87,7 @@ async function main(): Promise<number> {
     pids.set('temporal-dev-server', live.devServer?.process.pid);
     const rss = startRssSampler();
     for (const [name, pid] of pids) rss.watch(name, pid);
+    rss.watch('bench', process.pid); // the load generator shares the machine: shown, not counted per payment
     connection = await Connection.connect({ address: live.temporalAddress });
     const client = new Client({ connection, namespace: live.config.temporal.namespace });
     const api = merchantApi(live.apiUrl, live.apiKey);
@@ -142,6 +148,8 @@ async function main(): Promise<number> {
       failed += results.lost.failures.count;
     }
     results.memory = rss.stop();
+    for (const w of phaseWindows) rss.phase(w.phase, w.fromMs, w.toMs);
+    results.timeline = rss.timeline();
     if (crashed) throw new Error(crashed);
   } catch (err) {
     process.stderr.write(`bench failed: ${(err as Error).stack ?? err}\n--- last stack output ---\n${log.slice(-40).join('\n')}\n`);
@@ -174,8 +182,10 @@ async function main(): Promise<number> {
   };
   const file = path.join(PROJECT_ROOT, '.bench', `${startedAt.toISOString().replace(/[:.]/g, '-')}-${options.mode}.json`);
   mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(file, `${JSON.stringify(summary, null, 2)}\n`);
-  process.stdout.write(`${humanTable(results, checks)}\nwritten to ${path.relative(PROJECT_ROOT, file)}\n${JSON.stringify(summary)}\n`);
+  writeFileSync(file, `${summaryJson(summary)}\n`);
+  const table = humanTable(results, checks);
+  const report = writeBenchReport(summary, { htmlFile: file.replace(/\.json$/, '.html'), svgDir: options.svgDir, table });
+  process.stdout.write(`${table}\nwritten to ${[file, ...report].map((f) => path.relative(PROJECT_ROOT, f)).join(', ')}\n${JSON.stringify(summary)}\n`);
   return failed > 0 ? 1 : 0;
 }
 

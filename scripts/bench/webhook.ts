@@ -6,6 +6,7 @@ import { createProgress } from '../../src/tools/progress';
 import { runClosedLoop } from './closed-loop';
 import { LatencySummary, round, summarize } from './latency';
 import type { MerchantApi, OrderRecord, SandboxControl } from './stack-client';
+import { keepSamples } from './samples';
 import { HistogramFigures, webhookHistogramFigures } from './webhook-latency';
 
 /**
@@ -31,7 +32,8 @@ export interface WebhookResult {
   /** How late the sender started requests against their schedule (its own lag). */
   senderLagMs: LatencySummary;
   achievedRate: number;
-  stillAwaiting: { sampled: number; awaiting: number };
+  stillAwaiting: { sampled: number; awaiting: number; unanswered: number };
+  samples: { ackMs: number[] };
 }
 
 /** A signed trans_status 0 notification for an order, as the sandbox's wire fields would carry it. */
@@ -122,7 +124,8 @@ export async function runWebhook(args: {
   progress.done();
 
   const sample = nos.slice(0, 20);
-  const statuses = await Promise.all(sample.map(async (no) => (await api.getPayment(no)).body.status));
+  // A probe that fails (503 while the dev server works off the burst) is counted, not fatal to the run.
+  const statuses = await Promise.all(sample.map(async (no) => (await api.getPayment(no).catch(() => undefined))?.body.status));
   return {
     rate: args.rate,
     durationSeconds: args.durationSeconds,
@@ -137,6 +140,7 @@ export async function runWebhook(args: {
     ackHistogram: webhookHistogramFigures(metricsBefore, await api.metricsText()),
     senderLagMs: summarize(lag),
     achievedRate: round(total / elapsedSeconds, 1),
-    stillAwaiting: { sampled: sample.length, awaiting: statuses.filter((s) => s === 'AWAITING_PAYMENT').length },
+    stillAwaiting: { sampled: sample.length, awaiting: statuses.filter((s) => s === 'AWAITING_PAYMENT').length, unanswered: statuses.filter((s) => s === undefined).length },
+    samples: { ackMs: keepSamples(ack) },
   };
 }
