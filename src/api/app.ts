@@ -9,11 +9,13 @@ import { createHealthRouter } from './health-router';
 import { type ApiMetrics, createApiMetrics, httpMetricsMiddleware } from './metrics';
 import { createOpenApiDocument } from './openapi';
 import { DEFAULT_TIMEOUTS, PaymentCommands, type TemporalTimeouts } from './payment-commands';
+import { listPayments } from './payments-list';
 import { createPaymentsRouter } from './payments-router';
 import { notFoundMiddleware, problemMiddleware } from './problem';
+import { WebhookDeliveries } from './webhook-deliveries';
 import { createWebhookRouter } from './webhook-router';
 
-export type ApiConfig = Pick<Config, 'apiKeys' | 'temporal' | 'publicBaseUrl' | 'payments' | 'webhook' | 'trustProxy'>;
+export type ApiConfig = Pick<Config, 'apiKeys' | 'temporal' | 'publicBaseUrl' | 'payments' | 'webhook' | 'trustProxy' | 'merchantWebhooks'>;
 
 export interface AppDependencies {
   config: ApiConfig;
@@ -58,6 +60,8 @@ export function createApp({ config, clients, gatewayPublicKeys, logger, metrics 
       config,
       metrics,
       auth: requireApiKey(config.apiKeys),
+      deliveries: new WebhookDeliveries(client, config, limits),
+      list: (filters) => listPayments(client, config.temporal.namespace, filters, limits),
     }),
   );
   app.use(

@@ -4,7 +4,7 @@
  * `refund.succeeded`/`refund.failed`, then every status change gives `payment.<status>`. Comparing
  * states rather than reading the step's log makes every transition emit, whoever adds it.
  */
-import type { MerchantEvent, MerchantEventType, PaymentStatus } from './messages';
+import { PAYMENT_STATUSES, type MerchantEvent, type MerchantEventType, type PaymentStatus } from './messages';
 import { paymentView, type PaymentState } from './payment-state';
 
 /** The webhook-id of the payment's `seq`-th event: the same for a retried emission or delivery. */
@@ -14,6 +14,10 @@ export const paymentEventType = (status: PaymentStatus) => `payment.${status.toL
 
 /** `CREATING` is internal: the merchant hears first of `AWAITING_PAYMENT` (or `FAILED`). */
 const SILENT_STATUSES: ReadonlySet<PaymentStatus> = new Set(['CREATING']);
+
+/** Every event type the merchant can receive. */
+const PAYMENT_EVENT_TYPES = PAYMENT_STATUSES.filter((s) => !SILENT_STATUSES.has(s)).map(paymentEventType);
+export const MERCHANT_EVENT_TYPES: readonly [MerchantEventType, ...MerchantEventType[]] = [PAYMENT_EVENT_TYPES[0]!, ...PAYMENT_EVENT_TYPES.slice(1), 'refund.succeeded', 'refund.failed'];
 
 /** Events numbered from `nextSeq` (1-based, per payment). */
 export function merchantEventsBetween(before: PaymentState, after: PaymentState, nextSeq: number, now: string): MerchantEvent[] {

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Worker } from '@temporalio/worker';
 import pino from 'pino';
 import { createCodePayActivities } from '../../../src/activities/codepay-activities';
+import { createWebhookActivities } from '../../../src/activities/webhook-activities';
 import { type ApiConfig, createApp, type AppDependencies } from '../../../src/api/app';
 import { createApiMetrics, type ApiMetrics } from '../../../src/api/metrics';
 import { createCodePayClient } from '../../../src/codepay/client';
@@ -42,6 +43,7 @@ export function apiConfig(publicBaseUrl: string, taskQueue: string, overrides: P
     payments: { defaultExpiresSeconds: 900, refundWindowMs: 60_000, pollScheduleMs: [60_000] },
     webhook: { allowedIps: [] },
     trustProxy: false,
+    merchantWebhooks: { retryScheduleMs: [] },
     ...overrides,
   };
 }
@@ -70,7 +72,9 @@ export interface ApiAnswer<T> {
  * The API in-process against the run's dev server, a worker with the real CodePay activities, and
  * an in-process sandbox as CodePay, whose notifications reach the API's webhook.
  */
-export async function startApiStack(options: { app?: Partial<AppDependencies>; notifyTimeScale?: number } = {}): Promise<ApiStack> {
+export async function startApiStack(
+  options: { app?: Partial<AppDependencies>; notifyTimeScale?: number; merchantWebhooks?: ApiConfig['merchantWebhooks'] } = {},
+): Promise<ApiStack> {
   const temporal = await connectTestTemporal();
   const gateway = generateTestKeyPair();
   const merchant = generateTestKeyPair();
@@ -90,12 +94,14 @@ export async function startApiStack(options: { app?: Partial<AppDependencies>; n
     timeoutMs: 5_000,
   });
   const taskQueue = uniqueTaskQueue('api');
-  const worker: Worker = await createTestWorker(temporal, { activities: createCodePayActivities(codepay), taskQueue });
+  const merchantWebhooks = options.merchantWebhooks ?? { retryScheduleMs: [] };
+  const webhooks = createWebhookActivities({ config: { merchantWebhooks }, client: temporal.client });
+  const worker: Worker = await createTestWorker(temporal, { activities: { ...createCodePayActivities(codepay), ...webhooks }, taskQueue });
   const running = worker.run();
   const metrics = createApiMetrics({ processMetrics: false });
   const server = await listen((url) =>
     createApp({
-      config: apiConfig(url, taskQueue),
+      config: apiConfig(url, taskQueue, { merchantWebhooks }),
       clients: { temporal: temporal.client },
       gatewayPublicKeys: [gateway.publicKey],
       logger: pino({ enabled: false }),
