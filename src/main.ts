@@ -30,6 +30,7 @@ async function main(): Promise<void> {
   say(`  Demo shop          ${publicUrl}/demo`);
   say(`  Merchant API       ${publicUrl}/v1/payments   (OpenAPI: ${publicUrl}/openapi.json)`);
   say(`  API key            ${stack.apiKey}`);
+  say(`  Webhook secret     ${stack.merchantWebhookSecret}   (signs events to ${stack.env.MERCHANT_WEBHOOK_URL ?? 'MERCHANT_WEBHOOK_URL: not set'})`);
   say(`  CodePay webhook    ${publicUrl}/webhooks/codepay`);
   say(
     config.codepay.usesSandbox

@@ -1,11 +1,13 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { DEMO_WEBHOOK_PATH } from '../api/demo-receiver';
 
 /**
  * The embedded default's secrets, made once under DATA_DIR and reused on every start: the
- * merchant's and the sandbox gateway's RSA key pairs and one merchant API key. Files are 0600;
- * contents are never printed except the API key, which the operator needs to call the API.
+ * merchant's and the sandbox gateway's RSA key pairs, one merchant API key and the merchant
+ * webhook signing secret. Files are 0600; contents are never printed except the API key and the
+ * webhook secret, which the operator needs to call the API and to verify its webhooks.
  */
 export interface EmbeddedSecrets {
   merchantPrivateKeyFile: string;
@@ -13,6 +15,8 @@ export interface EmbeddedSecrets {
   gatewayPrivateKeyFile: string;
   gatewayPublicKeyFile: string;
   apiKey: string;
+  /** Standard Webhooks secret (`whsec_<base64>`) for MERCHANT_WEBHOOK_SECRET. */
+  merchantWebhookSecret: string;
 }
 
 function ensureKeyPair(dir: string, name: string): { privateKeyFile: string; publicKeyFile: string } {
@@ -33,27 +37,35 @@ export function ensureEmbeddedSecrets(dataDir: string): EmbeddedSecrets {
   const gateway = ensureKeyPair(dir, 'gateway');
   const apiKeyFile = path.join(dir, 'api-key');
   if (!existsSync(apiKeyFile)) writeFileSync(apiKeyFile, `sk_test_${randomBytes(24).toString('hex')}\n`, { mode: 0o600 });
+  const webhookSecretFile = path.join(dir, 'merchant-webhook-secret');
+  if (!existsSync(webhookSecretFile)) writeFileSync(webhookSecretFile, `whsec_${randomBytes(24).toString('base64')}\n`, { mode: 0o600 });
   return {
     merchantPrivateKeyFile: merchant.privateKeyFile,
     merchantPublicKeyFile: merchant.publicKeyFile,
     gatewayPrivateKeyFile: gateway.privateKeyFile,
     gatewayPublicKeyFile: gateway.publicKeyFile,
     apiKey: readFileSync(apiKeyFile, 'utf8').trim(),
+    merchantWebhookSecret: readFileSync(webhookSecretFile, 'utf8').trim(),
   };
 }
 
-/** Env for the sandbox, worker and API so they find each other's keys (DESIGN.md §6 names). */
-export function embeddedEnv(secrets: EmbeddedSecrets, env: NodeJS.ProcessEnv): Record<string, string> {
+/**
+ * Env for the sandbox, worker and API so they find each other's keys (DESIGN.md §6 names). With
+ * the sandbox, merchant webhooks go to the demo shop's receiver on the API (`apiPort`).
+ */
+export function embeddedEnv(secrets: EmbeddedSecrets, env: NodeJS.ProcessEnv, apiPort: number): Record<string, string> {
   const wired: Record<string, string> = {};
   const setDefault = (name: string, value: string) => {
     if (!env[name]) wired[name] = value;
   };
   setDefault('API_KEYS', secrets.apiKey);
+  setDefault('MERCHANT_WEBHOOK_SECRET', secrets.merchantWebhookSecret);
   if (!env.CODEPAY_BASE_URL) {
     setDefault('CODEPAY_PRIVATE_KEY_FILE', secrets.merchantPrivateKeyFile);
     setDefault('CODEPAY_GATEWAY_PUBLIC_KEY_FILE', secrets.gatewayPublicKeyFile);
     setDefault('SANDBOX_GATEWAY_PRIVATE_KEY_FILE', secrets.gatewayPrivateKeyFile);
     setDefault('SANDBOX_MERCHANT_PUBLIC_KEY_FILE', secrets.merchantPublicKeyFile);
+    setDefault('MERCHANT_WEBHOOK_URL', `http://127.0.0.1:${apiPort}${DEMO_WEBHOOK_PATH}`);
   }
   return wired;
 }

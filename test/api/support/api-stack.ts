@@ -73,7 +73,12 @@ export interface ApiAnswer<T> {
  * an in-process sandbox as CodePay, whose notifications reach the API's webhook.
  */
 export async function startApiStack(
-  options: { app?: Partial<AppDependencies>; notifyTimeScale?: number; merchantWebhooks?: ApiConfig['merchantWebhooks'] } = {},
+  options: {
+    app?: Partial<AppDependencies>;
+    notifyTimeScale?: number;
+    /** Where the worker sends merchant webhooks; a function gets the API's URL (the demo shop's receiver). */
+    merchantWebhooks?: ApiConfig['merchantWebhooks'] | ((apiUrl: string) => ApiConfig['merchantWebhooks']);
+  } = {},
 ): Promise<ApiStack> {
   const temporal = await connectTestTemporal();
   const gateway = generateTestKeyPair();
@@ -94,21 +99,23 @@ export async function startApiStack(
     timeoutMs: 5_000,
   });
   const taskQueue = uniqueTaskQueue('api');
-  const merchantWebhooks = options.merchantWebhooks ?? { retryScheduleMs: [] };
-  const webhooks = createWebhookActivities({ config: { merchantWebhooks }, client: temporal.client });
-  const worker: Worker = await createTestWorker(temporal, { activities: { ...createCodePayActivities(codepay), ...webhooks }, taskQueue });
-  const running = worker.run();
   const metrics = createApiMetrics({ processMetrics: false });
-  const server = await listen((url) =>
-    createApp({
+  let merchantWebhooks: ApiConfig['merchantWebhooks'] = { retryScheduleMs: [] };
+  const server = await listen((url) => {
+    const configured = options.merchantWebhooks;
+    merchantWebhooks = typeof configured === 'function' ? configured(url) : (configured ?? merchantWebhooks);
+    return createApp({
       config: apiConfig(url, taskQueue, { merchantWebhooks }),
       clients: { temporal: temporal.client },
       gatewayPublicKeys: [gateway.publicKey],
       logger: pino({ enabled: false }),
       metrics,
       ...options.app,
-    }),
-  );
+    });
+  });
+  const webhooks = createWebhookActivities({ config: { merchantWebhooks }, client: temporal.client });
+  const worker: Worker = await createTestWorker(temporal, { activities: { ...createCodePayActivities(codepay), ...webhooks }, taskQueue });
+  const running = worker.run();
 
   return {
     apiUrl: server.url,
