@@ -6,7 +6,8 @@ import type { Receipt } from './webhook-check';
 /**
  * The merchant's webhook endpoint under chaos: a receiver on its own port whose weather changes at
  * seeded intervals — up, down (connections reset), failing (5xx), slow (some answers after the
- * sender's 10 s timeout), and wrong (redirects, 4xx) — recording every attempt it saw.
+ * sender's 10 s timeout), and wrong (redirects, 4xx) — recording every attempt it saw. The bench
+ * uses it in calm weather to time paid → webhook received.
  */
 export const MERCHANT_WEATHER = ['up', 'down', 'failing', 'slow', 'wrong'] as const;
 export type MerchantWeather = (typeof MERCHANT_WEATHER)[number];
@@ -41,7 +42,7 @@ export async function startMerchantEndpoint(port: number, prng: Prng): Promise<M
     req.on('end', () => {
       const raw = Buffer.concat(chunks).toString('utf8');
       let verified = false;
-      let body: { type?: string; data?: { merchantOrderNo?: string } } = {};
+      let body: { type?: string; timestamp?: string; data?: { merchantOrderNo?: string } } = {};
       try {
         body = verifier!.verify(raw, req.headers as Record<string, string>) as typeof body;
         verified = true;
@@ -59,6 +60,8 @@ export async function startMerchantEndpoint(port: number, prng: Prng): Promise<M
         verified,
         acked: false,
         order: receipts.length,
+        receivedAt: Date.now(),
+        eventTimestamp: body.timestamp,
       };
       receipts.push(receipt);
       const answer = (status: number) => {

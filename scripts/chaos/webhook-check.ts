@@ -19,6 +19,9 @@ export interface Receipt {
   acked: boolean;
   /** Arrival order across the run. */
   order: number;
+  /** Arrival time (ms since the epoch) and the event's own `timestamp`, for latency figures. */
+  receivedAt?: number;
+  eventTimestamp?: string;
 }
 
 export interface WebhookCheck {
