@@ -4,22 +4,14 @@
  * retried on the configured schedule and after the last one the event is `failed`, and the next
  * event goes. The delivery workflow only feeds attempts in; time is passed in (ISO-8601).
  */
-import type { MerchantEvent, WebhookDeliveryStatus, WebhookDeliveryView } from './messages';
+import type { MerchantEvent, WebhookDeliveryView } from './messages';
 import { CLOSED_STATUSES } from './payment-state';
 
 /** Settled records kept for the payment view; older ones are only counted. */
 export const DELIVERY_RECORD_LIMIT = 50;
 
-export interface DeliveryRecord {
-  event: MerchantEvent;
-  status: WebhookDeliveryStatus;
-  attempts: number;
-  lastStatus?: number;
-  lastError?: string;
-  lastAttemptAt?: string;
-  nextAttemptAt?: string;
-  deliveredAt?: string;
-}
+/** One event and its delivery; the view names the event by its id, type and timestamp. */
+export type DeliveryRecord = { event: MerchantEvent } & Omit<WebhookDeliveryView, 'eventId' | 'type' | 'timestamp'>;
 
 export interface DeliveryState {
   records: DeliveryRecord[];
@@ -90,16 +82,5 @@ export function isFinished(state: DeliveryState): boolean {
 }
 
 export function deliveryViews(state: DeliveryState): WebhookDeliveryView[] {
-  return state.records.map((r) => ({
-    eventId: r.event.id,
-    type: r.event.type,
-    timestamp: r.event.timestamp,
-    status: r.status,
-    attempts: r.attempts,
-    lastStatus: r.lastStatus,
-    lastError: r.lastError,
-    lastAttemptAt: r.lastAttemptAt,
-    nextAttemptAt: r.nextAttemptAt,
-    deliveredAt: r.deliveredAt,
-  }));
+  return state.records.map(({ event, ...delivery }) => ({ eventId: event.id, type: event.type, timestamp: event.timestamp, ...delivery }));
 }

@@ -1,36 +1,9 @@
-import type { OrderFact } from '../../src/codepay/model';
 import { TransStatus } from '../../src/codepay/trans-status';
 import { merchantEventBody } from '../../src/webhooks/event-body';
 import { merchantEventId, merchantEventsBetween } from '../../src/workflows/merchant-events';
-import type { PaymentInput } from '../../src/workflows/messages';
-import {
-  applyOrderFact,
-  initialPaymentState,
-  markClosing,
-  markCreationFailed,
-  markOrderCreated,
-  reserveRefund,
-  settleRefund,
-  type Outcome,
-  type PaymentState,
-} from '../../src/workflows/payment-state';
+import { applyOrderFact, markClosing, markCreationFailed, markOrderCreated, reserveRefund, settleRefund, type Outcome, type PaymentState } from '../../src/workflows/payment-state';
+import { T0, T1, awaiting, created, fact, paid } from './payment-fixtures';
 
-const T0 = '2030-01-01T00:00:00.000Z';
-const T1 = '2030-01-01T00:01:00.000Z';
-const input: PaymentInput = { merchantOrderNo: 'M1', amountMinor: 1250, currency: 'USD', description: 'Tea', expiresInSeconds: 900 };
-const fact = (transStatus: number, extra: Partial<OrderFact> = {}): OrderFact => ({
-  merchantOrderNo: 'M1',
-  transNo: 'T9',
-  transStatus,
-  currency: 'USD',
-  orderAmountMinor: 1250,
-  ...(transStatus === TransStatus.SUCCESS ? { paidAmountMinor: 1250 } : {}),
-  ...extra,
-});
-
-const created = (): PaymentState => initialPaymentState(input, T0);
-const awaiting = (): PaymentState => markOrderCreated(created(), 'https://cashier/1', T0).state;
-const paid = (): PaymentState => applyOrderFact(awaiting(), fact(TransStatus.SUCCESS), 'notification', T1).state;
 /** The events one step emits, numbered from 1. */
 const emitted = (before: PaymentState, step: (s: PaymentState) => Outcome) => merchantEventsBetween(before, step(before).state, 1, T1);
 const types = (before: PaymentState, step: (s: PaymentState) => Outcome) => emitted(before, step).map((e) => e.type);
