@@ -74,7 +74,8 @@ async function waitForWebhooks(nos: string[], getPayment: (no: string) => Promis
   for (;;) {
     const pending = nos.filter((no) => !done.has(no));
     await mapPool(pending, 8, async (no) => views.set(no, await getPayment(no)));
-    const now = new Set(nos.filter((no) => (views.get(no)?.webhooks ?? []).every((w) => w.status === 'delivered' || w.status === 'failed')));
+    const settled = (view: PaymentResponse | undefined) => view?.webhooks !== undefined && view.webhooks.every((w) => w.status === 'delivered' || w.status === 'failed');
+    const now = new Set(nos.filter((no) => views.get(no) === undefined || settled(views.get(no))));
     progress.tick(now.size - done.size);
     done = now;
     if (done.size === nos.length || Date.now() > deadline) break;

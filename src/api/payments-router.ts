@@ -81,8 +81,8 @@ export function createPaymentsRouter({ commands, config, metrics, auth, deliveri
 
   router.get('/v1/payments/:merchantOrderNo', auth, async (req, res) => {
     const { merchantOrderNo } = params(PaymentParamsSchema, req);
-    const [view, webhooks] = await Promise.all([commands.get(merchantOrderNo), deliveries.list(merchantOrderNo)]);
-    res.json({ ...paymentResponse(view), webhooks });
+    const [view, webhooks] = await Promise.all([commands.get(merchantOrderNo), deliveries.listIfAvailable(merchantOrderNo)]);
+    res.json({ ...paymentResponse(view), ...(webhooks ? { webhooks } : {}) });
   });
 
   router.post('/v1/payments/:merchantOrderNo/events/:eventId/redeliver', auth, async (req, res) => {

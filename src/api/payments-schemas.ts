@@ -181,7 +181,10 @@ export const PaymentResponseSchema = z
       .optional()
       .describe('Why the payment needs an operator'),
     error: GatewayErrorSchema.optional(),
-    webhooks: z.array(WebhookDeliverySchema).optional().describe('Merchant webhook events of this payment and their delivery, oldest first'),
+    webhooks: z
+      .array(WebhookDeliverySchema)
+      .optional()
+      .describe('Merchant webhook events of this payment and their delivery, oldest first; absent when their state could not be read in time'),
   });
 
 export type StartPaymentResponse = z.infer<typeof StartPaymentResponseSchema>;

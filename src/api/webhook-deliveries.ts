@@ -35,6 +35,19 @@ export class WebhookDeliveries {
     }
   }
 
+  /**
+   * For the payment view: the deliveries, or undefined when they cannot be read in time. The
+   * delivery workflow's state must never cost the merchant the payment itself.
+   */
+  async listIfAvailable(merchantOrderNo: string): Promise<WebhookDeliveryView[] | undefined> {
+    try {
+      return await this.list(merchantOrderNo);
+    } catch (err) {
+      if (err instanceof ProblemError && err.kind === 'temporal-unavailable') return undefined;
+      throw err;
+    }
+  }
+
   /** Sends one event again from a fresh retry schedule; a finished delivery workflow starts a new run for it. */
   async redeliver(merchantOrderNo: string, eventId: string): Promise<WebhookDeliveryView> {
     let event: MerchantEvent | null;
