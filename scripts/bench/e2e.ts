@@ -132,7 +132,7 @@ export async function runE2e(args: {
     webhookAckMs: { ...summarize(ack), source: 'sandbox notification records: first attempt acknowledged at − order paid at', notAckedFirstAttempts: notAcked },
     webhookAckHistogram: webhookHistogramFigures(metricsBefore, await api.metricsText()),
     paidToVisibleMs: { ...summarize(paidToVisible), getPollIntervalMs: GET_POLL_INTERVAL_MS, getsPerPayment: round(gets / Math.max(1, args.count), 2) },
-    paidToMerchantWebhookMs: { ...summarize(paidToMerchant), fromWorkflowPaid: summarize(workflowPaidToMerchant), missing: visibleAt.size - paidWebhooks.size },
+    paidToMerchantWebhookMs: { ...summarize(paidToMerchant), fromWorkflowPaid: summarize(workflowPaidToMerchant), missing: [...visibleAt.keys()].filter((no) => !paidWebhooks.has(no)).length },
     codepayCallsPerPayment: {
       mean: round(totals.reduce((a, b) => a + b, 0) / Math.max(1, ours.size), 2),
       max: totals.reduce((a, b) => Math.max(a, b), 0),
