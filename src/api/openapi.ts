@@ -129,7 +129,7 @@ export function createOpenApiDocument(options: { serverUrl?: string; version?: s
       '/v1/payments': {
         get: {
           operationId: 'listPayments',
-          summary: 'List payments, newest first, filtered by status, currency and creation time',
+          summary: 'List payments, newest (current workflow run) first, filtered by status, currency and creation time',
           description: 'From Temporal visibility: a payment shows up (or changes status) within about a second. `nextCursor` pages on with the same filters.',
           ...secured,
           parameters: queryParameters(ListPaymentsQuerySchema),

@@ -19,7 +19,7 @@ import { withDeadline } from './temporal-failures';
 
 /**
  * `GET /v1/payments` (DESIGN.md §4): payments found through Temporal visibility by their search
- * attributes, newest first, a page at a time. The cursor is Temporal's page token wrapped with a
+ * attributes, newest run first, a page at a time. The cursor is Temporal's page token wrapped with a
  * digest of the filters, so it is opaque and cannot be replayed against other filters.
  */
 export const MAX_PAGE_SIZE = 100;
