@@ -3,6 +3,7 @@
 #   merchant_private_key.pem / merchant_public_key.pem   the merchant's pair (worker signs)
 #   gateway_private_key.pem  / gateway_public_key.pem    the sandbox gateway's pair
 #   api.env        API_KEYS for the merchant API, OPERATOR_API_KEYS for operator actions
+#   merchant-webhook.env   MERCHANT_WEBHOOK_SECRET that signs the merchant webhooks (worker)
 #   postgres.env   the PostgreSQL password, under the names postgres and Temporal read
 # Never overwrites an existing file. Real CodePay keys go in the same places (docs/operations.md).
 set -euo pipefail
@@ -24,6 +25,10 @@ keypair gateway
 if [ ! -e "$dir/api.env" ]; then
   printf 'API_KEYS=%s\nOPERATOR_API_KEYS=%s\n' "$(random)" "$(random)" >"$dir/api.env"
   echo "created $dir/api.env"
+fi
+if [ ! -e "$dir/merchant-webhook.env" ]; then
+  echo "MERCHANT_WEBHOOK_SECRET=whsec_$(openssl rand -base64 24)" >"$dir/merchant-webhook.env"
+  echo "created $dir/merchant-webhook.env"
 fi
 if [ ! -e "$dir/postgres.env" ]; then
   password="$(random)"

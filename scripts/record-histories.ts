@@ -16,6 +16,7 @@ import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createCodePayActivities } from '../src/activities/codepay-activities';
+import { createWebhookActivities } from '../src/activities/webhook-activities';
 import { PROJECT_ROOT, requireBinaryPath, TEMPORAL_CLI } from '../src/tools/temporal-binaries';
 import { PAYMENT_SEARCH_ATTRIBUTES } from '../src/workflows/search-attributes';
 import { FakeCodePay } from '../test/workflows/fake-codepay';
@@ -42,7 +43,8 @@ async function main(): Promise<void> {
         connection: env.nativeConnection,
         taskQueue,
         workflowsPath: require.resolve('../src/workflows'),
-        activities: createCodePayActivities(fake),
+        // Merchant webhooks off: the payment still hands its events over (the local activity's markers are recorded).
+        activities: { ...createWebhookActivities({ config: { merchantWebhooks: { retryScheduleMs: [] } }, client: env.client }), ...createCodePayActivities(fake) },
       });
       const outcome = await worker.runUntil(scenarios[name]({ client: env.client, taskQueue, fake }));
       const histories = [];

@@ -16,6 +16,7 @@ for file in merchant_private_key.pem merchant_public_key.pem gateway_private_key
   : >"$stand_ins/$file"
 done
 echo 'API_KEYS=validate-only' >"$stand_ins/api.env"
+echo 'MERCHANT_WEBHOOK_SECRET=whsec_dmFsaWRhdGUtb25seS12YWxpZGF0ZQ==' >"$stand_ins/merchant-webhook.env"
 printf 'POSTGRES_PASSWORD=validate-only\nPOSTGRES_PWD=validate-only\n' >"$stand_ins/postgres.env"
 if [ $# -eq 0 ]; then set -- -q; elif [ "$1" = --print ]; then shift; fi
 SECRETS_DIR="$stand_ins" docker-compose -f docker-compose.yml config "$@"

@@ -83,6 +83,22 @@ const EnvSchema = z.object({
       }
       return values;
     }),
+
+  MERCHANT_WEBHOOK_URL: optional.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  /** Standard Webhooks secret, `whsec_<base64>`. */
+  MERCHANT_WEBHOOK_SECRET: optional.pipe(z.string().regex(/^whsec_[A-Za-z0-9+/=]{16,}$/, 'expected whsec_<base64>').optional()),
+  /** Comma-separated delays in seconds between delivery attempts; default ≈ 4.2 days in 14 attempts. */
+  MERCHANT_WEBHOOK_RETRY_SECONDS: z
+    .string()
+    .default('5,30,120,600,1800,3600,7200,14400,28800,43200,86400,86400,86400')
+    .transform((v, ctx) => {
+      const values = v.split(',').map((s) => Number(s.trim()));
+      if (values.some((n) => !Number.isFinite(n) || n <= 0)) {
+        ctx.addIssue({ code: 'custom', message: 'expected comma-separated positive seconds' });
+        return z.NEVER;
+      }
+      return values;
+    }),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -131,6 +147,8 @@ export interface Config {
   };
   worker: { maxConcurrentActivities: number; maxConcurrentWorkflowTasks: number; maxCachedWorkflows: number; metricsPort: number };
   payments: { defaultExpiresSeconds: number; refundWindowMs: number; pollScheduleMs: number[] };
+  /** Outgoing merchant webhooks; no URL: no events are delivered. */
+  merchantWebhooks: { url?: string; secret?: string; retryScheduleMs: number[] };
 }
 
 /** Embedded-default identities of the local sandbox merchant. */
@@ -204,6 +222,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       refundWindowMs: e.PAYMENT_REFUND_WINDOW_SECONDS * 1000,
       pollScheduleMs: e.PAYMENT_POLL_SCHEDULE_SECONDS.map((s) => Math.round(s * 1000)),
     },
+    merchantWebhooks: {
+      url: e.MERCHANT_WEBHOOK_URL,
+      secret: e.MERCHANT_WEBHOOK_SECRET,
+      retryScheduleMs: e.MERCHANT_WEBHOOK_RETRY_SECONDS.map((s) => Math.round(s * 1000)),
+    },
   };
 }
 
@@ -216,4 +239,9 @@ export function requireCodePayCredentials(config: Config): Required<Pick<Config[
   if (config.codepay.gatewayPublicKeyFiles.length === 0) missing.push('CODEPAY_GATEWAY_PUBLIC_KEY_FILE');
   if (missing.length) throw new ConfigError(`missing configuration: ${missing.join(', ')}`);
   return { privateKeyFile: config.codepay.privateKeyFile! };
+}
+
+/** A webhook URL without a secret would send unsigned events: refuse to start. */
+export function assertMerchantWebhookConfig(config: Pick<Config, 'merchantWebhooks'>): void {
+  if (config.merchantWebhooks.url && !config.merchantWebhooks.secret) throw new ConfigError('MERCHANT_WEBHOOK_URL is set but MERCHANT_WEBHOOK_SECRET is not');
 }

@@ -1,13 +1,15 @@
 /**
- * The worker process (`npm run worker`): runs the payment and refund workflows and the CodePay
- * activities on the configured task queue. `createPaymentWorker` is also what tests, the
+ * The worker process (`npm run worker`): runs the payment, refund and merchant webhook workflows,
+ * the CodePay and webhook activities on the configured task queue. `createPaymentWorker` is also what tests, the
  * end-to-end stack and benchmarks use, with their own connection, activities or bundle.
  */
+import { Client } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type LogEntry, type WorkflowBundleOption } from '@temporalio/worker';
 import pino, { type Logger } from 'pino';
 import { createCodePayActivities, type CodePayActivities } from './activities/codepay-activities';
+import { createWebhookActivities, type WebhookActivities } from './activities/webhook-activities';
 import { codePayClientOptionsFromConfig, createCodePayClient } from './codepay/client';
-import { loadConfig, type Config } from './config';
+import { assertMerchantWebhookConfig, loadConfig, type Config } from './config';
 import { temporalConnectionOptions } from './temporal-connection';
 import { prepareWorkflowBundle, serviceWorkflowBundleSource } from './tools/workflow-bundle';
 
@@ -16,6 +18,8 @@ export interface PaymentWorkerOptions {
   connection: NativeConnection;
   /** Defaults to the activities over the real CodePay client of `config`. */
   activities?: CodePayActivities;
+  /** Defaults to the merchant webhook activities of `config` over this connection. */
+  webhookActivities?: WebhookActivities;
   /** A pre-built bundle (tests, benchmarks); defaults to the cached bundle of src/workflows (tools/workflow-bundle.ts). */
   workflowBundle?: WorkflowBundleOption;
   taskQueue?: string;
@@ -24,11 +28,14 @@ export interface PaymentWorkerOptions {
 export async function createPaymentWorker(options: PaymentWorkerOptions): Promise<Worker> {
   const { config } = options;
   const activities = options.activities ?? createCodePayActivities(createCodePayClient(codePayClientOptionsFromConfig(config)));
+  assertMerchantWebhookConfig(config);
+  const webhookActivities =
+    options.webhookActivities ?? createWebhookActivities({ config, client: new Client({ connection: options.connection, namespace: config.temporal.namespace }) });
   return Worker.create({
     connection: options.connection,
     namespace: config.temporal.namespace,
     taskQueue: options.taskQueue ?? config.temporal.taskQueue,
-    activities,
+    activities: { ...activities, ...webhookActivities },
     workflowBundle: options.workflowBundle ?? { codePath: (await prepareWorkflowBundle(serviceWorkflowBundleSource())).codePath },
     maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivities,
     maxConcurrentWorkflowTaskExecutions: config.worker.maxConcurrentWorkflowTasks,

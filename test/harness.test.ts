@@ -37,7 +37,7 @@ describe('dev server harness', () => {
     const response = await temporal.client.connection.operatorService.listSearchAttributes({ namespace: 'default' });
     expect(response.customAttributes).toHaveProperty(PaymentStatusKey.name);
     expect(Object.keys(response.customAttributes)).toEqual(
-      expect.arrayContaining(['PaymentStatus', 'MerchantOrderNo', 'CodePayTransNo', 'AmountMinor', 'Currency']),
+      expect.arrayContaining(['PaymentStatus', 'MerchantOrderNo', 'CodePayTransNo', 'AmountMinor', 'Currency', 'PaymentCreatedAt']),
     );
   });
 

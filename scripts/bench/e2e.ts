@@ -4,6 +4,7 @@ import { paymentWorkflowId } from '../../src/workflows/messages';
 import { createProgress } from '../../src/tools/progress';
 import { runClosedLoop } from './closed-loop';
 import { cpuMsPer, cpuSnapshot } from './process-cpu';
+import type { MerchantEndpoint } from '../chaos/merchant-endpoint';
 import type { CodePayCallCounter } from './codepay-call-counter';
 import { LatencySummary, round, summarize } from './latency';
 import { keepSamples, throughput, Throughput } from './samples';
@@ -29,6 +30,8 @@ export interface E2eResult {
   webhookAckHistogram: HistogramFigures;
   /** Sandbox paid at → the shop's GET that first showed PAID returned. */
   paidToVisibleMs: LatencySummary & { getPollIntervalMs: number; getsPerPayment: number };
+  /** Sandbox paid at → the shop's endpoint received the signed payment.paid (first arrival); and from the workflow's PAID commit. */
+  paidToMerchantWebhookMs: LatencySummary & { fromWorkflowPaid: LatencySummary; missing: number };
   codepayCallsPerPayment: { mean: number; max: number; byMethod: Record<string, number>; source: string };
   historyEventsPerPayment: { sampled: number; mean: number; max: number };
   /** CPU ms per completed payment by process (utime + stime), over the closed loop. */
@@ -48,6 +51,8 @@ export async function runE2e(args: {
   sandbox: SandboxControl;
   counter: CodePayCallCounter;
   client: Client;
+  /** The shop's webhook endpoint (MERCHANT_WEBHOOK_URL). */
+  merchant: MerchantEndpoint;
   count: number;
   concurrency: number;
   autoPayAfterMs: number;
@@ -97,9 +102,12 @@ export async function runE2e(args: {
   await sandbox.setFaults({ autoPayAfterMs: 0 });
 
   const ours = new Set(Array.from({ length: args.count }, (_, i) => orderNo(i)));
+  const paidWebhooks = await waitForPaidWebhooks(args.merchant, [...visibleAt.keys()]);
   const records = (await sandbox.ledger()).filter((o) => ours.has(o.merchantOrderNo));
   const ack: number[] = [];
   const paidToVisible: number[] = [];
+  const paidToMerchant: number[] = [];
+  const workflowPaidToMerchant: number[] = [];
   let notAcked = 0;
   for (const record of records) {
     if (!record.endTime) continue;
@@ -109,6 +117,11 @@ export async function runE2e(args: {
     else if (first) notAcked += 1;
     const visible = visibleAt.get(record.merchantOrderNo);
     if (visible !== undefined) paidToVisible.push(visible - paidAt);
+    const received = paidWebhooks.get(record.merchantOrderNo);
+    if (received?.receivedAt !== undefined) {
+      paidToMerchant.push(received.receivedAt - paidAt);
+      if (received.eventTimestamp) workflowPaidToMerchant.push(received.receivedAt - Date.parse(received.eventTimestamp));
+    }
   }
 
   const calls = [...args.counter.byOrder()].filter(([no]) => ours.has(no)).map(([, byMethod]) => byMethod);
@@ -129,6 +142,7 @@ export async function runE2e(args: {
     webhookAckMs: { ...summarize(ack), source: 'sandbox notification records: first attempt acknowledged at − order paid at', notAckedFirstAttempts: notAcked },
     webhookAckHistogram: webhookHistogramFigures(metricsBefore, await api.metricsText()),
     paidToVisibleMs: { ...summarize(paidToVisible), getPollIntervalMs: GET_POLL_INTERVAL_MS, getsPerPayment: round(gets / Math.max(1, args.count), 2) },
+    paidToMerchantWebhookMs: { ...summarize(paidToMerchant), fromWorkflowPaid: summarize(workflowPaidToMerchant), missing: [...visibleAt.keys()].filter((no) => !paidWebhooks.has(no)).length },
     codepayCallsPerPayment: {
       mean: round(totals.reduce((a, b) => a + b, 0) / Math.max(1, ours.size), 2),
       max: totals.reduce((a, b) => Math.max(a, b), 0),
@@ -141,6 +155,18 @@ export async function runE2e(args: {
     throughput: throughput(visibleAt.values(), loopStartedAt),
     samples: { startPaymentMs: keepSamples(startLatencies), paidEndToEndMs: keepSamples(endToEnd), webhookAckMs: keepSamples(ack) },
   };
+}
+
+/** The first acknowledged, verified payment.paid of each paid payment, waiting up to 30 s for stragglers. */
+async function waitForPaidWebhooks(merchant: MerchantEndpoint, paid: string[]) {
+  const firsts = () => {
+    const found = new Map<string, (typeof merchant.receipts)[number]>();
+    for (const r of merchant.receipts) if (r.acked && r.verified && r.type === 'payment.paid' && !found.has(r.merchantOrderNo)) found.set(r.merchantOrderNo, r);
+    return found;
+  };
+  const deadline = Date.now() + 30_000;
+  while (paid.some((no) => !firsts().has(no)) && Date.now() < deadline) await sleep(200);
+  return firsts();
 }
 
 /** History length of up to 20 payments spread over the run (describe() is one call each). */

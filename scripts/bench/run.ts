@@ -23,6 +23,8 @@ import { startRssSampler } from './rss-sampler';
 import { summaryJson } from './samples';
 import { merchantApi, sandboxControl } from './stack-client';
 import { runWebhook } from './webhook';
+import { startMerchantEndpoint } from '../chaos/merchant-endpoint';
+import { createPrng } from '../chaos/prng';
 
 function machineFacts() {
   return {
@@ -34,10 +36,12 @@ function machineFacts() {
   };
 }
 
-function stackEnv(options: BenchOptions, dataDir: string, counterUrl: string): NodeJS.ProcessEnv {
+function stackEnv(options: BenchOptions, dataDir: string, counterUrl: string, merchantWebhookUrl: string): NodeJS.ProcessEnv {
   return isolatedStackEnv(options.basePort, dataDir, {
     // The embedded default's CodePay base URL: the worker reaches the sandbox through the counter.
     SANDBOX_PUBLIC_URL: counterUrl,
+    // The shop's own webhook endpoint, in this process, to time paid → merchant webhook received.
+    MERCHANT_WEBHOOK_URL: merchantWebhookUrl,
     // Tuning knobs the bench is meant to try stay settable from the shell.
     ...pick(process.env, ['LOG_LEVEL', 'WORKER_MAX_CONCURRENT_ACTIVITIES', 'WORKER_MAX_CONCURRENT_WORKFLOW_TASKS', 'WORKER_MAX_CACHED_WORKFLOWS']),
   });
@@ -59,6 +63,7 @@ async function main(): Promise<number> {
     if (log.length > 200) log.shift();
   };
   const counter = await startCodePayCallCounter(options.basePort + 200, new URL(`http://127.0.0.1:${options.basePort + 100}`));
+  const merchant = await startMerchantEndpoint(options.basePort + 400, createPrng(1));
   let stack: Stack | undefined;
   let connection: Connection | undefined;
   const results: BenchResults = {};
@@ -78,9 +83,10 @@ async function main(): Promise<number> {
   try {
     process.stderr.write(`bench: starting the stack (data ${dataDir})…\n`);
     const live = await timed('stackStart', () =>
-      startStack({ env: stackEnv(options, dataDir, counter.url), onOutput, devServer: { headless: true, sqlitePragmas: options.sqlitePragma } }),
+      startStack({ env: stackEnv(options, dataDir, counter.url, merchant.url), onOutput, devServer: { headless: true, sqlitePragmas: options.sqlitePragma } }),
     );
     stack = live;
+    merchant.setSecret(live.merchantWebhookSecret);
     let crashed: string | undefined;
     live.onUnexpectedExit = (name, code) => (crashed = `${name} exited with code ${code}`);
     const pids = new Map<string, number | undefined>([...live.services].map(([name, service]) => [name, service.child.pid]));
@@ -96,7 +102,7 @@ async function main(): Promise<number> {
 
     if (wants('e2e')) {
       results.e2e = await timed('e2e', () =>
-        runE2e({ api, sandbox, counter, client, count: options.count, concurrency: options.concurrency, autoPayAfterMs: options.autoPayAfterMs, runId, pids }),
+        runE2e({ api, sandbox, counter, client, merchant, count: options.count, concurrency: options.concurrency, autoPayAfterMs: options.autoPayAfterMs, runId, pids }),
       );
       failed += results.e2e.failures.count;
       results.ceiling = await timed('ceiling', () =>
@@ -158,6 +164,7 @@ async function main(): Promise<number> {
     await connection?.close();
     await stack?.stop();
     await counter.close();
+    await merchant.close();
     if (!options.keepData) rmSync(dataDir, { recursive: true, force: true });
   }
 

@@ -3,6 +3,7 @@ import type { DriverRecord } from './driver';
 import type { HttpStats } from './http';
 import type { ProcessFaultLog } from './process-faults';
 import type { Finding, Reconciliation } from './reconcile';
+import type { WebhookCheck } from './webhook-check';
 
 /** The end of a chaos run: a table for people and one JSON line for machines. */
 export interface ChaosReport {
@@ -32,6 +33,8 @@ export interface ChaosReport {
   servicesAlive: boolean;
   /** ms from creation to the last state change, over payments at rest; `expire` kinds apart (they wait out the deadline). */
   timeToFinal: { maxMs: number; p50Ms: number; p99Ms: number; maxExpireMs: number };
+  /** Merchant webhooks against an endpoint that goes down, fails, is slow and answers wrongly. */
+  webhooks: WebhookCheck & { weatherSeconds: Record<string, number> };
 }
 
 export function violationCount(r: ChaosReport): number {
@@ -44,6 +47,7 @@ export function violationCount(r: ChaosReport): number {
     r.gaveUp.length +
     r.badInput.filter((b) => !b.passed).length +
     r.badInputChanges.length +
+    r.webhooks.violations.length +
     (r.servicesAlive ? 0 : 1) +
     r.processFaults.filter((f) => f.error).length
   );
@@ -71,6 +75,9 @@ export function formatReport(r: ChaosReport): string {
     ['notifications', `${n.attempts} attempts: acked ${n.acked}, rejected ${n.rejected} (${counts(n.rejectedByStatus)}), failed ${n.failed}, dropped ${n.dropped}; duplicates ${n.duplicates}`],
     ['time to final state', `max ${seconds(r.timeToFinal.maxMs)}, p50 ${seconds(r.timeToFinal.p50Ms)}, p99 ${seconds(r.timeToFinal.p99Ms)} (expiring payments: max ${seconds(r.timeToFinal.maxExpireMs)})`],
     ['settled after drive', seconds(r.settleSeconds * 1000)],
+    ['merchant endpoint weather', Object.entries(r.webhooks.weatherSeconds).map(([k, v]) => `${k} ${v.toFixed(0)} s`).join(', ')],
+    ['merchant webhooks', `${r.webhooks.delivered} of ${r.webhooks.expected} events acknowledged; ${r.webhooks.receipts} attempts seen, ${r.webhooks.duplicates} repeated after an ack`],
+    ['WEBHOOK VIOLATIONS', String(r.webhooks.violations.length)],
     ['MISMATCHES workflow ⇔ ledger', String(r.mismatches.length)],
     ['MONEY-INVARIANT VIOLATIONS', String(r.moneyViolations.length)],
     ['contract violations', String(r.contractViolations.length)],
@@ -92,6 +99,7 @@ export function formatReport(r: ChaosReport): string {
     ...r.gaveUp.map((g) => `gave up ${g}`),
     ...badFailed.map((b) => `bad input ${b.name}: answered ${b.status}`),
     ...r.badInputChanges.map((f) => `changed ${describe(f)}`),
+    ...r.webhooks.violations.map((f) => `webhook ${describe(f)}`),
     ...r.processFaults.filter((f) => f.error).map((f) => `fault ${f.fault} failed: ${f.error}`),
   ];
   const shown = details.slice(0, 60);

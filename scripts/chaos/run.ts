@@ -23,9 +23,14 @@ import { PAYMENT_KINDS, planPayments, type PaymentPlan } from './plan';
 import { mapPool } from './pool';
 import { createPrng } from './prng';
 import { startProcessChaos } from './process-faults';
+import { startMerchantEndpoint, type MerchantEndpoint } from './merchant-endpoint';
 import { isQuiescent, reconcile, type Finding } from './reconcile';
 import { formatReport, reportJsonLine, violationCount, type ChaosReport } from './report';
 import { diffSnapshots, ledgerEssence, paymentEssence } from './snapshot';
+import { checkWebhooks } from './webhook-check';
+
+/** The merchant endpoint's port: base + 200 (between the sandbox's +100 and the worker metrics' +300). */
+const merchantPort = (options: ChaosOptions) => options.basePort + 200;
 
 function stackEnv(options: ChaosOptions, dataDir: string): NodeJS.ProcessEnv {
   return isolatedStackEnv(options.basePort, dataDir, {
@@ -35,6 +40,9 @@ function stackEnv(options: ChaosOptions, dataDir: string): NodeJS.ProcessEnv {
     PAYMENT_REFUND_WINDOW_SECONDS: '900',
     // Timeouts after commit should cost seconds, not the default 10.
     CODEPAY_TIMEOUT_MS: '2000',
+    MERCHANT_WEBHOOK_URL: `http://127.0.0.1:${merchantPort(options)}/webhooks`,
+    // ~2 minutes of retries: longer than any merchant outage below, so every event gets through.
+    MERCHANT_WEBHOOK_RETRY_SECONDS: '1,2,4,8,15,30,60',
   });
 }
 
@@ -56,6 +64,24 @@ async function requireFreePorts(options: ChaosOptions): Promise<void> {
   );
   const busy = taken.filter((p) => p !== undefined);
   if (busy.length) throw new Error(`ports ${busy.join(', ')} are in use (another run?); pick others with --base-port`);
+}
+
+/** Until no payment has a webhook event still pending or failing (they are all delivered or failed). */
+async function waitForWebhooks(nos: string[], getPayment: (no: string) => Promise<PaymentResponse | undefined>, budgetMs: number, views: Map<string, PaymentResponse | undefined>): Promise<void> {
+  const deadline = Date.now() + budgetMs;
+  const progress = createProgress('chaos: webhooks', nos.length);
+  let done = new Set<string>();
+  for (;;) {
+    const pending = nos.filter((no) => !done.has(no));
+    await mapPool(pending, 8, async (no) => views.set(no, await getPayment(no)));
+    const settled = (view: PaymentResponse | undefined) => view?.webhooks !== undefined && view.webhooks.every((w) => w.status === 'delivered' || w.status === 'failed');
+    const now = new Set(nos.filter((no) => views.get(no) === undefined || settled(views.get(no))));
+    progress.tick(now.size - done.size);
+    done = now;
+    if (done.size === nos.length || Date.now() > deadline) break;
+    await new Promise((r) => setTimeout(r, 2_000));
+  }
+  progress.done();
 }
 
 async function waitForQuiescence(
@@ -139,12 +165,18 @@ async function main(): Promise<number> {
   say(`chaos: seed ${options.seed}, ${options.payments} payments, concurrency ${options.concurrency}; data and logs in ${dataDir}`);
 
   await requireFreePorts(options);
+  const endpointPrng = createPrng(options.seed ^ 0x5eed);
+  const merchant: MerchantEndpoint = await startMerchantEndpoint(merchantPort(options), endpointPrng.fork());
   const crashes: string[] = [];
   const stack = await startStack({
     env: stackEnv(options, dataDir),
     onOutput: (name, line) => appendFileSync(logFile, `${new Date().toISOString()} [${name}] ${line}\n`),
     devServer: { headless: true },
+  }).catch(async (err: unknown) => {
+    await merchant.close();
+    throw err;
   });
+  merchant.setSecret(stack.merchantWebhookSecret);
   stack.onUnexpectedExit = (name, code) => {
     crashes.push(`${name} (exit ${code})`);
     // A new sandbox would start with an empty ledger: nothing left to reconcile against.
@@ -174,6 +206,7 @@ async function main(): Promise<number> {
       maxGapMs: options.quick ? 6_000 : 15_000,
       onFault: (f) => appendFileSync(logFile, `${new Date().toISOString()} [chaos] ${f.fault} took ${f.tookMs} ms${f.error ? `: ${f.error}` : ''}\n`),
     });
+    merchant.startWeather(endpointPrng.fork(), [2_000, 8_000]);
     const progress = createProgress('chaos: driving', plans.length);
     await mapPool(plans, options.concurrency, async (plan) => {
       await driver.drive(plan);
@@ -183,6 +216,7 @@ async function main(): Promise<number> {
     say('chaos: waiting for the remaining process faults');
     await chaos.stop();
     await weather.stop();
+    await merchant.stopWeather();
     // Faults go on while the payments settle, gentler: the system must converge under them too.
     await setWeather(sandbox, 'lossy');
     const driveEnded = Date.now();
@@ -190,8 +224,10 @@ async function main(): Promise<number> {
     // 2. Wait for rest, then reconcile every payment against the ledger.
     const nos = [...record.attempted];
     const views = await waitForQuiescence(nos, driver.getPayment, options.settleSeconds * 1000);
+    await waitForWebhooks(nos, driver.getPayment, options.settleSeconds * 1000, views);
     const settleSeconds = (Date.now() - driveEnded) / 1000;
     await setWeather(sandbox, 'calm');
+    const webhooks = checkWebhooks(views, merchant.receipts);
     const ledger = await fetchLedger(sandbox);
     const reconciliation = reconcile(views, ledger);
     const { byKind, unexpected } = outcomes(plans, views);
@@ -238,6 +274,7 @@ async function main(): Promise<number> {
       badInputChanges,
       servicesAlive: servicesAlive(stack) && health?.status === 200,
       timeToFinal: timeToFinal(plans, views),
+      webhooks: { ...webhooks, weatherSeconds: merchant.weatherSeconds },
     };
     process.stdout.write(formatReport(report));
     process.stdout.write(`${reportJsonLine(report)}\n`);
@@ -245,6 +282,7 @@ async function main(): Promise<number> {
     return failed ? 1 : 0;
   } finally {
     await stack.stop();
+    await merchant.close();
     if (!failed && !options.keepData) rmSync(dataDir, { recursive: true, force: true });
     else say(`chaos: data and logs kept in ${dataDir}`);
   }

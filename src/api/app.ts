@@ -9,12 +9,14 @@ import { createHealthRouter } from './health-router';
 import { type ApiMetrics, createApiMetrics, httpMetricsMiddleware } from './metrics';
 import { createOpenApiDocument } from './openapi';
 import { DEFAULT_TIMEOUTS, PaymentCommands, type TemporalTimeouts } from './payment-commands';
+import { listPayments } from './payments-list';
 import { createPaymentsRouter } from './payments-router';
 import { notFoundMiddleware, problemMiddleware } from './problem';
 import { createReviewRouter } from './review-router';
+import { WebhookDeliveries } from './webhook-deliveries';
 import { createWebhookRouter } from './webhook-router';
 
-export type ApiConfig = Pick<Config, 'apiKeys' | 'operatorApiKeys' | 'temporal' | 'publicBaseUrl' | 'payments' | 'webhook' | 'trustProxy'>;
+export type ApiConfig = Pick<Config, 'apiKeys' | 'operatorApiKeys' | 'temporal' | 'publicBaseUrl' | 'payments' | 'webhook' | 'trustProxy' | 'merchantWebhooks'>;
 
 export interface AppDependencies {
   config: ApiConfig;
@@ -59,6 +61,8 @@ export function createApp({ config, clients, gatewayPublicKeys, logger, metrics 
       config,
       metrics,
       auth: requireApiKey(config.apiKeys),
+      deliveries: new WebhookDeliveries(client, config, limits),
+      list: (filters) => listPayments(client, config.temporal.namespace, filters, limits),
     }),
   );
   app.use(createReviewRouter({ commands, auth: requireOperatorKey({ operatorKeys: config.operatorApiKeys, merchantKeys: config.apiKeys }) }));

@@ -1,4 +1,5 @@
 import { html, mobilePage, type SafeHtml } from '../web/html';
+import type { DemoOrder } from './demo-orders';
 
 /**
  * The demo shop's two mobile (H5) pages: self-contained HTML, inline CSS, no external assets.
@@ -45,29 +46,43 @@ export function shopPage(options: { currencies: readonly string[]; amount?: stri
   );
 }
 
-/** Shows the payment's status and polls the read-only status route until it is final. */
-export function returnPage(options: { merchantOrderNo: string; status: string; amount: string; currency: string }): string {
-  const statusUrl = `/demo/status/${encodeURIComponent(options.merchantOrderNo)}`;
+/**
+ * Shows the shop's own order (moved only by signed webhooks) and the events it received, polling
+ * the read-only status route while the order waits for its payment.
+ */
+export function returnPage(order: DemoOrder): string {
+  const statusUrl = `/demo/status/${encodeURIComponent(order.merchantOrderNo)}`;
   return page(
     'Payment status',
     html`<h1>Thank you</h1>
-<p class="lead">The shop asks its payment service, not the browser, whether you paid.</p>
+<p class="lead">The shop marks your order paid when the payment service's signed <code>payment.paid</code> webhook arrives, not when the browser comes back.</p>
 <div class="card">
-  <div class="muted">Order ${options.merchantOrderNo} · ${options.amount} ${options.currency}</div>
-  <div class="status" data-testid="payment-status" data-status-url="${statusUrl}" aria-live="polite">${options.status}</div>
+  <div class="muted">Order ${order.merchantOrderNo} · ${order.amount} ${order.currency}</div>
+  <div class="status" data-testid="payment-status" data-status-url="${statusUrl}" aria-live="polite">${order.status}</div>
+  <div class="muted">Webhooks received:</div>
+  <ul class="muted" data-testid="webhook-events">${order.events.map((e) => html`<li>${e.type}</li>`)}</ul>
   <a href="/demo">Back to the shop</a>
 </div>
 <script>
 (function () {
   // The URL comes through an attribute, which the HTML parser unescapes.
   var el = document.querySelector('[data-testid="payment-status"]');
+  var list = document.querySelector('[data-testid="webhook-events"]');
   var url = el.getAttribute('data-status-url');
-  var waiting = { CREATING: true, AWAITING_PAYMENT: true };
+  var waiting = { 'pending': true, 'awaiting payment': true };
+  function show(order) {
+    el.textContent = order.status;
+    list.replaceChildren.apply(list, order.events.map(function (e) {
+      var li = document.createElement('li');
+      li.textContent = e.type;
+      return li;
+    }));
+  }
   function poll() {
     if (!waiting[el.textContent]) return;
     fetch(url, { headers: { accept: 'application/json' } })
       .then(function (r) { return r.ok ? r.json() : null; })
-      .then(function (p) { if (p) el.textContent = p.status; })
+      .then(function (order) { if (order) show(order); })
       .catch(function () {})
       .then(function () { setTimeout(poll, 1000); });
   }

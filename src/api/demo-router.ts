@@ -3,8 +3,9 @@ import express, { Router } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Config } from '../config';
-import { toDecimalString } from '../codepay/money';
+import { DemoOrders } from './demo-orders';
 import { errorPage, returnPage, shopPage } from './demo-pages';
+import { createDemoReceiver } from './demo-receiver';
 import type { PaymentCommands } from './payment-commands';
 import { AmountSchema, amountIssue, toPaymentRequest } from './payments-schemas';
 import { ProblemError } from './problem';
@@ -12,7 +13,8 @@ import { ProblemError } from './problem';
 /**
  * The demo shop (a merchant's H5 checkout in miniature). Its checkout runs on the server and calls
  * the payment commands directly, so no API key ever reaches the browser; the browser only learns
- * the cashier URL (303) and, on return, the status of the demo's own orders.
+ * the cashier URL (303) and, on return, the status of the demo's own orders, which move only on
+ * the signed merchant webhooks its receiver verifies (demo-receiver.ts).
  */
 export const DEMO_CURRENCIES = ['USD', 'EUR', 'JPY'] as const;
 const DEMO_ORDER_NO = /^DEMO[A-Z0-9]{6,28}$/;
@@ -22,16 +24,18 @@ const DemoOrderNoSchema = z.string().regex(DEMO_ORDER_NO);
 
 export interface DemoRouterDeps {
   commands: PaymentCommands;
-  config: Pick<Config, 'publicBaseUrl' | 'payments'>;
+  config: Pick<Config, 'publicBaseUrl' | 'payments' | 'merchantWebhooks'>;
   logger: Logger;
+  orders?: DemoOrders;
 }
 
 function demoOrderNo(): string {
   return `DEMO${Date.now().toString(36)}${randomBytes(4).toString('hex')}`.toUpperCase();
 }
 
-export function createDemoRouter({ commands, config, logger }: DemoRouterDeps): Router {
+export function createDemoRouter({ commands, config, logger, orders = new DemoOrders() }: DemoRouterDeps): Router {
   const router = Router();
+  router.use(createDemoReceiver({ secret: config.merchantWebhooks.secret, orders, logger }));
   const base = config.publicBaseUrl.replace(/\/+$/, '');
 
   router.get('/demo', (_req, res) => {
@@ -65,6 +69,7 @@ export function createDemoRouter({ commands, config, logger }: DemoRouterDeps): 
         res.status(502).type('html').send(errorPage(reason));
         return;
       }
+      orders.add({ merchantOrderNo, amount: form.data.amount, currency: form.data.currency });
       logger.info({ merchantOrderNo, outcome: 'redirected' }, 'demo checkout');
       res.redirect(303, result.cashierUrl);
     } catch (err) {
@@ -79,25 +84,20 @@ export function createDemoRouter({ commands, config, logger }: DemoRouterDeps): 
       res.status(404).type('html').send(errorPage('Unknown demo order'));
       return;
     }
-    const view = await commands.get(no.data).catch((err: unknown) => {
-      if (err instanceof ProblemError && err.kind === 'payment-not-found') return undefined;
-      throw err;
-    });
-    if (!view) {
+    const order = orders.get(no.data);
+    if (!order) {
       res.status(404).type('html').send(errorPage('Unknown demo order'));
       return;
     }
-    res.type('html').send(
-      returnPage({ merchantOrderNo: view.merchantOrderNo, status: view.status, amount: toDecimalString(view.amountMinor, view.currency), currency: view.currency }),
-    );
+    res.type('html').send(returnPage(order));
   });
 
-  /** Read-only, and only for the demo's own order numbers: never a window onto real payments. */
-  router.get('/demo/status/:merchantOrderNo', async (req, res) => {
+  /** The shop's own order, read-only and only for the demo's order numbers: never a window onto real payments. */
+  router.get('/demo/status/:merchantOrderNo', (req, res) => {
     const no = DemoOrderNoSchema.safeParse(req.params.merchantOrderNo);
-    if (!no.success) throw new ProblemError('payment-not-found', 'not a demo order');
-    const view = await commands.get(no.data);
-    res.json({ merchantOrderNo: view.merchantOrderNo, status: view.status, amount: toDecimalString(view.amountMinor, view.currency), currency: view.currency });
+    const order = no.success ? orders.get(no.data) : undefined;
+    if (!order) throw new ProblemError('payment-not-found', 'not an order of the demo shop');
+    res.json(order);
   });
 
   return router;

@@ -3,6 +3,7 @@ import { ReadinessSchema } from './health-router';
 import {
   CreatePaymentBodySchema,
   CreateRefundBodySchema,
+  EventParamsSchema,
   GatewayErrorSchema,
   PaymentEventSchema,
   PaymentParamsSchema,
@@ -11,10 +12,14 @@ import {
   RefundParamsSchema,
   RefundResponseSchema,
   StartPaymentResponseSchema,
+  WebhookDeliverySchema,
 } from './payments-schemas';
+import { ListPaymentsQuerySchema, PaymentListSchema, PaymentSummarySchema } from './payments-list';
 import { FieldErrorSchema, ProblemSchema } from './problem';
 import { ReviewBodySchema } from './review-router';
 import { WEBHOOK_BODY_LIMIT, WEBHOOK_PATH } from './webhook-router';
+import { MerchantEventBodySchema } from '../webhooks/event-body';
+import { MERCHANT_EVENT_TYPES } from '../workflows/merchant-events';
 
 /**
  * The OpenAPI 3.1 document, generated from the zod schemas the routes validate with. Named schemas
@@ -33,6 +38,10 @@ const COMPONENTS: Record<string, z.ZodType> = {
   Problem: ProblemSchema,
   FieldError: FieldErrorSchema,
   Readiness: ReadinessSchema,
+  PaymentList: PaymentListSchema,
+  PaymentSummary: PaymentSummarySchema,
+  WebhookDelivery: WebhookDeliverySchema,
+  WebhookEvent: MerchantEventBodySchema,
 };
 
 const NotificationBodySchema = z
@@ -70,6 +79,10 @@ const problem = (description: string) => ({
   content: { 'application/problem+json': { schema: schemaRef(ProblemSchema) } },
 });
 
+function queryParameters(schema: z.ZodObject): JsonSchema[] {
+  return Object.entries(schema.shape).map(([name, field]) => ({ name, in: 'query', required: false, schema: schemaRef(field as z.ZodType) }));
+}
+
 function pathParameters(schema: z.ZodObject): JsonSchema[] {
   return Object.entries(schema.shape).map(([name, field]) => ({
     name,
@@ -97,6 +110,19 @@ export function createOpenApiDocument(options: { serverUrl?: string; version?: s
       ].join('\n\n'),
     },
     ...(options.serverUrl ? { servers: [{ url: options.serverUrl }] } : {}),
+    // What this service POSTs to MERCHANT_WEBHOOK_URL, signed per Standard Webhooks (docs/webhooks.md).
+    webhooks: Object.fromEntries(
+      MERCHANT_EVENT_TYPES.map((type) => [
+        type,
+        {
+          post: {
+            summary: `${type}: headers webhook-id (stable across retries), webhook-timestamp, webhook-signature (v1,<base64 HMAC-SHA256>)`,
+            requestBody: { required: true, content: { 'application/json': { schema: schemaRef(MerchantEventBodySchema) } } },
+            responses: { '2XX': { description: 'Delivered; anything else is retried on MERCHANT_WEBHOOK_RETRY_SECONDS' } },
+          },
+        },
+      ]),
+    ),
     components: {
       securitySchemes: {
         bearerAuth: { type: 'http', scheme: 'bearer', description: 'One of API_KEYS' },
@@ -106,6 +132,19 @@ export function createOpenApiDocument(options: { serverUrl?: string; version?: s
     },
     paths: {
       '/v1/payments': {
+        get: {
+          operationId: 'listPayments',
+          summary: 'List payments, newest (current workflow run) first, filtered by status, currency and creation time',
+          description: 'From Temporal visibility: a payment shows up (or changes status) within about a second. `nextCursor` pages on with the same filters.',
+          ...secured,
+          parameters: queryParameters(ListPaymentsQuerySchema),
+          responses: {
+            200: json(PaymentListSchema, 'One page of payments'),
+            400: problem('Unknown filter, bad value, limit above 100 or a foreign cursor; `errors` names each'),
+            ...authProblems,
+            ...temporalProblem,
+          },
+        },
         post: {
           operationId: 'startPayment',
           summary: 'Start a payment (idempotent by merchantOrderNo) and get the cashier URL',
@@ -152,6 +191,21 @@ export function createOpenApiDocument(options: { serverUrl?: string; version?: s
             404: problem('Unknown payment'),
             409: problem('Not cancellable in its current status'),
             422: problem('CodePay rejected the cancel'),
+            ...temporalProblem,
+          },
+        },
+      },
+      '/v1/payments/{merchantOrderNo}/events/{eventId}/redeliver': {
+        post: {
+          operationId: 'redeliverEvent',
+          summary: 'Send one merchant webhook event again, under the same webhook-id, from a fresh retry schedule',
+          ...secured,
+          parameters: pathParameters(EventParamsSchema),
+          responses: {
+            202: json(WebhookDeliverySchema, 'Queued; the payment view shows its delivery'),
+            400: problem('Invalid number or event id'),
+            ...authProblems,
+            404: problem('Unknown payment or event'),
             ...temporalProblem,
           },
         },

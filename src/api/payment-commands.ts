@@ -27,7 +27,7 @@ import {
 // Type only, and started by name: the API process never loads workflow code.
 import type { paymentWorkflow } from '../workflows';
 import { paymentStaticDetails, paymentStaticSummary } from '../workflows/payment-summary';
-import { AmountMinorKey, CurrencyKey, MerchantOrderNoKey, PaymentStatusKey } from '../workflows/search-attributes';
+import { AmountMinorKey, CurrencyKey, MerchantOrderNoKey, PaymentCreatedAtKey, PaymentStatusKey } from '../workflows/search-attributes';
 import { problemFromUpdateFailure, ProblemError } from './problem';
 import { isClosedWorkflow, isTemporalUnavailable, withDeadline } from './temporal-failures';
 
@@ -106,6 +106,8 @@ export class PaymentCommands {
         { key: MerchantOrderNoKey, value: request.merchantOrderNo },
         { key: AmountMinorKey, value: request.amountMinor },
         { key: CurrencyKey, value: request.currency },
+        // Listable by creation time from the start; the workflow sets its own time on its first task.
+        { key: PaymentCreatedAtKey, value: new Date() },
       ],
     });
     try {
@@ -249,7 +251,8 @@ export class PaymentCommands {
   }
 }
 
-function translate(err: unknown): unknown {
+/** A Temporal failure as the problem the merchant sees, where there is one. */
+export function translate(err: unknown): unknown {
   const problem = problemFromUpdateFailure(err);
   if (problem) return problem;
   if (isTemporalUnavailable(err)) return new ProblemError('temporal-unavailable');

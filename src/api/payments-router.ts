@@ -4,16 +4,19 @@ import type { Config } from '../config';
 import { toMinorUnits } from '../codepay/money';
 import type { PaymentStartOutcome, ApiMetrics } from './metrics';
 import type { PaymentCommands } from './payment-commands';
+import { ListPaymentsQuerySchema, type ListPaymentsQuery, type PaymentList } from './payments-list';
 import { paymentResponse, refundResponse, startPaymentResponse } from './payment-view';
 import {
   amountIssue,
   CreatePaymentBodySchema,
   CreateRefundBodySchema,
+  EventParamsSchema,
   PaymentParamsSchema,
   RefundParamsSchema,
   toPaymentRequest,
 } from './payments-schemas';
 import { ProblemError, validationProblem } from './problem';
+import type { WebhookDeliveries } from './webhook-deliveries';
 
 /** Merchant API bodies are small; anything bigger is a mistake or an attack. */
 export const JSON_BODY_LIMIT = '16kb';
@@ -38,10 +41,12 @@ export interface PaymentsRouterDeps {
   config: Pick<Config, 'payments'>;
   metrics: ApiMetrics;
   auth: RequestHandler;
+  deliveries: WebhookDeliveries;
+  list: (filters: ListPaymentsQuery) => Promise<PaymentList>;
 }
 
 /** docs/design.md §4: `/v1/payments…`, every route behind the API key. */
-export function createPaymentsRouter({ commands, config, metrics, auth }: PaymentsRouterDeps): Router {
+export function createPaymentsRouter({ commands, config, metrics, auth, deliveries, list }: PaymentsRouterDeps): Router {
   const router = Router();
   const count = (outcome: PaymentStartOutcome) => metrics.paymentsStarted.inc({ outcome });
 
@@ -70,9 +75,19 @@ export function createPaymentsRouter({ commands, config, metrics, auth }: Paymen
     res.status(created ? 201 : 200).json(startPaymentResponse({ ...result, status }, request));
   });
 
+  router.get('/v1/payments', auth, async (req, res) => {
+    res.json(await list(parse(ListPaymentsQuerySchema, req.query, 'query')));
+  });
+
   router.get('/v1/payments/:merchantOrderNo', auth, async (req, res) => {
     const { merchantOrderNo } = params(PaymentParamsSchema, req);
-    res.json(paymentResponse(await commands.get(merchantOrderNo)));
+    const [view, webhooks] = await Promise.all([commands.get(merchantOrderNo), deliveries.listIfAvailable(merchantOrderNo)]);
+    res.json({ ...paymentResponse(view), ...(webhooks ? { webhooks } : {}) });
+  });
+
+  router.post('/v1/payments/:merchantOrderNo/events/:eventId/redeliver', auth, async (req, res) => {
+    const { merchantOrderNo, eventId } = params(EventParamsSchema, req);
+    res.status(202).json(await deliveries.redeliver(merchantOrderNo, eventId));
   });
 
   router.post('/v1/payments/:merchantOrderNo/cancel', auth, async (req, res) => {

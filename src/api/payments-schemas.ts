@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isCurrency, MoneyError, toMinorUnits } from '../codepay/money';
+import { MERCHANT_EVENT_TYPES } from '../workflows/merchant-events';
 import { PAYMENT_STATUSES, REVIEW_DECISIONS, type PaymentRequest } from '../workflows/messages';
 
 /**
@@ -100,6 +101,7 @@ export type CreateRefundBody = z.infer<typeof CreateRefundBodySchema>;
 
 export const PaymentParamsSchema = z.object({ merchantOrderNo: MerchantOrderNoSchema });
 export const RefundParamsSchema = z.object({ merchantOrderNo: MerchantOrderNoSchema, refundNo: RefundNoSchema });
+export const EventParamsSchema = z.object({ merchantOrderNo: MerchantOrderNoSchema, eventId: z.string().min(1).max(64).describe('A webhook event id (`webhook-id`)') });
 
 // ---- responses ----
 
@@ -140,6 +142,21 @@ export const PaymentEventSchema = z
     data: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).optional(),
   });
 
+export const WebhookDeliverySchema = z
+  .object({
+    eventId: z.string().describe('The `webhook-id` header; stable across retries'),
+    type: z.enum(MERCHANT_EVENT_TYPES),
+    timestamp,
+    status: z.enum(['pending', 'delivered', 'failing', 'failed']),
+    attempts: z.int(),
+    lastStatus: z.int().optional().describe("HTTP status of the merchant endpoint's last answer"),
+    lastError: z.string().optional(),
+    lastAttemptAt: timestamp.optional(),
+    nextAttemptAt: timestamp.optional(),
+    deliveredAt: timestamp.optional(),
+  })
+  .describe('Delivery of one merchant webhook event (MERCHANT_WEBHOOK_URL)');
+
 export const PaymentResponseSchema = z
   .object({
     merchantOrderNo: z.string(),
@@ -171,6 +188,10 @@ export const PaymentResponseSchema = z
       .optional()
       .describe('Why the payment needs (or needed) an operator'),
     error: GatewayErrorSchema.optional(),
+    webhooks: z
+      .array(WebhookDeliverySchema)
+      .optional()
+      .describe('Merchant webhook events of this payment and their delivery, oldest first; absent when their state could not be read in time'),
   });
 
 export type StartPaymentResponse = z.infer<typeof StartPaymentResponseSchema>;

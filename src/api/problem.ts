@@ -19,6 +19,7 @@ export const PROBLEMS = {
   'not-found': { status: 404, title: 'No such resource' },
   'payment-not-found': { status: 404, title: 'No payment with this merchant order number' },
   'refund-not-found': { status: 404, title: 'No refund with this refund number on this payment' },
+  'event-not-found': { status: 404, title: 'No webhook event with this id on this payment' },
   'payload-mismatch': { status: 409, title: 'The merchant order number is taken by a different payment' },
   'invalid-state': { status: 409, title: 'The payment does not allow this in its current status' },
   'refund-no-conflict': { status: 409, title: 'The refund number is taken by a different refund' },

@@ -17,6 +17,8 @@ export interface Stack {
   apiKey: string;
   /** The first operator key, '' when none is configured. */
   operatorKey: string;
+  /** What the merchant verifies webhooks with (MERCHANT_WEBHOOK_SECRET). */
+  merchantWebhookSecret: string;
   apiUrl: string;
   sandboxUrl?: string;
   temporalAddress: string;
@@ -46,7 +48,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const baseEnv = options.env ?? process.env;
   const config = loadConfig(baseEnv);
   const secrets = ensureEmbeddedSecrets(config.dataDir);
-  const env: NodeJS.ProcessEnv = { ...baseEnv, ...embeddedEnv(secrets, baseEnv) };
+  const env: NodeJS.ProcessEnv = { ...baseEnv, ...embeddedEnv(secrets, baseEnv, config.apiPort) };
   const output = options.onOutput ?? (() => undefined);
   const devServerOptions: DevServerOptions = {
     dbFile: path.resolve(config.dataDir, 'temporal.sqlite'),
@@ -68,6 +70,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     env,
     apiKey: env.API_KEYS?.split(',')[0] ?? '',
     operatorKey: env.OPERATOR_API_KEYS?.split(',')[0] ?? '',
+    merchantWebhookSecret: env.MERCHANT_WEBHOOK_SECRET ?? '',
     apiUrl: `http://127.0.0.1:${config.apiPort}`,
     sandboxUrl: config.codepay.usesSandbox ? `http://127.0.0.1:${config.sandbox.port}` : undefined,
     temporalAddress: config.temporal.address,
@@ -116,7 +119,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 }
 
 /** Variables of the caller's shell that would point a run at something else than its own stack. */
-const STACK_ENV = /^(TEMPORAL_|CODEPAY_|SANDBOX_|API_|PUBLIC_BASE_URL|PAYMENT_|WORKER_|DATA_DIR|LOG_LEVEL)/;
+const STACK_ENV = /^(TEMPORAL_|CODEPAY_|SANDBOX_|API_|PUBLIC_BASE_URL|PAYMENT_|WORKER_|MERCHANT_WEBHOOK_|DATA_DIR|LOG_LEVEL)/;
 
 /**
  * The env of a self-contained stack for chaos and bench runs: the caller's shell minus anything

@@ -155,3 +155,46 @@ export const reviewPaymentUpdate = defineUpdate<PaymentView, [ReviewRequest]>('r
 export const codepayNotificationSignal = defineSignal<[CodePayNotification]>('codepayNotification');
 export const getPaymentQuery = defineQuery<PaymentView>('getPayment');
 export const getRefundQuery = defineQuery<RefundView>('getRefund');
+
+// ---- merchant webhooks (docs/webhooks.md) --------------------------------------------------------
+
+export type MerchantEventType = `payment.${Lowercase<PaymentStatus>}` | 'refund.succeeded' | 'refund.failed';
+
+/** One event for the merchant's endpoint; its `id` is the Standard Webhooks `webhook-id`. */
+export interface MerchantEvent {
+  /** Deterministic: the payment number and the payment's event sequence, so a retried emission is the same event. */
+  id: string;
+  seq: number;
+  type: MerchantEventType;
+  /** ISO-8601 UTC, workflow time of the change. */
+  timestamp: string;
+  /** The payment as it was right after the change. */
+  payment: PaymentView;
+  /** For refund events: which refund of `payment.refunds`. */
+  refundNo?: string;
+}
+
+export type WebhookDeliveryStatus = 'pending' | 'delivered' | 'failing' | 'failed';
+
+export interface WebhookDeliveryView {
+  eventId: string;
+  type: MerchantEventType;
+  timestamp: string;
+  status: WebhookDeliveryStatus;
+  attempts: number;
+  /** HTTP status of the last attempt, if one was answered. */
+  lastStatus?: number;
+  lastError?: string;
+  lastAttemptAt?: string;
+  nextAttemptAt?: string;
+  deliveredAt?: string;
+}
+
+export const merchantWebhooksWorkflowId = (merchantOrderNo: string) => `webhooks-${merchantOrderNo}`;
+/** The payment's new events, in order; repeated ids are ignored. */
+export const merchantEventsSignal = defineSignal<[MerchantEvent[]]>('merchantEvents');
+/** Send one event again (the merchant asked, or it failed); carries the event so a new run can send it. */
+export const redeliverMerchantEventSignal = defineSignal<[MerchantEvent]>('redeliverMerchantEvent');
+export const getWebhookDeliveriesQuery = defineQuery<WebhookDeliveryView[]>('getWebhookDeliveries');
+/** The stored event, for a redelivery. */
+export const getMerchantEventQuery = defineQuery<MerchantEvent | null, [string]>('getMerchantEvent');

@@ -25,6 +25,7 @@ import {
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { OrderFact } from '../codepay/model';
 import { failureSummary, gatewayRejection, persistentCalls, pollCalls } from './codepay-calls';
+import { MERCHANT_WEBHOOKS_PATCH, merchantEventOutbox } from './merchant-event-outbox';
 import {
   PaymentErrorType,
   cancelPaymentUpdate,
@@ -63,7 +64,7 @@ import { pollDelayMs } from './poll-schedule';
 import { decideReview, reviewRejection } from './operator-review';
 import { admitRefund, cancelRejection, releaseRefund, type Rejection } from './refund-admission';
 import { refundWorkflow } from './refund-workflow';
-import { AmountMinorKey, CodePayTransNoKey, CurrencyKey, MerchantOrderNoKey, PaymentStatusKey } from './search-attributes';
+import { AmountMinorKey, CodePayTransNoKey, CurrencyKey, MerchantOrderNoKey, PaymentCreatedAtKey, PaymentStatusKey } from './search-attributes';
 
 /** Far below Temporal's 10,240-event warning; the worst case of one payment stays under 1,000 (tested). */
 export const CONTINUE_AS_NEW_AFTER_EVENTS = 4_000;
@@ -74,6 +75,8 @@ const RECONCILE_DELAYS_MS = [1_000, 2_000, 4_000, 8_000, 16_000];
 export interface CarriedPayment {
   state: PaymentState;
   polls: number;
+  /** Merchant webhook events emitted so far. */
+  merchantEventSeq?: number;
 }
 
 export type PaymentWorkflowInput = PaymentInput & {
@@ -90,6 +93,7 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
   /** True while an expiry or a cancel talks to CodePay; the poll loop and other closes wait. */
   let closeInProgress = false;
   let published: Record<string, string | number | undefined> = {};
+  const merchantEvents = merchantEventOutbox(input.carried?.merchantEventSeq);
 
   const publish = () => {
     const current = { status: state.status, transNo: state.codepayTransNo };
@@ -98,16 +102,21 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
     if (current.transNo !== undefined && published.transNo !== current.transNo) updates.push({ key: CodePayTransNoKey, value: current.transNo });
     if (published.amount === undefined) {
       updates.push({ key: MerchantOrderNoKey, value: state.merchantOrderNo }, { key: AmountMinorKey, value: state.amountMinor }, { key: CurrencyKey, value: state.currency });
+      if (patched(MERCHANT_WEBHOOKS_PATCH)) updates.push({ key: PaymentCreatedAtKey, value: new Date(state.createdAt) });
     }
     if (updates.length > 0) upsertSearchAttributes(updates);
     published = { ...current, amount: state.amountMinor };
     setCurrentDetails(paymentCurrentDetails(state));
   };
   const commit = ({ state: next, events }: Outcome) => {
+    const before = state;
     state = next;
     for (const event of events) if (event.type === 'transition' || event.type === 'review') log.info(event.message, { merchantOrderNo: state.merchantOrderNo });
     publish();
+    merchantEvents.add(before, state, now());
   };
+  /** No handler running and every merchant event handed over. */
+  const quiet = () => allHandlersFinished() && merchantEvents.idle();
   const applyFact = (fact: OrderFact, source: FactSource) => commit(applyOrderFact(state, fact, source, now()));
   const fail = (rejection: Rejection): never => {
     throw ApplicationFailure.create({ message: rejection.message, type: rejection.type, nonRetryable: true });
@@ -305,9 +314,9 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
    */
   async function continueAsNewIfLong(): Promise<void> {
     if (!historyIsLong() || closeInProgress || pendingRefundMinor(state) > 0) return;
-    await condition(allHandlersFinished);
+    await condition(quiet);
     if (closeInProgress || pendingRefundMinor(state) > 0) return;
-    await continueAsNew<typeof paymentWorkflow>({ ...input, carried: { state, polls } });
+    await continueAsNew<typeof paymentWorkflow>({ ...input, carried: { state, polls, merchantEventSeq: merchantEvents.seq } });
   }
 
   publish();
@@ -346,7 +355,7 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
     if (remaining > 0 && !CLOSED_STATUSES.has(state.status)) await condition(wake, remaining, { summary: 'Refund window' });
     else await condition(wake);
   }
-  await condition(allHandlersFinished);
+  await condition(quiet);
   return paymentView(state);
 }
 

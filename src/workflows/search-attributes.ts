@@ -6,6 +6,8 @@ export const MerchantOrderNoKey = defineSearchAttributeKey('MerchantOrderNo', Se
 export const CodePayTransNoKey = defineSearchAttributeKey('CodePayTransNo', SearchAttributeType.KEYWORD);
 export const AmountMinorKey = defineSearchAttributeKey('AmountMinor', SearchAttributeType.INT);
 export const CurrencyKey = defineSearchAttributeKey('Currency', SearchAttributeType.KEYWORD);
+/** When the payment was created (first run's start), for the payments list's date filters. */
+export const PaymentCreatedAtKey = defineSearchAttributeKey('PaymentCreatedAt', SearchAttributeType.DATETIME);
 
 export const PAYMENT_SEARCH_ATTRIBUTES = [
   PaymentStatusKey,
@@ -13,10 +15,11 @@ export const PAYMENT_SEARCH_ATTRIBUTES = [
   CodePayTransNoKey,
   AmountMinorKey,
   CurrencyKey,
+  PaymentCreatedAtKey,
 ] as const;
 
 /** `--search-attribute Name=Type` arguments for `temporal server start-dev`. */
 export function devServerSearchAttributeArgs(): string[] {
-  const cliType: Record<string, string> = { KEYWORD: 'Keyword', INT: 'Int' };
+  const cliType: Record<string, string> = { KEYWORD: 'Keyword', INT: 'Int', DATETIME: 'Datetime' };
   return PAYMENT_SEARCH_ATTRIBUTES.flatMap((k) => ['--search-attribute', `${k.name}=${cliType[k.type]}`]);
 }

@@ -2,6 +2,8 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
 import { PROJECT_ROOT } from '../../src/tools/temporal-binaries';
+import { DEMO_WEBHOOK_PATH } from '../../src/api/demo-receiver';
+import { newWebhookSecret } from '../support/webhook-receiver';
 import { type ApiStack, startApiStack, TEST_API_KEY } from './support/api-stack';
 
 const SCREENSHOTS = path.join(PROJECT_ROOT, '.reports', 'screenshots');
@@ -10,7 +12,9 @@ describe('demo shop', () => {
   let stack: ApiStack;
   let browser: Browser;
   beforeAll(async () => {
-    stack = await startApiStack({ app: { demo: true } });
+    // The worker sends merchant webhooks to the demo shop's own receiver, as `npm start` wires it.
+    const secret = newWebhookSecret();
+    stack = await startApiStack({ app: { demo: true }, merchantWebhooks: (apiUrl) => ({ url: `${apiUrl}${DEMO_WEBHOOK_PATH}`, secret, retryScheduleMs: [200] }) });
     browser = await chromium.launch({
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
@@ -52,7 +56,16 @@ describe('demo shop', () => {
     expect((await fetch(`${stack.apiUrl}/demo/return?merchant_order_no=REALORDER1`)).status).toBe(404);
   });
 
-  it('takes a shopper from the shop through the cashier to PAID on the return page', async () => {
+  it('refuses a webhook whose signature does not verify with the shop\'s secret', async () => {
+    const forged = await fetch(`${stack.apiUrl}${DEMO_WEBHOOK_PATH}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'webhook-id': 'evt_X_1', 'webhook-timestamp': String(Math.floor(Date.now() / 1000)), 'webhook-signature': 'v1,AAAA' },
+      body: JSON.stringify({ type: 'payment.paid', timestamp: new Date().toISOString(), data: { merchantOrderNo: 'DEMOX' } }),
+    });
+    expect(forged.status).toBe(401);
+  });
+
+  it('takes a shopper from the shop through the cashier to "paid", flipped by the signed payment.paid webhook', async () => {
     const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
     const page = await context.newPage();
     await page.goto(`${stack.apiUrl}/demo`);
@@ -62,11 +75,13 @@ describe('demo shop', () => {
     await Promise.all([page.waitForURL(/\/cashier\//), page.getByTestId('checkout-button').click()]);
     await Promise.all([page.waitForURL(/\/demo\/return/), page.getByTestId('pay-button').click()]);
     const status = page.getByTestId('payment-status');
-    await status.filter({ hasText: /^PAID$/ }).waitFor({ timeout: 20_000 });
+    await status.filter({ hasText: /^paid$/ }).waitFor({ timeout: 20_000 });
+    await page.getByTestId('webhook-events').filter({ hasText: 'payment.paid' }).waitFor();
     await page.screenshot({ path: path.join(SCREENSHOTS, 'demo-return-paid.png') });
     const no = new URL(page.url()).searchParams.get('merchant_order_no');
-    const payment = await stack.api<{ status: string; paidAmount: string }>('GET', `/v1/payments/${no}`);
+    const payment = await stack.api<{ status: string; paidAmount: string; webhooks: { type: string; status: string }[] }>('GET', `/v1/payments/${no}`);
     expect(payment.body).toMatchObject({ status: 'PAID', paidAmount: '8.80' });
+    expect(payment.body.webhooks.find((w) => w.type === 'payment.paid')).toMatchObject({ status: 'delivered' });
     await context.close();
   });
 });

@@ -91,11 +91,11 @@ describe('OpenAPI document', () => {
   });
 
   it('declares the path parameters of every templated path and problem responses for errors', () => {
-    const paths = document.paths as Record<string, Record<string, { parameters?: { name: string }[]; responses: Record<string, { content?: Record<string, unknown> }> }>>;
+    const paths = document.paths as Record<string, Record<string, { parameters?: { name: string; in: string }[]; responses: Record<string, { content?: Record<string, unknown> }> }>>;
     for (const [path, operations] of Object.entries(paths)) {
       const templated = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
       for (const operation of Object.values(operations)) {
-        expect((operation.parameters ?? []).map((p) => p.name)).toEqual(templated);
+        expect((operation.parameters ?? []).filter((p) => p.in === 'path').map((p) => p.name)).toEqual(templated);
         for (const [status, response] of Object.entries(operation.responses)) {
           if (Number(status) >= 400 && path !== '/readyz') expect(Object.keys(response.content ?? {})).toEqual(['application/problem+json']);
         }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, WorkerOptions } from '@temporalio/worker';
+import { createWebhookActivities, type WebhookActivities } from '../../src/activities/webhook-activities';
 import { BUNDLE_PATH_ENV, DEV_SERVER_ADDRESS_ENV } from './env-names';
 
 function required(name: string): string {
@@ -36,7 +37,12 @@ export function uniqueTaskQueue(prefix = 'test'): string {
   return `${prefix}-${randomUUID()}`;
 }
 
-/** Creates a worker on a fresh task queue with the run's shared bundle. */
+/** The merchant webhook activities with no endpoint configured: payments emit, nothing is sent. */
+export function webhooksOff(connection: NativeConnection): WebhookActivities {
+  return createWebhookActivities({ config: { merchantWebhooks: { retryScheduleMs: [] } }, client: new Client({ connection }) });
+}
+
+/** Creates a worker on a fresh task queue with the run's shared bundle (merchant webhooks off unless `activities` bring them). */
 export async function createTestWorker(
   temporal: Pick<TestTemporal, 'nativeConnection'>,
   options: Omit<WorkerOptions, 'connection' | 'taskQueue' | 'workflowBundle' | 'workflowsPath'> & { taskQueue?: string },
@@ -45,6 +51,7 @@ export async function createTestWorker(
     connection: temporal.nativeConnection,
     workflowBundle: { codePath: required(BUNDLE_PATH_ENV) },
     ...options,
+    activities: { ...webhooksOff(temporal.nativeConnection), ...options.activities },
     taskQueue: options.taskQueue ?? uniqueTaskQueue(),
   });
 }

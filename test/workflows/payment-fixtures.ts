@@ -1,8 +1,9 @@
 import type { OrderFact } from '../../src/codepay/model';
 import { TransStatus } from '../../src/codepay/trans-status';
 import type { PaymentInput } from '../../src/workflows/messages';
+import { applyOrderFact, initialPaymentState, markOrderCreated, type PaymentState } from '../../src/workflows/payment-state';
 
-/** One payment of 12.50 USD (M1) and CodePay's facts about it, for the pure state tests. */
+/** One payment M1 of 12.50 USD at fixed times, and CodePay facts about it, for the pure-module tests. */
 export const T0 = '2030-01-01T00:00:00.000Z';
 export const T1 = '2030-01-01T00:01:00.000Z';
 export const input: PaymentInput = { merchantOrderNo: 'M1', amountMinor: 1250, currency: 'USD', description: 'Tea', expiresInSeconds: 900 };
@@ -17,3 +18,7 @@ export const fact = (transStatus: number, extra: Partial<OrderFact> = {}): Order
   ...(transStatus === TransStatus.SUCCESS ? { paidAmountMinor: 1250 } : {}),
   ...extra,
 });
+
+export const created = (): PaymentState => initialPaymentState(input, T0);
+export const awaiting = (): PaymentState => markOrderCreated(created(), 'https://cashier/1', T0).state;
+export const paid = (): PaymentState => applyOrderFact(awaiting(), fact(TransStatus.SUCCESS), 'notification', T1).state;

@@ -7,7 +7,7 @@ import { paymentWorkflowId, type PaymentView } from '../../src/workflows/message
 import { paymentWorkflow } from '../../src/workflows/payment-workflow';
 import { PAYMENT_SEARCH_ATTRIBUTES } from '../../src/workflows/search-attributes';
 import { BUNDLE_PATH_ENV } from '../harness/env-names';
-import { uniqueTaskQueue } from '../harness/temporal';
+import { uniqueTaskQueue, webhooksOff } from '../harness/temporal';
 import { FakeCodePay } from './fake-codepay';
 import { notifyPayment, paymentInput } from './scenarios';
 
@@ -32,7 +32,7 @@ describe('payment workflow timers (time-skipping server)', () => {
       connection: env.nativeConnection,
       taskQueue,
       workflowBundle: { codePath: process.env[BUNDLE_PATH_ENV]! },
-      activities: createCodePayActivities(fake),
+      activities: { ...webhooksOff(env.nativeConnection), ...createCodePayActivities(fake) },
     });
     return worker.runUntil(async () => {
       const input = paymentInput({ pollScheduleMs: undefined, ...overrides });

@@ -144,6 +144,14 @@ export const scenarios = {
     return { started, view: await handle.result(), workflowIds: [handle.workflowId] };
   },
 
+  /**
+   * Paid, then refunded in two parts, recorded after merchant webhooks arrived: the history carries
+   * the `merchant-webhooks` patch marker and the local activity markers of the event handover.
+   */
+  async refundedWithMerchantEvents(ctx: ScenarioContext): Promise<ScenarioOutcome> {
+    return scenarios.refundedInTwoParts(ctx);
+  },
+
   /** CodePay rejects the order: startPayment answers FAILED with CodePay's code. */
   async creationRejected(ctx: ScenarioContext): Promise<ScenarioOutcome> {
     ctx.fake.rejectCreate = { code: 'E04101', message: 'Order amount is invalid' };

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Worker } from '@temporalio/worker';
 import pino from 'pino';
 import { createCodePayActivities } from '../../../src/activities/codepay-activities';
+import { createWebhookActivities } from '../../../src/activities/webhook-activities';
 import { type ApiConfig, createApp, type AppDependencies } from '../../../src/api/app';
 import { createApiMetrics, type ApiMetrics } from '../../../src/api/metrics';
 import { createCodePayClient } from '../../../src/codepay/client';
@@ -44,6 +45,7 @@ export function apiConfig(publicBaseUrl: string, taskQueue: string, overrides: P
     payments: { defaultExpiresSeconds: 900, refundWindowMs: 60_000, pollScheduleMs: [60_000] },
     webhook: { allowedIps: [] },
     trustProxy: false,
+    merchantWebhooks: { retryScheduleMs: [] },
     ...overrides,
   };
 }
@@ -72,7 +74,14 @@ export interface ApiAnswer<T> {
  * The API in-process against the run's dev server, a worker with the real CodePay activities, and
  * an in-process sandbox as CodePay, whose notifications reach the API's webhook.
  */
-export async function startApiStack(options: { app?: Partial<AppDependencies>; notifyTimeScale?: number } = {}): Promise<ApiStack> {
+export async function startApiStack(
+  options: {
+    app?: Partial<AppDependencies>;
+    notifyTimeScale?: number;
+    /** Where the worker sends merchant webhooks; a function gets the API's URL (the demo shop's receiver). */
+    merchantWebhooks?: ApiConfig['merchantWebhooks'] | ((apiUrl: string) => ApiConfig['merchantWebhooks']);
+  } = {},
+): Promise<ApiStack> {
   const temporal = await connectTestTemporal();
   const gateway = generateTestKeyPair();
   const merchant = generateTestKeyPair();
@@ -92,19 +101,23 @@ export async function startApiStack(options: { app?: Partial<AppDependencies>; n
     timeoutMs: 5_000,
   });
   const taskQueue = uniqueTaskQueue('api');
-  const worker: Worker = await createTestWorker(temporal, { activities: createCodePayActivities(codepay), taskQueue });
-  const running = worker.run();
   const metrics = createApiMetrics({ processMetrics: false });
-  const server = await listen((url) =>
-    createApp({
-      config: apiConfig(url, taskQueue),
+  let merchantWebhooks: ApiConfig['merchantWebhooks'] = { retryScheduleMs: [] };
+  const server = await listen((url) => {
+    const configured = options.merchantWebhooks;
+    merchantWebhooks = typeof configured === 'function' ? configured(url) : (configured ?? merchantWebhooks);
+    return createApp({
+      config: apiConfig(url, taskQueue, { merchantWebhooks }),
       clients: { temporal: temporal.client },
       gatewayPublicKeys: [gateway.publicKey],
       logger: pino({ enabled: false }),
       metrics,
       ...options.app,
-    }),
-  );
+    });
+  });
+  const webhooks = createWebhookActivities({ config: { merchantWebhooks }, client: temporal.client });
+  const worker: Worker = await createTestWorker(temporal, { activities: { ...createCodePayActivities(codepay), ...webhooks }, taskQueue });
+  const running = worker.run();
 
   return {
     apiUrl: server.url,

@@ -1,0 +1,83 @@
+/**
+ * Merchant webhooks as activities (docs/webhooks.md). `emitMerchantEvents` is the payment workflow's
+ * local activity: it signal-with-starts the payment's delivery workflow and returns, so the
+ * payment never waits on the merchant. `deliverMerchantEvent` is one signed POST attempt with a
+ * 10 s timeout; it reports the answer instead of throwing, and the delivery workflow decides.
+ */
+import { Context } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
+import { Webhook } from 'standardwebhooks';
+import type { Config } from '../config';
+import { merchantEventsSignal, merchantWebhooksWorkflowId, type MerchantEvent } from '../workflows/messages';
+// Type only, and started by name: activities never load workflow code.
+import type { merchantWebhookWorkflow } from '../workflows/merchant-webhook-workflow';
+import type { AttemptResult } from '../workflows/webhook-delivery-state';
+import { merchantEventBody } from '../webhooks/event-body';
+
+export const WEBHOOK_ATTEMPT_TIMEOUT_MS = 10_000;
+
+export interface WebhookActivities {
+  emitMerchantEvents(events: MerchantEvent[]): Promise<void>;
+  deliverMerchantEvent(event: MerchantEvent): Promise<AttemptResult>;
+}
+
+export interface WebhookActivityDeps {
+  config: Pick<Config, 'merchantWebhooks'>;
+  client: Client;
+  /** Defaults to the global fetch. */
+  fetch?: typeof fetch;
+}
+
+export function createWebhookActivities({ config, client, fetch: send = fetch }: WebhookActivityDeps): WebhookActivities {
+  const { url, secret, retryScheduleMs } = config.merchantWebhooks;
+  const signer = secret ? new Webhook(secret) : undefined;
+  return {
+    async emitMerchantEvents(events) {
+      // No endpoint configured: the merchant hears nothing and nothing piles up.
+      if (!url || events.length === 0) return;
+      const merchantOrderNo = events[0]!.payment.merchantOrderNo;
+      await client.workflow.signalWithStart<typeof merchantWebhookWorkflow, [MerchantEvent[]]>('merchantWebhookWorkflow', {
+        workflowId: merchantWebhooksWorkflowId(merchantOrderNo),
+        taskQueue: Context.current().info.taskQueue,
+        args: [{ merchantOrderNo, retryScheduleMs }],
+        signal: merchantEventsSignal,
+        signalArgs: [events],
+        staticSummary: `Webhooks of payment ${merchantOrderNo}`,
+      });
+    },
+
+    async deliverMerchantEvent(event) {
+      if (!url || !signer) return { delivered: false, error: 'MERCHANT_WEBHOOK_URL or MERCHANT_WEBHOOK_SECRET is not configured' };
+      const body = JSON.stringify(merchantEventBody(event));
+      const sentAt = new Date();
+      try {
+        const response = await send(url, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'user-agent': 'codepay-temporal-webhooks/1',
+            'webhook-id': event.id,
+            'webhook-timestamp': String(Math.floor(sentAt.getTime() / 1000)),
+            'webhook-signature': signer.sign(event.id, sentAt, body),
+          },
+          body,
+          // A redirect is not a delivery: the merchant must configure the final URL.
+          redirect: 'manual',
+          signal: AbortSignal.timeout(WEBHOOK_ATTEMPT_TIMEOUT_MS),
+        });
+        await response.body?.cancel();
+        const delivered = response.status >= 200 && response.status < 300;
+        return { delivered, status: response.status, ...(delivered ? {} : { error: `HTTP ${response.status}` }) };
+      } catch (error) {
+        const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
+        return { delivered: false, error: timedOut ? `no answer within ${WEBHOOK_ATTEMPT_TIMEOUT_MS / 1000} s` : describe(error) };
+      }
+    },
+  };
+}
+
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
+  return `${error.message}${cause}`;
+}

@@ -1,0 +1,106 @@
+import { createHash } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes';
+import { z } from 'zod';
+import { toDecimalString } from '../codepay/money';
+import { PAYMENT_STATUSES } from '../workflows/messages';
+import {
+  AmountMinorKey,
+  CodePayTransNoKey,
+  CurrencyKey,
+  MerchantOrderNoKey,
+  PaymentCreatedAtKey,
+  PaymentStatusKey,
+} from '../workflows/search-attributes';
+import { translate, type TemporalTimeouts } from './payment-commands';
+import { CurrencySchema, PaymentStatusSchema } from './payments-schemas';
+import { ProblemError } from './problem';
+import { withDeadline } from './temporal-failures';
+
+/**
+ * `GET /v1/payments` (docs/design.md §4): payments found through Temporal visibility by their search
+ * attributes, newest run first, a page at a time. The cursor is Temporal's page token wrapped with a
+ * digest of the filters, so it is opaque and cannot be replayed against other filters.
+ */
+export const MAX_PAGE_SIZE = 100;
+
+export const ListPaymentsQuerySchema = z.strictObject({
+  status: PaymentStatusSchema.optional(),
+  currency: CurrencySchema.optional(),
+  createdAfter: z.iso.datetime({ offset: true }).optional().describe('Created at or after (ISO-8601)'),
+  createdBefore: z.iso.datetime({ offset: true }).optional().describe('Created before (ISO-8601)'),
+  limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(20).describe(`Page size, at most ${MAX_PAGE_SIZE}`),
+  cursor: z.string().min(1).max(4096).optional().describe('`nextCursor` of the previous page'),
+});
+export type ListPaymentsQuery = z.infer<typeof ListPaymentsQuerySchema>;
+
+export const PaymentSummarySchema = z.object({
+  merchantOrderNo: z.string(),
+  status: PaymentStatusSchema,
+  amount: z.string(),
+  currency: z.string(),
+  codepayTransNo: z.string().optional(),
+  createdAt: z.iso.datetime(),
+});
+export const PaymentListSchema = z.object({
+  data: z.array(PaymentSummarySchema),
+  nextCursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last page'),
+});
+export type PaymentSummary = z.infer<typeof PaymentSummarySchema>;
+export type PaymentList = z.infer<typeof PaymentListSchema>;
+
+const quote = (value: string) => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+
+/** The visibility query of the filters: one row per payment (not per continued-as-new run). */
+export function visibilityQuery(filters: Pick<ListPaymentsQuery, 'status' | 'currency' | 'createdAfter' | 'createdBefore'>): string {
+  const clauses = [`WorkflowType = 'paymentWorkflow'`, `ExecutionStatus != 'ContinuedAsNew'`];
+  if (filters.status) clauses.push(`${PaymentStatusKey.name} = ${quote(filters.status)}`);
+  if (filters.currency) clauses.push(`${CurrencyKey.name} = ${quote(filters.currency)}`);
+  if (filters.createdAfter) clauses.push(`${PaymentCreatedAtKey.name} >= ${quote(new Date(filters.createdAfter).toISOString())}`);
+  if (filters.createdBefore) clauses.push(`${PaymentCreatedAtKey.name} < ${quote(new Date(filters.createdBefore).toISOString())}`);
+  return clauses.join(' AND ');
+}
+
+const digest = (query: string) => createHash('sha256').update(query).digest('base64url').slice(0, 16);
+
+export function encodeCursor(query: string, pageToken: Uint8Array): string {
+  return Buffer.from(JSON.stringify({ q: digest(query), t: Buffer.from(pageToken).toString('base64') })).toString('base64url');
+}
+
+export function decodeCursor(query: string, cursor: string): Uint8Array {
+  const invalid = (message: string) => new ProblemError('validation', `cursor: ${message}`, { errors: [{ field: 'cursor', message }] });
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw invalid('not a cursor this API issued');
+  }
+  const shape = z.object({ q: z.string(), t: z.string().min(1) }).safeParse(parsed);
+  if (!shape.success) throw invalid('not a cursor this API issued');
+  if (shape.data.q !== digest(query)) throw invalid('belongs to a listing with other filters');
+  return Buffer.from(shape.data.t, 'base64');
+}
+
+export async function listPayments(client: Client, namespace: string, filters: ListPaymentsQuery, timeouts: Pick<TemporalTimeouts, 'readMs'>): Promise<PaymentList> {
+  const query = visibilityQuery(filters);
+  const nextPageToken = filters.cursor ? decodeCursor(query, filters.cursor) : undefined;
+  const response = await withDeadline(client, timeouts.readMs, () =>
+    client.workflowService.listWorkflowExecutions({ namespace, query, pageSize: filters.limit, nextPageToken }),
+  ).catch((err: unknown) => {
+    throw translate(err);
+  });
+  const data = response.executions.flatMap((execution): PaymentSummary[] => {
+    const attributes = decodeTypedSearchAttributes(execution.searchAttributes?.indexedFields);
+    const merchantOrderNo = attributes.get(MerchantOrderNoKey);
+    const status = PAYMENT_STATUSES.find((s) => s === attributes.get(PaymentStatusKey));
+    const currency = attributes.get(CurrencyKey);
+    const amountMinor = attributes.get(AmountMinorKey);
+    if (!merchantOrderNo || !status || !currency || amountMinor === undefined) return [];
+    const startSeconds = Number(execution.startTime?.seconds ?? 0);
+    const createdAt = attributes.get(PaymentCreatedAtKey) ?? new Date(startSeconds * 1000);
+    const transNo = attributes.get(CodePayTransNoKey);
+    return [{ merchantOrderNo, status, amount: toDecimalString(amountMinor, currency), currency, ...(transNo ? { codepayTransNo: transNo } : {}), createdAt: createdAt.toISOString() }];
+  });
+  const token = response.nextPageToken;
+  return { data, nextCursor: token && token.length > 0 ? encodeCursor(query, token) : null };
+}

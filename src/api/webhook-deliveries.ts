@@ -1,0 +1,81 @@
+import { type Client, WorkflowNotFoundError } from '@temporalio/client';
+import type { Config } from '../config';
+import {
+  getMerchantEventQuery,
+  getWebhookDeliveriesQuery,
+  merchantWebhooksWorkflowId,
+  redeliverMerchantEventSignal,
+  type MerchantEvent,
+  type WebhookDeliveryView,
+} from '../workflows/messages';
+// Type only, and started by name: the API process never loads workflow code.
+import type { merchantWebhookWorkflow } from '../workflows';
+import { translate, type TemporalTimeouts } from './payment-commands';
+import { ProblemError } from './problem';
+import { withDeadline } from './temporal-failures';
+
+/**
+ * The merchant webhook side of a payment, read from and sent to its delivery workflow
+ * `webhooks-<merchantOrderNo>` (docs/webhooks.md). A payment without one (webhooks off, or nothing
+ * emitted yet) simply has no deliveries.
+ */
+export class WebhookDeliveries {
+  constructor(
+    private readonly client: Client,
+    private readonly config: Pick<Config, 'temporal' | 'merchantWebhooks'>,
+    private readonly timeouts: Pick<TemporalTimeouts, 'readMs' | 'signalMs'>,
+  ) {}
+
+  async list(merchantOrderNo: string): Promise<WebhookDeliveryView[]> {
+    try {
+      return await this.read(merchantOrderNo, (handle) => handle.query(getWebhookDeliveriesQuery));
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return [];
+      throw translate(err);
+    }
+  }
+
+  /**
+   * For the payment view: the deliveries, or undefined when they cannot be read in time. The
+   * delivery workflow's state must never cost the merchant the payment itself.
+   */
+  async listIfAvailable(merchantOrderNo: string): Promise<WebhookDeliveryView[] | undefined> {
+    try {
+      return await this.list(merchantOrderNo);
+    } catch (err) {
+      if (err instanceof ProblemError && err.kind === 'temporal-unavailable') return undefined;
+      throw err;
+    }
+  }
+
+  /** Sends one event again from a fresh retry schedule; a finished delivery workflow starts a new run for it. */
+  async redeliver(merchantOrderNo: string, eventId: string): Promise<WebhookDeliveryView> {
+    let event: MerchantEvent | null;
+    try {
+      event = await this.read(merchantOrderNo, (handle) => handle.query(getMerchantEventQuery, eventId));
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw translate(err);
+      event = null;
+    }
+    if (!event) throw new ProblemError('event-not-found', `payment ${merchantOrderNo} has no webhook event ${eventId}`);
+    const found = event;
+    await withDeadline(this.client, this.timeouts.signalMs, () =>
+      this.client.workflow.signalWithStart<typeof merchantWebhookWorkflow, [MerchantEvent]>('merchantWebhookWorkflow', {
+        workflowId: merchantWebhooksWorkflowId(merchantOrderNo),
+        taskQueue: this.config.temporal.taskQueue,
+        args: [{ merchantOrderNo, retryScheduleMs: this.config.merchantWebhooks.retryScheduleMs }],
+        signal: redeliverMerchantEventSignal,
+        signalArgs: [found],
+        staticSummary: `Webhooks of payment ${merchantOrderNo}`,
+      }),
+    ).catch((err: unknown) => {
+      throw translate(err);
+    });
+    return { eventId: event.id, type: event.type, timestamp: event.timestamp, status: 'pending', attempts: 0 };
+  }
+
+  private read<T>(merchantOrderNo: string, call: (handle: ReturnType<Client['workflow']['getHandle']>) => Promise<T>): Promise<T> {
+    const handle = this.client.workflow.getHandle(merchantWebhooksWorkflowId(merchantOrderNo));
+    return withDeadline(this.client, this.timeouts.readMs, () => call(handle));
+  }
+}

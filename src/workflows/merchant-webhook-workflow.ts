@@ -1,0 +1,80 @@
+/**
+ * `webhooks-<merchantOrderNo>`: delivers one payment's merchant webhook events, in order, beside
+ * the payment (docs/webhooks.md). The payment only signals new events in (see merchant-event-outbox);
+ * a slow, failing or dead endpoint costs this workflow's history, never the payment's. Every rule
+ * is in webhook-delivery-state; this file wires signals, the attempt activity, the retry timers
+ * and continue-as-new.
+ */
+import { allHandlersFinished, condition, continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { WebhookActivities } from '../activities/webhook-activities';
+import { getMerchantEventQuery, getWebhookDeliveriesQuery, merchantEventsSignal, redeliverMerchantEventSignal } from './messages';
+import {
+  deliveryViews,
+  emptyDeliveryState,
+  enqueue,
+  isFinished,
+  nextDelivery,
+  recordAttempt,
+  redeliver,
+  waitBeforeAttempt,
+  type DeliveryState,
+} from './webhook-delivery-state';
+
+export interface MerchantWebhookInput {
+  merchantOrderNo: string;
+  /** Delays between attempts (MERCHANT_WEBHOOK_RETRY_SECONDS); after the last, the event is failed. */
+  retryScheduleMs: number[];
+  carried?: DeliveryState;
+  /** Lower than the default only in tests. */
+  continueAsNewAfterEvents?: number;
+}
+
+/** One attempt is one POST with a 10 s timeout; the retries are the workflow's own timers, so each shows in the view. */
+const { deliverMerchantEvent } = proxyActivities<WebhookActivities>({ startToCloseTimeout: '15s', retry: { maximumAttempts: 1 } });
+
+const CONTINUE_AS_NEW_AFTER_EVENTS = 2_000;
+/** A payment that stays PAID sends nothing after its refund window; stop waiting well after it. */
+const IDLE_CLOSE_MS = 35 * 24 * 3600 * 1000;
+
+export async function merchantWebhookWorkflow(input: MerchantWebhookInput): Promise<void> {
+  const now = () => new Date().toISOString();
+  let state: DeliveryState = input.carried ?? emptyDeliveryState();
+  /** Bumped by a redelivery, to cut a retry wait short. */
+  let nudges = 0;
+
+  setHandler(merchantEventsSignal, (events) => {
+    state = enqueue(state, events);
+  });
+  setHandler(redeliverMerchantEventSignal, (event) => {
+    state = redeliver(state, event);
+    nudges += 1;
+  });
+  setHandler(getWebhookDeliveriesQuery, () => deliveryViews(state));
+  setHandler(getMerchantEventQuery, (eventId) => state.records.find((r) => r.event.id === eventId)?.event ?? null);
+
+  const historyLimit = input.continueAsNewAfterEvents ?? CONTINUE_AS_NEW_AFTER_EVENTS;
+  for (;;) {
+    if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= historyLimit) {
+      await condition(allHandlersFinished);
+      await continueAsNew<typeof merchantWebhookWorkflow>({ ...input, carried: state });
+    }
+    const due = nextDelivery(state);
+    if (!due) {
+      if (isFinished(state)) break;
+      const woke = await condition(() => nextDelivery(state) !== undefined, IDLE_CLOSE_MS, { summary: 'Wait for the next event' });
+      if (!woke) break;
+      continue;
+    }
+    const wait = waitBeforeAttempt(due, now());
+    if (wait > 0) {
+      const seen = nudges;
+      await condition(() => nudges !== seen, wait, { summary: `Retry ${due.event.type} (attempt ${due.attempts + 1})` });
+      continue;
+    }
+    const result = await deliverMerchantEvent.executeWithOptions({ summary: `POST ${due.event.type} (attempt ${due.attempts + 1})` }, [due.event]).catch(
+      (error: unknown) => ({ delivered: false, error: error instanceof Error ? error.message : String(error) }),
+    );
+    state = recordAttempt(state, due.event.id, result, now(), input.retryScheduleMs);
+  }
+  await condition(allHandlersFinished);
+}

@@ -1,0 +1,119 @@
+import { createCodePayActivities } from '../../src/activities/codepay-activities';
+import { createWebhookActivities } from '../../src/activities/webhook-activities';
+import {
+  cancelPaymentUpdate,
+  getMerchantEventQuery,
+  getWebhookDeliveriesQuery,
+  merchantWebhooksWorkflowId,
+  redeliverMerchantEventSignal,
+  requestRefundUpdate,
+  type MerchantEvent,
+} from '../../src/workflows/messages';
+import { connectTestTemporal, createTestWorker, type TestTemporal } from '../harness/temporal';
+import { waitFor } from '../harness/wait-for';
+import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver';
+import { FakeCodePay } from './fake-codepay';
+import { notifyPayment, paidPayment, paymentInput, startPayment, viewOf, type ScenarioContext } from './scenarios';
+
+describe('merchant webhooks on the dev server', () => {
+  let temporal: TestTemporal;
+  const receivers: WebhookReceiver[] = [];
+  beforeAll(async () => {
+    temporal = await connectTestTemporal();
+  });
+  afterAll(async () => {
+    await Promise.all(receivers.map((r) => r.close()));
+    await temporal.close();
+  });
+
+  async function withWorker<T>(receiver: WebhookReceiver, retryScheduleMs: number[], body: (ctx: ScenarioContext) => Promise<T>): Promise<T> {
+    receivers.push(receiver);
+    const fake = new FakeCodePay();
+    const webhooks = createWebhookActivities({ config: { merchantWebhooks: { url: receiver.url, secret: receiver.secret, retryScheduleMs } }, client: temporal.client });
+    const worker = await createTestWorker(temporal, { activities: { ...createCodePayActivities(fake), ...webhooks } });
+    return worker.runUntil(body({ client: temporal.client, taskQueue: worker.options.taskQueue, fake }));
+  }
+
+  const deliveries = (ctx: ScenarioContext, merchantOrderNo: string) => ctx.client.workflow.getHandle(merchantWebhooksWorkflowId(merchantOrderNo)).query(getWebhookDeliveriesQuery);
+
+  it('an endpoint failing the first two attempts of each message gets every event, signed, in order, under one webhook-id; the payment is PAID within seconds', async () => {
+    const receiver = await startWebhookReceiver((attempt) => (attempt <= 2 ? 503 : 204));
+    await withWorker(receiver, [300, 300, 300], async (ctx) => {
+      // Payment A: paid, then partly refunded.
+      const input = paymentInput({ refundWindowMs: 60_000 });
+      const { handle } = await startPayment(ctx, input);
+      const notified = Date.now();
+      await notifyPayment(handle, ctx.fake.pay(input.merchantOrderNo));
+      await waitFor(() => viewOf(handle), (v) => v.status === 'PAID', { timeoutMs: 5_000, intervalMs: 20 });
+      const paidAfterMs = Date.now() - notified;
+      expect(paidAfterMs).toBeLessThan(3_000);
+      // While the endpoint was still failing: payment.awaiting_payment had not even been delivered.
+      expect(receiver.delivered().filter((a) => a.body.data.merchantOrderNo === input.merchantOrderNo).map((a) => a.body.type)).not.toContain('payment.paid');
+      await handle.executeUpdate(requestRefundUpdate, { args: [{ refundNo: `R-${input.merchantOrderNo.slice(2)}`, amountMinor: 250 }] });
+      await waitFor(() => viewOf(handle), (v) => v.status === 'PARTIALLY_REFUNDED');
+
+      // Payment B: paid, then cancelled (CodePay refunds the shopper).
+      const b = await paidPayment(ctx, { refundWindowMs: 60_000 });
+      await b.handle.executeUpdate(cancelPaymentUpdate);
+
+      const typesOf = (no: string) => receiver.delivered().filter((a) => a.body.data.merchantOrderNo === no).map((a) => a.body.type);
+      await waitFor(async () => [typesOf(input.merchantOrderNo), typesOf(b.input.merchantOrderNo)], ([a, c]) => a!.length === 4 && c!.length === 3, { timeoutMs: 30_000 });
+      expect(typesOf(input.merchantOrderNo)).toEqual(['payment.awaiting_payment', 'payment.paid', 'refund.succeeded', 'payment.partially_refunded']);
+      expect(typesOf(b.input.merchantOrderNo)).toEqual(['payment.awaiting_payment', 'payment.paid', 'payment.cancelled']);
+
+      for (const delivered of receiver.delivered()) {
+        const tries = receiver.attempts.filter((a) => a.id === delivered.id);
+        expect(tries.map((a) => a.answeredStatus)).toEqual([503, 503, 204]);
+        expect(tries.every((a) => a.verifiedByLibrary && a.verifiedBySpec)).toBe(true);
+        expect(new Set(tries.map((a) => JSON.stringify(a.body))).size).toBe(1);
+      }
+      const paid = receiver.delivered().find((a) => a.body.type === 'payment.paid' && a.body.data.merchantOrderNo === input.merchantOrderNo)!;
+      expect(paid.body.data).toMatchObject({ status: 'PAID', amount: '12.50', paidAmount: '12.50', currency: 'USD' });
+      const refund = receiver.delivered().find((a) => a.body.type === 'refund.succeeded')!;
+      expect(refund.body.data).toMatchObject({ merchantOrderNo: input.merchantOrderNo, amount: '2.50', status: 'SUCCEEDED' });
+
+      const views = await deliveries(ctx, input.merchantOrderNo);
+      expect(views.map((v) => [v.type, v.status, v.attempts, v.lastStatus])).toEqual([
+        ['payment.awaiting_payment', 'delivered', 3, 204],
+        ['payment.paid', 'delivered', 3, 204],
+        ['refund.succeeded', 'delivered', 3, 204],
+        ['payment.partially_refunded', 'delivered', 3, 204],
+      ]);
+
+      // What the payment paid for it: one local-activity marker per handed-over batch, nothing per attempt.
+      const history = await handle.fetchHistory();
+      const markers = history.events!.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity');
+      expect(markers.length).toBeGreaterThanOrEqual(1);
+      expect(markers.length).toBeLessThanOrEqual(4);
+      expect(history.events!.some((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'deliverMerchantEvent')).toBe(false);
+    });
+  });
+
+  it('after the last retry the event is failed and visible; a redelivery sends it again under the same id', async () => {
+    let down = true;
+    const receiver = await startWebhookReceiver(() => (down ? 500 : 200));
+    await withWorker(receiver, [100, 100], async (ctx) => {
+      const input = paymentInput();
+      const { handle } = await startPayment(ctx, input);
+      await handle.executeUpdate(cancelPaymentUpdate);
+      expect((await handle.result()).status).toBe('CANCELLED');
+      const failed = await waitFor(() => deliveries(ctx, input.merchantOrderNo), (v) => v.length === 2 && v.every((d) => d.status === 'failed'));
+      expect(failed[0]).toMatchObject({ type: 'payment.awaiting_payment', attempts: 3, lastStatus: 500, lastError: 'HTTP 500' });
+      expect(failed[1]).toMatchObject({ type: 'payment.cancelled', attempts: 3 });
+
+      down = false;
+      const webhooks = ctx.client.workflow.getHandle(merchantWebhooksWorkflowId(input.merchantOrderNo));
+      const event = (await webhooks.query(getMerchantEventQuery, failed[1]!.eventId)) as MerchantEvent;
+      // The delivery workflow finished (payment final, nothing pending): the redelivery starts a new run with the event.
+      await ctx.client.workflow.signalWithStart('merchantWebhookWorkflow', {
+        workflowId: webhooks.workflowId,
+        taskQueue: ctx.taskQueue,
+        args: [{ merchantOrderNo: input.merchantOrderNo, retryScheduleMs: [100] }],
+        signal: redeliverMerchantEventSignal,
+        signalArgs: [event],
+      });
+      await waitFor(async () => receiver.delivered(), (d) => d.length === 1);
+      expect(receiver.delivered()[0]).toMatchObject({ id: failed[1]!.eventId, body: { type: 'payment.cancelled' }, verifiedBySpec: true });
+    });
+  });
+});

@@ -1,0 +1,94 @@
+import type { MerchantEvent, PaymentStatus, PaymentView } from '../../src/workflows/messages';
+import {
+  DELIVERY_RECORD_LIMIT,
+  deliveryViews,
+  emptyDeliveryState,
+  enqueue,
+  isFinished,
+  nextDelivery,
+  recordAttempt,
+  redeliver,
+  waitBeforeAttempt,
+} from '../../src/workflows/webhook-delivery-state';
+
+const T0 = '2030-01-01T00:00:00.000Z';
+const at = (seconds: number) => new Date(Date.parse(T0) + seconds * 1000).toISOString();
+const SCHEDULE = [5_000, 60_000];
+
+const event = (seq: number, status: PaymentStatus = 'PAID'): MerchantEvent => ({
+  id: `evt_M1_${seq}`,
+  seq,
+  type: `payment.${status.toLowerCase()}` as MerchantEvent['type'],
+  timestamp: T0,
+  payment: { merchantOrderNo: 'M1', status } as PaymentView,
+});
+const ok = { delivered: true, status: 204 };
+const fail = { delivered: false, status: 500, error: 'HTTP 500' };
+
+describe('webhook delivery state', () => {
+  it('queues in sequence order whatever order the batches arrive in, and ignores a repeated id', () => {
+    let state = enqueue(emptyDeliveryState(), [event(2)]);
+    state = enqueue(state, [event(1), event(2)]);
+    expect(state.records.map((r) => r.event.id)).toEqual(['evt_M1_1', 'evt_M1_2']);
+    expect(enqueue(state, [event(1)])).toBe(state);
+  });
+
+  it('one at a time, in order: the next event waits until the earlier one is delivered', () => {
+    let state = enqueue(emptyDeliveryState(), [event(1), event(2)]);
+    expect(nextDelivery(state)?.event.seq).toBe(1);
+    state = recordAttempt(state, 'evt_M1_1', fail, at(0), SCHEDULE);
+    expect(nextDelivery(state)?.event.seq).toBe(1);
+    state = recordAttempt(state, 'evt_M1_1', ok, at(5), SCHEDULE);
+    expect(nextDelivery(state)?.event.seq).toBe(2);
+  });
+
+  it('retries on the schedule, then marks the event failed and moves on', () => {
+    let state = enqueue(emptyDeliveryState(), [event(1), event(2)]);
+    state = recordAttempt(state, 'evt_M1_1', fail, at(0), SCHEDULE);
+    expect(deliveryViews(state)[0]).toMatchObject({ status: 'failing', attempts: 1, lastStatus: 500, lastError: 'HTTP 500', nextAttemptAt: at(5) });
+    expect(waitBeforeAttempt(nextDelivery(state)!, at(1))).toBe(4_000);
+    state = recordAttempt(state, 'evt_M1_1', { delivered: false, error: 'no answer within 10 s' }, at(5), SCHEDULE);
+    expect(deliveryViews(state)[0]).toMatchObject({ status: 'failing', attempts: 2, nextAttemptAt: at(65) });
+    state = recordAttempt(state, 'evt_M1_1', fail, at(65), SCHEDULE);
+    expect(deliveryViews(state)[0]).toMatchObject({ status: 'failed', attempts: 3 });
+    expect(deliveryViews(state)[0]!.nextAttemptAt).toBeUndefined();
+    expect(nextDelivery(state)?.event.seq).toBe(2);
+  });
+
+  it('a delivered event records when and how it was answered', () => {
+    const state = recordAttempt(enqueue(emptyDeliveryState(), [event(1)]), 'evt_M1_1', ok, at(3), SCHEDULE);
+    expect(deliveryViews(state)).toEqual([
+      { eventId: 'evt_M1_1', type: 'payment.paid', timestamp: T0, status: 'delivered', attempts: 1, lastStatus: 204, lastError: undefined, lastAttemptAt: at(3), nextAttemptAt: undefined, deliveredAt: at(3) },
+    ]);
+  });
+
+  it('redelivery sends a settled event again right away, with a fresh schedule; an unknown one is added', () => {
+    let state = recordAttempt(enqueue(emptyDeliveryState(), [event(1)]), 'evt_M1_1', ok, at(0), SCHEDULE);
+    state = redeliver(state, event(1));
+    expect(deliveryViews(state)[0]).toMatchObject({ status: 'pending', attempts: 0 });
+    expect(waitBeforeAttempt(nextDelivery(state)!, at(0))).toBe(0);
+    expect(redeliver(emptyDeliveryState(), event(4)).records.map((r) => r.event.id)).toEqual(['evt_M1_4']);
+  });
+
+  it('is finished only when nothing is left to send and the payment is final', () => {
+    let state = enqueue(emptyDeliveryState(), [event(1, 'PAID')]);
+    state = recordAttempt(state, 'evt_M1_1', ok, at(0), SCHEDULE);
+    expect(isFinished(state)).toBe(false);
+    state = enqueue(state, [event(2, 'REFUNDED')]);
+    expect(isFinished(state)).toBe(false);
+    state = recordAttempt(state, 'evt_M1_2', ok, at(1), SCHEDULE);
+    expect(isFinished(state)).toBe(true);
+  });
+
+  it('keeps a bounded number of settled records, counting the dropped ones, never dropping unsent ones', () => {
+    let state = emptyDeliveryState();
+    for (let seq = 1; seq <= DELIVERY_RECORD_LIMIT + 5; seq += 1) {
+      state = enqueue(state, [event(seq)]);
+      if (seq <= 10) state = recordAttempt(state, `evt_M1_${seq}`, ok, at(seq), SCHEDULE);
+    }
+    expect(state.records).toHaveLength(DELIVERY_RECORD_LIMIT);
+    expect(state.omitted).toBe(5);
+    expect(state.records[0]!.event.seq).toBe(6);
+    expect(state.records.filter((r) => r.status === 'pending')).toHaveLength(DELIVERY_RECORD_LIMIT - 5);
+  });
+});
