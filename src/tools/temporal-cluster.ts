@@ -3,6 +3,7 @@ import path from 'node:path';
 import { devServerSearchAttributeArgs } from '../workflows/search-attributes';
 import { waitForTemporal } from './dev-server';
 import { postgresBinDir, startPostgres, type Postgres } from './postgres';
+import type { ExternalTemporal } from './stack';
 import { requireBinaryPath, PROJECT_ROOT, TEMPORAL_CLI } from './temporal-binaries';
 import { ensureTemporalServer, pinnedTemporalVersion, type TemporalServerInstall } from './temporal-server-build';
 
@@ -244,4 +245,24 @@ async function waitForMembership(db: { port: number; user: string; password: str
     await new Promise((r) => setTimeout(r, 500));
   }
   throw new Error(`the nodes did not all join within ${timeoutMs} ms (members by role: ${JSON.stringify([...counts])})`);
+}
+
+/** Where chaos and bench runs put their cluster: 6000 above their --base-port (clear of the stack's ports). */
+export const RUN_CLUSTER_PORT_OFFSET = 6000;
+
+/**
+ * The cluster as a stack's Temporal: a restart SIGKILLs the last node (a crash, while node 1,
+ * which the clients dial, keeps serving) and starts it again; the database restart is PostgreSQL's.
+ */
+export function clusterAsExternalTemporal(cluster: TemporalCluster): ExternalTemporal {
+  const last = cluster.nodes.length;
+  return {
+    address: cluster.address,
+    async restart() {
+      await cluster.stopNode(last, 'SIGKILL');
+      await cluster.startNode(last);
+    },
+    restartDatabase: () => cluster.restartPostgres(),
+    pids: () => cluster.pids(),
+  };
 }
