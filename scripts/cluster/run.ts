@@ -34,24 +34,28 @@ function parseOptions(argv: string[]) {
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
-  const say = (line: string) => process.stderr.write(`cluster: ${line}\n`);
+  const say = (line: string) => void process.stderr.write(`cluster: ${line}\n`);
   const logDir = path.join(options.data, 'logs');
   mkdirSync(logDir, { recursive: true });
   say(`data in ${options.data}, logs in ${logDir}`);
-  let cluster: TemporalCluster | undefined;
-  let stopping = false;
+  // A signal while starting stops everything as soon as the start has finished (nothing orphaned).
+  const state: { cluster?: TemporalCluster; stopping: boolean } = { stopping: false };
   const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    say(`${signal}: stopping the nodes and PostgreSQL`);
-    await cluster?.stop();
+    if (state.stopping && signal !== 'started') return;
+    state.stopping = true;
+    if (!state.cluster) {
+      say(`${signal}: stopping once the start has finished`);
+      return;
+    }
+    say(`${signal === 'started' ? 'interrupted' : signal}: stopping the nodes and PostgreSQL`);
+    await state.cluster.stop();
     say('stopped');
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
 
-  cluster = await startTemporalCluster({
+  const cluster = await startTemporalCluster({
     nodes: options.nodes,
     portBase: options.portBase,
     dataDir: options.data,
@@ -59,10 +63,12 @@ async function main(): Promise<void> {
     say,
     onOutput: (name, line) => appendFileSync(path.join(logDir, `${name}.log`), `${line}\n`),
   });
+  state.cluster = cluster;
+  if (state.stopping) return stop('started');
   for (const node of cluster.nodes) {
     process.stdout.write(`NODE ${node.index} pid=${node.process.pid} frontend=${node.frontend}\n`);
     void new Promise((resolve) => node.process.once('exit', resolve)).then(() => {
-      if (!stopping) say(`node ${node.index} exited (code ${node.process.exitCode ?? node.process.signalCode}); the others go on`);
+      if (!state.stopping) say(`node ${node.index} exited (code ${node.process.exitCode ?? node.process.signalCode}); the others go on`);
     });
   }
   process.stdout.write(`TEMPORAL_ADDRESS=${cluster.address}\n`);
