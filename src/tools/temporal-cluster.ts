@@ -45,22 +45,31 @@ export interface ClusterPorts {
   nodes: NodePorts[];
 }
 
-/** PostgreSQL on `portBase`; node i (1-based) on portBase + 100·i + 0…8. */
+/**
+ * Temporal's SQL schema keeps a member's port in a SMALLINT (cluster_membership.rpc_port), so
+ * membership ports must stay below 32768: above that the node dies with "value out of range for
+ * type smallint". A port base above 32767 puts them 32768 lower (54000 → 21232).
+ */
+export const MAX_MEMBERSHIP_PORT = 32_767;
+
+/** PostgreSQL on `portBase`; node i (1-based) on portBase + 100·i + 0…8 (membership ports maybe lower, see above). */
 export function clusterPorts(portBase: number, nodes: number): ClusterPorts {
+  const membershipShift = portBase + 100 * nodes + 8 > MAX_MEMBERSHIP_PORT ? 32_768 : 0;
   return {
     postgres: portBase,
     nodes: Array.from({ length: nodes }, (_, i) => {
       const base = portBase + 100 * (i + 1);
+      const membership = base - membershipShift;
       return {
         frontendGrpc: base,
         frontendHttp: base + 1,
-        frontendMembership: base + 2,
+        frontendMembership: membership + 2,
         historyGrpc: base + 3,
-        historyMembership: base + 4,
+        historyMembership: membership + 4,
         matchingGrpc: base + 5,
-        matchingMembership: base + 6,
+        matchingMembership: membership + 6,
         workerGrpc: base + 7,
-        workerMembership: base + 8,
+        workerMembership: membership + 8,
       };
     }),
   };
@@ -220,11 +229,14 @@ function runDeployScript(script: string, install: TemporalServerInstall, env: No
   if (result.status !== 0) throw new Error(`deploy/temporal/${script} failed:\n${result.stdout}${result.stderr}`);
 }
 
-/** Live members per role in the cluster_membership table (1 frontend, 2 history, 3 matching, 4 worker). */
+/** Members that sent a heartbeat lately, per role (1 frontend, 2 history, 3 matching, 4 worker); the table keeps UTC times without a zone. */
+const LIVE_MEMBERS_SQL = `SELECT role, count(DISTINCT rpc_port) FROM cluster_membership WHERE last_heartbeat > (now() AT TIME ZONE 'UTC') - interval '20 seconds' GROUP BY role`;
+
+/** Live members per role in the cluster_membership table. */
 function membersByRole(db: { port: number; user: string; password: string }): Map<number, number> {
   const result = spawnSync(
     path.join(postgresBinDir(), 'psql'),
-    ['-h', '127.0.0.1', '-p', String(db.port), '-U', db.user, '-d', 'temporal', '-At', '-F', ' ', '-c', 'SELECT role_id, count(DISTINCT rpc_port) FROM cluster_membership WHERE record_expiry > now() GROUP BY role_id'],
+    ['-h', '127.0.0.1', '-p', String(db.port), '-U', db.user, '-d', 'temporal', '-At', '-F', ' ', '-c', LIVE_MEMBERS_SQL],
     { env: { ...process.env, PGPASSWORD: db.password }, encoding: 'utf8' },
   );
   const counts = new Map<number, number>();
