@@ -25,9 +25,9 @@ cleanup() {
 trap cleanup EXIT
 
 lap "starting the 2-node cluster (builds temporal-server if this machine has no cached build)"
+# tsx itself (not npx, which does not pass signals on) so that cleanup's SIGTERM reaches it.
 node_modules/.bin/tsx scripts/cluster/run.ts --nodes 2 --port-base $((base + 7000)) --data "$data/cluster" >"$out" &
 cluster_pid=$!
-# tsx itself (not npx, which does not pass signals on) so that cleanup's SIGTERM reaches it.
 # A cold build takes ~8 min on 2 cores; 25 min leaves room on a busy machine.
 for _ in $(seq 1 1500); do
   grep -q '^TEMPORAL_ADDRESS=' "$out" && break
