@@ -1,6 +1,6 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, statSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 /**
@@ -38,6 +38,21 @@ export function postgresBinDir(root = '/usr/lib/postgresql'): string {
   return bin;
 }
 
+/**
+ * The postgres user must reach pgdata through every folder above it, which may be root's 0700
+ * temp dirs: grants them search (o+x, not listing) where it is missing.
+ */
+function allowTraversal(dir: string, log?: (line: string) => void): void {
+  for (let current = path.resolve(dir); ; current = path.dirname(current)) {
+    const mode = statSync(current).mode & 0o7777;
+    if ((mode & 0o001) === 0) {
+      chmodSync(current, mode | 0o001);
+      log?.(`granted other users search (o+x) on ${current} so that the postgres user reaches its data`);
+    }
+    if (current === path.dirname(current)) return;
+  }
+}
+
 /** Under root: the uid/gid of the `postgres` user, which then owns the data folder. */
 function runAs(): { uid: number; gid: number } | undefined {
   if (process.getuid?.() !== 0) return undefined;
@@ -58,8 +73,7 @@ export async function startPostgres(options: PostgresOptions): Promise<Postgres>
   const pgdata = path.join(options.dir, 'pgdata');
   const passwordFile = path.join(options.dir, 'postgres-password');
   mkdirSync(options.dir, { recursive: true });
-  // The postgres user must reach pgdata through this folder (it may sit in a 0700 temp dir of root's).
-  if (user) chmodSync(options.dir, 0o711);
+  if (user) allowTraversal(options.dir, options.onOutput);
   if (!existsSync(passwordFile)) writeFileSync(passwordFile, randomBytes(18).toString('base64url'), { mode: 0o600 });
   const password = readFileSync(passwordFile, 'utf8').trim();
 
