@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { waitForWorkerPolling } from '../../scripts/chaos/worker-readiness';
 import { startStack, Stack } from '../../src/tools/stack';
 import { DEV_SERVER_ADDRESS_ENV, E2E_TEMPORAL_ADDRESS_ENV, E2E_WORKER_PROCESSES_ENV } from '../harness/env-names';
 import { uniqueTaskQueue } from '../harness/temporal';
@@ -32,7 +33,14 @@ export async function startE2eStack(extraEnv: NodeJS.ProcessEnv = {}): Promise<S
   };
   try {
     const workers = Number(process.env[E2E_WORKER_PROCESSES_ENV] ?? 1);
-    return await startStack({ env, workers, onOutput: (name, line) => output.push(`[${name}] ${line}`) });
+    const stack = await startStack({ env, workers, onOutput: (name, line) => output.push(`[${name}] ${line}`) });
+    // The API answers before the worker has bundled the workflows and polls; a first payment in
+    // that gap waits for it (and on a busy machine may run into the API's 503 deadline).
+    await waitForWorkerPolling(stack).catch(async (err: unknown) => {
+      await stack.stop();
+      throw err;
+    });
+    return stack;
   } catch (err) {
     throw new Error(`${(err as Error).message}\n${output.slice(-40).join('\n')}`);
   }
