@@ -202,8 +202,10 @@ export async function startTemporalCluster(options: ClusterOptions): Promise<Tem
       POSTGRES_PWD: db.password,
     });
     say(`starting ${options.nodes} temporal-server ${install.version} nodes (${historyShards} history shards)`);
-    const started = ports.nodes.map((_, i) => launch(i + 1));
-    await Promise.all(started.map(ready));
+    // Node 1 alone first: on a new database every node would try to write the cluster metadata,
+    // and all but one die on the duplicate key.
+    await ready(launch(1));
+    await Promise.all(ports.nodes.slice(1).map((_, i) => ready(launch(i + 2))));
     say('waiting for every node to join the membership ring');
     await waitForMembership(db, ports.nodes.length);
     say('creating the namespace and the search attributes (deploy/temporal/setup-namespace.sh)');
