@@ -60,6 +60,7 @@ async function main(): Promise<void> {
     portBase: options.portBase,
     dataDir: options.data,
     historyShards: options.historyShards,
+    namespace: process.env.TEMPORAL_NAMESPACE,
     say,
     onOutput: (name, line) => appendFileSync(path.join(logDir, `${name}.log`), `${line}\n`),
   });

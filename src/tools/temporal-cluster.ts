@@ -22,6 +22,8 @@ export interface ClusterOptions {
   dataDir: string;
   /** Fixed when the database is created (docs/operations.md, "History shards"). */
   historyShards?: number;
+  /** Created with the payment search attributes (default `default`). */
+  namespace?: string;
   say?: (line: string) => void;
   onOutput?: (name: string, line: string) => void;
 }
@@ -211,7 +213,7 @@ export async function startTemporalCluster(options: ClusterOptions): Promise<Tem
     say('creating the namespace and the search attributes (deploy/temporal/setup-namespace.sh)');
     runDeployScript('setup-namespace.sh', install, {
       TEMPORAL_ADDRESS: cluster.address,
-      TEMPORAL_NAMESPACE: process.env.TEMPORAL_NAMESPACE ?? 'default',
+      TEMPORAL_NAMESPACE: options.namespace ?? 'default',
       PAYMENT_SEARCH_ATTRIBUTES: devServerSearchAttributeArgs().filter((a) => a !== '--search-attribute').join(' '),
     });
   } catch (err) {
