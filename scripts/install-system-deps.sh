@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
 # Debian packages the tests need: chromium (headless shopper test), docker-compose (validates the
 # compose file; there is no Docker engine here). Installs only what is missing.
+#   --cluster   also what `npm run cluster` needs: PostgreSQL and netcat (deploy/temporal/setup-schema.sh)
 set -euo pipefail
 missing=()
+if [ "${1:-}" = --cluster ]; then
+  compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null || missing+=(postgresql)
+  command -v nc >/dev/null || missing+=(netcat-openbsd)
+fi
 command -v chromium >/dev/null || missing+=(chromium)
 command -v docker-compose >/dev/null || missing+=(docker-compose)
 command -v openssl >/dev/null || missing+=(openssl)

@@ -6,7 +6,11 @@ import { startStack } from './tools/stack';
 async function main(): Promise<void> {
   const say = (line: string) => process.stdout.write(`${line}\n`);
   const config = loadConfig();
-  say(config.temporal.embedded ? `starting Temporal dev server, sandbox, worker and API (data: ${config.dataDir})` : 'starting…');
+  say(
+    config.temporal.embedded
+      ? `starting Temporal dev server, sandbox, worker and API (data: ${config.dataDir})`
+      : `starting sandbox, worker and API against Temporal at ${config.temporal.address} (data: ${config.dataDir})`,
+  );
   const formatLine = lineFormatter(logFormatFor(process.stdout));
   const stack = await startStack({
     onOutput: (name, line) => formatLine(line).split('\n').forEach((part) => say(`[${name}] ${part}`)),

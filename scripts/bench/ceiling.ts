@@ -17,7 +17,7 @@ export interface CeilingResult {
   workflowsPerSecond: number;
   /** Start → signal → completion seen by the client, per workflow. */
   workflowLatencyMs: LatencySummary;
-  /** CPU ms per workflow of the dev server and the ceiling worker, over the closed loop. */
+  /** CPU ms per workflow of the server processes and the ceiling worker, over the closed loop. */
   cpuMsPerWorkflow: Record<string, number>;
   /** Workflows completed per second of the loop. */
   throughput: Throughput;
@@ -31,7 +31,8 @@ export async function runCeiling(args: {
   concurrency: number;
   runId: string;
   rss: RssSampler;
-  devServerPid: number | undefined;
+  /** The Temporal server's processes (dev server, or cluster nodes and PostgreSQL). */
+  serverPids: Map<string, number | undefined>;
   onOutput: (name: string, line: string) => void;
 }): Promise<CeilingResult> {
   const taskQueue = `bench-ceiling-${args.runId}`;
@@ -54,10 +55,7 @@ export async function runCeiling(args: {
     const latencies: number[] = [];
     const completedAt: number[] = [];
     const progress = createProgress('ceiling', args.count);
-    const pids = new Map([
-      ['temporal-dev-server', args.devServerPid],
-      ['ceiling-worker', worker.child.pid],
-    ]);
+    const pids = new Map([...args.serverPids, ['ceiling-worker', worker.child.pid]]);
     const cpuBefore = cpuSnapshot(pids);
     const loopStartedAt = Date.now();
     const wallMs = await Promise.race([

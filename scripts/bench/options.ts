@@ -31,6 +31,11 @@ const OptionsSchema = z
     /** Base port: API +0, sandbox +100, Temporal +4233, UI +5233, proxy +200. */
     basePort: int(1024).max(60_000).default(23_000),
     keepData: z.boolean().default(false),
+    /** dev: the SQLite dev server; cluster: PostgreSQL + `clusterNodes` temporal-server nodes at base+6000. */
+    temporal: z.enum(['dev', 'cluster']).default('dev'),
+    clusterNodes: int(1).max(9).default(2),
+    /** Worker processes on the payment task queue. */
+    workers: int(1).max(8).default(1),
   })
   .refine((o) => o.lostExpires === 0 || o.lostExpires >= 60, { message: 'lostExpires must be 0 or ≥ 60 (the API minimum)', path: ['lostExpires'] });
 export type BenchOptions = z.infer<typeof OptionsSchema>;

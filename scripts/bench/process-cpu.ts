@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /**
  * CPU time the stack's processes spend, from /proc/<pid>/stat (utime + stime). On a shared
@@ -15,22 +15,56 @@ export function statCpuTicks(stat: string): number | undefined {
   return Number.isFinite(utime) && Number.isFinite(stime) ? utime + stime : undefined;
 }
 
-export function cpuSeconds(pid: number | undefined): number | undefined {
-  if (pid === undefined) return undefined;
-  try {
-    const ticks = statCpuTicks(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-    return ticks === undefined ? undefined : ticks / CLOCK_TICKS_PER_SECOND;
-  } catch {
-    return undefined;
+/**
+ * CPU ticks of `root` and its descendants (utime + stime of each live one, plus cutime + cstime:
+ * children already reaped), from `/proc/<pid>/stat` lines by pid. PostgreSQL spends its CPU in
+ * one backend process per connection, so its figure is the whole tree's.
+ */
+export function treeCpuTicks(root: number, stats: ReadonlyMap<number, string>): number | undefined {
+  const fields = (stat: string) => stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const children = new Map<number, number[]>();
+  for (const [pid, stat] of stats) {
+    const parent = Number(fields(stat)[1]);
+    children.set(parent, [...(children.get(parent) ?? []), pid]);
   }
+  if (!stats.has(root)) return undefined;
+  let total = 0;
+  const pending = [root];
+  while (pending.length) {
+    const pid = pending.pop()!;
+    const f = fields(stats.get(pid)!);
+    total += [11, 12, 13, 14].reduce((sum, i) => sum + (Number(f[i]) || 0), 0);
+    pending.push(...(children.get(pid) ?? []));
+  }
+  return total;
+}
+
+function procStats(): Map<number, string> {
+  const stats = new Map<number, string>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      stats.set(Number(entry), readFileSync(`/proc/${entry}/stat`, 'utf8'));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return stats;
+}
+
+export function cpuSeconds(pid: number | undefined, stats: ReadonlyMap<number, string> = procStats()): number | undefined {
+  if (pid === undefined) return undefined;
+  const ticks = treeCpuTicks(pid, stats);
+  return ticks === undefined ? undefined : ticks / CLOCK_TICKS_PER_SECOND;
 }
 
 export type CpuSnapshot = Map<string, number>;
 
 export function cpuSnapshot(pids: Map<string, number | undefined>): CpuSnapshot {
   const snapshot: CpuSnapshot = new Map();
+  const stats = procStats();
   for (const [name, pid] of pids) {
-    const seconds = cpuSeconds(pid);
+    const seconds = cpuSeconds(pid, stats);
     if (seconds !== undefined) snapshot.set(name, seconds);
   }
   return snapshot;

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { readPrivateKeyFile } from '../../src/codepay/keys';
 import { isolatedStackEnv, startStack, Stack } from '../../src/tools/stack';
+import { clusterAsExternalTemporal, RUN_CLUSTER_PORT_OFFSET, startTemporalCluster, type TemporalCluster } from '../../src/tools/temporal-cluster';
 import { PROJECT_ROOT } from '../../src/tools/temporal-binaries';
 import { runCeiling } from './ceiling';
 import { writeBenchReport } from './charts/write-report';
@@ -65,6 +66,7 @@ async function main(): Promise<number> {
   const counter = await startCodePayCallCounter(options.basePort + 200, new URL(`http://127.0.0.1:${options.basePort + 100}`));
   const merchant = await startMerchantEndpoint(options.basePort + 400, createPrng(1));
   let stack: Stack | undefined;
+  let cluster: TemporalCluster | undefined;
   let connection: Connection | undefined;
   const results: BenchResults = {};
   const phaseSeconds: Record<string, number> = {};
@@ -82,15 +84,28 @@ async function main(): Promise<number> {
   let failed = 0;
   try {
     process.stderr.write(`bench: starting the stack (data ${dataDir})…\n`);
+    if (options.temporal === 'cluster') {
+      const say = (line: string) => process.stderr.write(`bench: ${line}\n`);
+      cluster = await timed('clusterStart', () =>
+        startTemporalCluster({ nodes: options.clusterNodes, portBase: options.basePort + RUN_CLUSTER_PORT_OFFSET, dataDir: path.join(dataDir, 'cluster'), say, onOutput }),
+      );
+    }
     const live = await timed('stackStart', () =>
-      startStack({ env: stackEnv(options, dataDir, counter.url, merchant.url), onOutput, devServer: { headless: true, sqlitePragmas: options.sqlitePragma } }),
+      startStack({
+        env: stackEnv(options, dataDir, counter.url, merchant.url),
+        onOutput,
+        devServer: { headless: true, sqlitePragmas: options.sqlitePragma },
+        externalTemporal: cluster && clusterAsExternalTemporal(cluster),
+        workers: options.workers,
+      }),
     );
     stack = live;
     merchant.setSecret(live.merchantWebhookSecret);
     let crashed: string | undefined;
     live.onUnexpectedExit = (name, code) => (crashed = `${name} exited with code ${code}`);
     const pids = new Map<string, number | undefined>([...live.services].map(([name, service]) => [name, service.child.pid]));
-    pids.set('temporal-dev-server', live.devServer?.process.pid);
+    const serverPids = cluster ? cluster.pids() : new Map([['temporal-dev-server', live.devServer?.process.pid]]);
+    for (const [name, pid] of serverPids) pids.set(name, pid);
     const rss = startRssSampler();
     for (const [name, pid] of pids) rss.watch(name, pid);
     rss.watch('bench', process.pid); // the load generator shares the machine: shown, not counted per payment
@@ -114,7 +129,7 @@ async function main(): Promise<number> {
           concurrency: options.concurrency,
           runId,
           rss,
-          devServerPid: live.devServer?.process.pid,
+          serverPids,
           onOutput,
         }),
       );
@@ -163,6 +178,7 @@ async function main(): Promise<number> {
   } finally {
     await connection?.close();
     await stack?.stop();
+    await cluster?.stop();
     await counter.close();
     await merchant.close();
     if (!options.keepData) rmSync(dataDir, { recursive: true, force: true });
@@ -181,6 +197,8 @@ async function main(): Promise<number> {
       worker: stack!.config.worker,
       pollScheduleSeconds: stack!.config.payments.pollScheduleMs.map((ms) => ms / 1000),
       sqlitePragmas: options.sqlitePragma,
+      temporal: cluster ? { cluster: cluster.nodes.length, version: cluster.version } : 'dev server',
+      workerProcesses: options.workers,
     },
     phaseSeconds,
     ...results,

@@ -13,6 +13,7 @@ import { readPrivateKeyFile } from '../../src/codepay/keys';
 import { EXPIRES_MIN_SECONDS, type PaymentResponse } from '../../src/api/payments-schemas';
 import { createProgress, percentile } from '../../src/tools/progress';
 import { isolatedStackEnv, startStack, type Stack } from '../../src/tools/stack';
+import { clusterAsExternalTemporal, RUN_CLUSTER_PORT_OFFSET, startTemporalCluster, type TemporalCluster } from '../../src/tools/temporal-cluster';
 import { apiCases, runBadInput, webhookCases } from './bad-input';
 import { createDriver, newDriverRecord, type DriverRecord } from './driver';
 import { setWeather, startWeather } from './gateway-faults';
@@ -162,18 +163,26 @@ async function main(): Promise<number> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'codepay-chaos-'));
   const logFile = path.join(dataDir, 'stack.log');
   const say = (line: string) => process.stderr.write(`${line}\n`);
-  say(`chaos: seed ${options.seed}, ${options.payments} payments, concurrency ${options.concurrency}; data and logs in ${dataDir}`);
+  say(`chaos: seed ${options.seed}, ${options.payments} payments, concurrency ${options.concurrency}, Temporal ${options.temporal}, ${options.workers} worker process(es); data and logs in ${dataDir}`);
 
   await requireFreePorts(options);
   const endpointPrng = createPrng(options.seed ^ 0x5eed);
   const merchant: MerchantEndpoint = await startMerchantEndpoint(merchantPort(options), endpointPrng.fork());
   const crashes: string[] = [];
+  const onOutput = (name: string, line: string) => appendFileSync(logFile, `${new Date().toISOString()} [${name}] ${line}\n`);
+  let cluster: TemporalCluster | undefined;
+  if (options.temporal === 'cluster') {
+    cluster = await startTemporalCluster({ nodes: 2, portBase: options.basePort + RUN_CLUSTER_PORT_OFFSET, dataDir: path.join(dataDir, 'cluster'), say: (l) => say(`chaos: ${l}`), onOutput });
+  }
   const stack = await startStack({
     env: stackEnv(options, dataDir),
-    onOutput: (name, line) => appendFileSync(logFile, `${new Date().toISOString()} [${name}] ${line}\n`),
+    onOutput,
     devServer: { headless: true },
+    externalTemporal: cluster && clusterAsExternalTemporal(cluster),
+    workers: options.workers,
   }).catch(async (err: unknown) => {
     await merchant.close();
+    await cluster?.stop();
     throw err;
   });
   merchant.setSecret(stack.merchantWebhookSecret);
@@ -184,7 +193,7 @@ async function main(): Promise<number> {
   };
   const interrupt = (signal: NodeJS.Signals) => {
     say(`chaos: ${signal}, stopping the stack (data kept in ${dataDir})`);
-    void stack.stop().finally(() => process.exit(130));
+    void stack.stop().then(() => cluster?.stop()).finally(() => process.exit(130));
   };
   process.once('SIGINT', interrupt);
   process.once('SIGTERM', interrupt);
@@ -283,6 +292,7 @@ async function main(): Promise<number> {
   } finally {
     await stack.stop();
     await merchant.close();
+    await cluster?.stop();
     if (!failed && !options.keepData) rmSync(dataDir, { recursive: true, force: true });
     else say(`chaos: data and logs kept in ${dataDir}`);
   }

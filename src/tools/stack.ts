@@ -9,7 +9,17 @@ import { ServiceProcess, startServiceProcess, waitForHttp } from './service-proc
  * sandbox (unless CODEPAY_BASE_URL is given), worker and API. `npm start` runs it; the end-to-end
  * tests, chaos and bench runs start it with their own env and kill/restart its parts.
  */
-export type ServiceName = 'sandbox' | 'worker' | 'api';
+export type ServiceName = 'sandbox' | 'worker' | 'api' | `worker-${number}`;
+
+/** A Temporal the stack did not start (`npm run cluster`), with the faults its owner can inject. */
+export interface ExternalTemporal {
+  address: string;
+  /** Crash and restart (part of) the server; `restartTemporal()` calls it. */
+  restart(): Promise<void>;
+  restartDatabase?(): Promise<void>;
+  /** Server process ids by name, for CPU figures. */
+  pids(): Map<string, number | undefined>;
+}
 
 export interface Stack {
   config: Config;
@@ -23,6 +33,7 @@ export interface Stack {
   sandboxUrl?: string;
   temporalAddress: string;
   devServer?: DevServer;
+  externalTemporal?: ExternalTemporal;
   services: Map<ServiceName, ServiceProcess>;
   /** Stops (SIGTERM, or SIGKILL to simulate a crash) and starts one part again. */
   restart(name: ServiceName, signal?: NodeJS.Signals): Promise<void>;
@@ -36,16 +47,31 @@ export interface StackOptions {
   env?: NodeJS.ProcessEnv;
   onOutput?: (name: string, line: string) => void;
   devServer?: Partial<Pick<DevServerOptions, 'headless' | 'sqlitePragmas' | 'ip' | 'logLevel'>>;
+  /** Run against this server instead of the dev server (its address wins over TEMPORAL_ADDRESS). */
+  externalTemporal?: ExternalTemporal;
+  /** Worker processes (default 1): `worker`, `worker-2`, … on consecutive metrics ports. */
+  workers?: number;
 }
 
-const ENTRIES: Record<ServiceName, string> = {
-  sandbox: 'src/sandbox/server.ts',
-  worker: 'src/worker.ts',
-  api: 'src/api/server.ts',
-};
+const entry = (name: ServiceName) => (name === 'sandbox' ? 'src/sandbox/server.ts' : name === 'api' ? 'src/api/server.ts' : 'src/worker.ts');
+
+/** `worker`, `worker-2`, … */
+export function workerNames(count: number): ServiceName[] {
+  return Array.from({ length: count }, (_, i) => (i === 0 ? 'worker' : (`worker-${i + 1}` as const)));
+}
+
+/** Each extra worker process serves its metrics on the next port (0 stays off). */
+function serviceEnv(name: ServiceName, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const extra = /^worker-(\d+)$/.exec(name);
+  const metricsPort = Number(env.WORKER_METRICS_PORT ?? 9464);
+  if (!extra || metricsPort === 0) return env;
+  return { ...env, WORKER_METRICS_PORT: String(metricsPort + Number(extra[1]) - 1) };
+}
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
-  const baseEnv = options.env ?? process.env;
+  const external = options.externalTemporal;
+  const baseEnv = external ? { ...(options.env ?? process.env), TEMPORAL_ADDRESS: external.address } : (options.env ?? process.env);
+  const workers = workerNames(options.workers ?? 1);
   const config = loadConfig(baseEnv);
   const secrets = ensureEmbeddedSecrets(config.dataDir);
   const env: NodeJS.ProcessEnv = { ...baseEnv, ...embeddedEnv(secrets, baseEnv, config.apiPort) };
@@ -74,6 +100,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     apiUrl: `http://127.0.0.1:${config.apiPort}`,
     sandboxUrl: config.codepay.usesSandbox ? `http://127.0.0.1:${config.sandbox.port}` : undefined,
     temporalAddress: config.temporal.address,
+    externalTemporal: external,
     services,
     async restart(name, signal = 'SIGTERM') {
       restarting.add(name);
@@ -82,18 +109,22 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       await launch(name);
     },
     async restartTemporal() {
+      if (!config.temporal.embedded) {
+        if (!external) throw new Error(`Temporal at ${config.temporal.address} is not this stack's to restart`);
+        return external.restart();
+      }
       await stack.devServer?.stop();
       stack.devServer = await startDevServer(devServerOptions);
     },
     async stop() {
       stopping = true;
-      for (const name of ['api', 'worker', 'sandbox'] as const) await services.get(name)?.stop();
+      for (const name of ['api', ...workers, 'sandbox'] as const) await services.get(name)?.stop();
       await stack.devServer?.stop();
     },
   };
 
   async function launch(name: ServiceName): Promise<void> {
-    const service = startServiceProcess({ name, entry: ENTRIES[name], env, onOutput: output });
+    const service = startServiceProcess({ name, entry: entry(name), env: serviceEnv(name, env), onOutput: output });
     services.set(name, service);
     void service.exited.then((code) => {
       if (!stopping && !restarting.has(name) && services.get(name) === service) stack.onUnexpectedExit?.(name, code);
@@ -109,7 +140,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       stack.temporalAddress = stack.devServer.address;
     }
     if (config.codepay.usesSandbox) await launch('sandbox');
-    await launch('worker');
+    for (const name of workers) await launch(name);
     await launch('api');
   } catch (err) {
     await stack.stop();

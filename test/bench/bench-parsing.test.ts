@@ -1,7 +1,7 @@
 import { entryCallFields } from '../../scripts/bench/codepay-call-counter';
 import { bucketDelta, bucketQuantile, histogramBuckets } from '../../scripts/bench/histogram-buckets';
 import { parseBenchArgs } from '../../scripts/bench/options';
-import { statCpuTicks } from '../../scripts/bench/process-cpu';
+import { statCpuTicks, treeCpuTicks } from '../../scripts/bench/process-cpu';
 import { statusFieldMiB } from '../../scripts/bench/rss-sampler';
 
 describe('bench options', () => {
@@ -57,5 +57,22 @@ describe('/proc stat CPU ticks', () => {
     const stat = '4242 (node (tsx) x) S 1 4242 4242 0 -1 4194304 100 0 0 0 250 75 0 0 20 0 11 0 12345 0 0';
     expect(statCpuTicks(stat)).toBe(325);
     expect(statCpuTicks('garbage')).toBeUndefined();
+  });
+});
+
+describe('process tree CPU', () => {
+  // pid (comm) state ppid … utime(14) stime(15) cutime(16) cstime(17)
+  const stat = (pid: number, ppid: number, ticks: [number, number, number, number]) =>
+    `${pid} (post gres) S ${ppid} 0 0 0 0 0 0 0 0 0 ${ticks.join(' ')} 20 0`;
+
+  it('sums a server and its live descendants, with the children it already reaped', () => {
+    const stats = new Map([
+      [10, stat(10, 1, [5, 5, 7, 3])],
+      [11, stat(11, 10, [100, 20, 0, 0])],
+      [12, stat(12, 11, [1, 1, 0, 0])],
+      [20, stat(20, 1, [999, 999, 0, 0])],
+    ]);
+    expect(treeCpuTicks(10, stats)).toBe(20 + 120 + 2);
+    expect(treeCpuTicks(99, stats)).toBeUndefined();
   });
 });

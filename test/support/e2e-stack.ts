@@ -1,14 +1,16 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { waitForWorkerPolling } from '../../scripts/chaos/worker-readiness';
 import { startStack, Stack } from '../../src/tools/stack';
-import { DEV_SERVER_ADDRESS_ENV } from '../harness/env-names';
+import { DEV_SERVER_ADDRESS_ENV, E2E_TEMPORAL_ADDRESS_ENV, E2E_WORKER_PROCESSES_ENV } from '../harness/env-names';
 import { uniqueTaskQueue } from '../harness/temporal';
 import { freePort } from './free-port';
 
 /**
- * The real processes (sandbox, worker, API) on free ports, against the run's shared dev server,
- * with a fresh DATA_DIR (its own generated keys) and a task queue of their own.
+ * The real processes (sandbox, worker, API) on free ports, against the run's shared dev server
+ * (or the cluster named by E2E_TEMPORAL_ADDRESS, with E2E_WORKER_PROCESSES workers), with a fresh
+ * DATA_DIR (its own generated keys) and a task queue of their own.
  */
 export async function startE2eStack(extraEnv: NodeJS.ProcessEnv = {}): Promise<Stack> {
   const [apiPort, sandboxPort] = [await freePort(), await freePort()];
@@ -17,7 +19,7 @@ export async function startE2eStack(extraEnv: NodeJS.ProcessEnv = {}): Promise<S
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     DATA_DIR: mkdtempSync(path.join(tmpdir(), 'e2e-')),
-    TEMPORAL_ADDRESS: process.env[DEV_SERVER_ADDRESS_ENV],
+    TEMPORAL_ADDRESS: process.env[E2E_TEMPORAL_ADDRESS_ENV] || process.env[DEV_SERVER_ADDRESS_ENV],
     TEMPORAL_TASK_QUEUE: uniqueTaskQueue('e2e'),
     API_PORT: String(apiPort),
     SANDBOX_PORT: String(sandboxPort),
@@ -30,7 +32,15 @@ export async function startE2eStack(extraEnv: NodeJS.ProcessEnv = {}): Promise<S
     ...extraEnv,
   };
   try {
-    return await startStack({ env, onOutput: (name, line) => output.push(`[${name}] ${line}`) });
+    const workers = Number(process.env[E2E_WORKER_PROCESSES_ENV] ?? 1);
+    const stack = await startStack({ env, workers, onOutput: (name, line) => output.push(`[${name}] ${line}`) });
+    // The API answers before the worker has bundled the workflows and polls; a first payment in
+    // that gap waits for it (and on a busy machine may run into the API's 503 deadline).
+    await waitForWorkerPolling(stack).catch(async (err: unknown) => {
+      await stack.stop();
+      throw err;
+    });
+    return stack;
   } catch (err) {
     throw new Error(`${(err as Error).message}\n${output.slice(-40).join('\n')}`);
   }
