@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { type AmountLimits, parseAmountLimits } from './api/amount-limit';
 
 /**
  * The one configuration of every process, read from the environment (DESIGN.md §6) and validated
@@ -58,6 +59,18 @@ const EnvSchema = z.object({
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65_535).default(9464),
 
   PAYMENT_DEFAULT_EXPIRES_SECONDS: z.coerce.number().int().positive().default(900),
+  /** Largest payment amount, major units: `1000000` for any currency, `,JPY:150000000` per currency. */
+  PAYMENT_MAX_AMOUNT: z
+    .string()
+    .default('')
+    .transform((v, ctx) => {
+      try {
+        return parseAmountLimits(v);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    }),
   PAYMENT_REFUND_WINDOW_SECONDS: z.coerce.number().int().nonnegative().default(30 * 24 * 3600),
   /** Comma-separated poll delays in seconds; the last repeats. */
   PAYMENT_POLL_SCHEDULE_SECONDS: z
@@ -115,7 +128,7 @@ export interface Config {
     notifyTimeScale: number;
   };
   worker: { maxConcurrentActivities: number; maxConcurrentWorkflowTasks: number; maxCachedWorkflows: number; metricsPort: number };
-  payments: { defaultExpiresSeconds: number; refundWindowMs: number; pollScheduleMs: number[] };
+  payments: { defaultExpiresSeconds: number; refundWindowMs: number; pollScheduleMs: number[]; maxAmount: AmountLimits };
 }
 
 /** Embedded-default identities of the local sandbox merchant. */
@@ -183,6 +196,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       defaultExpiresSeconds: e.PAYMENT_DEFAULT_EXPIRES_SECONDS,
       refundWindowMs: e.PAYMENT_REFUND_WINDOW_SECONDS * 1000,
       pollScheduleMs: e.PAYMENT_POLL_SCHEDULE_SECONDS.map((s) => Math.round(s * 1000)),
+      maxAmount: e.PAYMENT_MAX_AMOUNT,
     },
   };
 }

@@ -10,6 +10,7 @@ import { type ApiMetrics, createApiMetrics, httpMetricsMiddleware } from './metr
 import { createOpenApiDocument } from './openapi';
 import { DEFAULT_TIMEOUTS, PaymentCommands, type TemporalTimeouts } from './payment-commands';
 import { createPaymentsRouter } from './payments-router';
+import { securityHeaders } from '../web/security-headers';
 import { notFoundMiddleware, problemMiddleware } from './problem';
 import { createWebhookRouter } from './webhook-router';
 
@@ -22,8 +23,11 @@ export interface AppDependencies {
   gatewayPublicKeys: KeyObject[];
   logger: Logger;
   metrics?: ApiMetrics;
-  /** Serve the demo shop under /demo (server.ts: when CodePay is the local sandbox). */
-  demo?: boolean;
+  /**
+   * Serve the demo shop under /demo (server.ts: only when CodePay is the local sandbox); its
+   * checkout redirects the browser to the cashier at `cashierUrl`.
+   */
+  demo?: { cashierUrl: string };
   timeouts?: Partial<TemporalTimeouts>;
 }
 
@@ -32,12 +36,13 @@ export interface AppDependencies {
  * tests build the same thing. Routes are mounted at their full paths so the metrics' route label
  * is the pattern the router matched.
  */
-export function createApp({ config, clients, gatewayPublicKeys, logger, metrics = createApiMetrics(), demo = false, timeouts }: AppDependencies): Express {
+export function createApp({ config, clients, gatewayPublicKeys, logger, metrics = createApiMetrics(), demo, timeouts }: AppDependencies): Express {
   const limits = { ...DEFAULT_TIMEOUTS, ...timeouts };
   const client = clients.temporal;
   const commands = new PaymentCommands(client, config, limits);
   const app = express();
   app.disable('x-powered-by');
+  app.use(securityHeaders({ formTargets: demo ? [demo.cashierUrl] : [] }));
   // Decides `req.ip`, which the webhook allow-list checks.
   app.set('trust proxy', config.trustProxy);
 
@@ -50,6 +55,7 @@ export function createApp({ config, clients, gatewayPublicKeys, logger, metrics 
       metrics,
       allowedIps: config.webhook.allowedIps,
       signalTimeoutMs: limits.signalMs,
+      requestMs: limits.requestMs,
     }),
   );
   app.use(
@@ -58,6 +64,7 @@ export function createApp({ config, clients, gatewayPublicKeys, logger, metrics 
       config,
       metrics,
       auth: requireApiKey(config.apiKeys),
+      requestMs: limits.requestMs,
     }),
   );
   app.use(
@@ -70,7 +77,7 @@ export function createApp({ config, clients, gatewayPublicKeys, logger, metrics 
       readinessTimeoutMs: limits.readinessMs,
     }),
   );
-  if (demo) app.use(createDemoRouter({ commands, config, logger: logger.child({ component: 'demo' }) }));
+  if (demo) app.use(createDemoRouter({ commands, config, logger: logger.child({ component: 'demo' }), requestMs: limits.requestMs }));
   const openapi = createOpenApiDocument({ serverUrl: config.publicBaseUrl });
   app.get('/openapi.json', (_req, res) => {
     res.json(openapi);

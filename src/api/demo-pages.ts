@@ -2,7 +2,7 @@ import { html, mobilePage, type SafeHtml } from '../web/html';
 
 /**
  * The demo shop's two mobile (H5) pages: self-contained HTML, inline CSS, no external assets.
- * Every interpolated value is escaped by `html`. `data-testid`s are stable for browser tests.
+ * Every interpolated value is escaped by `html`; inline style and script carry the CSP nonce. `data-testid`s are stable for browser tests.
  */
 const STYLE = `
   :root { color-scheme: light; font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
@@ -23,11 +23,12 @@ const STYLE = `
   a { color: #0b63f6; }
 `;
 
-const page = (title: string, body: SafeHtml): string => mobilePage(title, STYLE, body);
+const page = (nonce: string, title: string, body: SafeHtml): string => mobilePage(nonce, title, STYLE, body);
 
-export function shopPage(options: { currencies: readonly string[]; amount?: string; currency?: string; error?: string }): string {
+export function shopPage(nonce: string, options: { currencies: readonly string[]; amount?: string; currency?: string; error?: string }): string {
   const selected = options.currency ?? options.currencies[0];
   return page(
+    nonce,
     'Demo tea shop',
     html`<h1>Demo tea shop</h1>
 <p class="lead">Pick an amount and pay with CodePay (sandbox).</p>
@@ -46,9 +47,10 @@ export function shopPage(options: { currencies: readonly string[]; amount?: stri
 }
 
 /** Shows the payment's status and polls the read-only status route until it is final. */
-export function returnPage(options: { merchantOrderNo: string; status: string; amount: string; currency: string }): string {
+export function returnPage(nonce: string, options: { merchantOrderNo: string; status: string; amount: string; currency: string }): string {
   const statusUrl = `/demo/status/${encodeURIComponent(options.merchantOrderNo)}`;
   return page(
+    nonce,
     'Payment status',
     html`<h1>Thank you</h1>
 <p class="lead">The shop asks its payment service, not the browser, whether you paid.</p>
@@ -57,7 +59,7 @@ export function returnPage(options: { merchantOrderNo: string; status: string; a
   <div class="status" data-testid="payment-status" data-status-url="${statusUrl}" aria-live="polite">${options.status}</div>
   <a href="/demo">Back to the shop</a>
 </div>
-<script>
+<script nonce="${nonce}">
 (function () {
   // The URL comes through an attribute, which the HTML parser unescapes.
   var el = document.querySelector('[data-testid="payment-status"]');
@@ -77,6 +79,6 @@ export function returnPage(options: { merchantOrderNo: string; status: string; a
   );
 }
 
-export function errorPage(message: string): string {
-  return page('Payment problem', html`<h1>Something went wrong</h1><div class="card"><div class="error" data-testid="checkout-error">${message}</div><a href="/demo">Back to the shop</a></div>`);
+export function errorPage(nonce: string, message: string): string {
+  return page(nonce, 'Payment problem', html`<h1>Something went wrong</h1><div class="card"><div class="error" data-testid="checkout-error">${message}</div><a href="/demo">Back to the shop</a></div>`);
 }

@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import { Router } from 'express';
 import { z } from 'zod';
 import type { ApiMetrics } from './metrics';
+import { RETRY_AFTER_SECONDS } from './problem';
 import { withDeadline } from './temporal-failures';
 
 export const ReadinessSchema = z
@@ -51,6 +52,7 @@ export function createHealthRouter(deps: HealthRouterDeps): Router {
     };
     const ready = Object.values(checks).every((c) => c === 'ok');
     const body: Readiness = { status: ready ? 'ready' : 'not_ready', checks };
+    if (!ready) res.set('Retry-After', String(RETRY_AFTER_SECONDS));
     res.status(ready ? 200 : 503).json(body);
   });
 

@@ -28,20 +28,21 @@ import { AmountMinorKey, CurrencyKey, MerchantOrderNoKey, PaymentStatusKey } fro
 import { problemFromUpdateFailure, ProblemError } from './problem';
 import { isClosedWorkflow, isTemporalUnavailable, withDeadline } from './temporal-failures';
 
-/** How long the API waits on Temporal before answering 503 (the merchant's retry is idempotent). */
+/**
+ * How long the API waits on Temporal before answering 503 with Retry-After. A frozen Temporal must
+ * not outlast the merchant's or CodePay's own timeout; a create whose outcome is unknown is safe to
+ * retry (the update id is the payload's, so the retry gets the first answer).
+ */
 export interface TemporalTimeouts {
-  /** Queries and describes: cheap reads. */
-  readMs: number;
-  /** Updates wait for the workflow to call CodePay (creating an order, cancelling). */
-  updateMs: number;
+  /** All Temporal calls of one merchant API or demo request together (queries, updates, describes). */
+  requestMs: number;
   /** Webhook signals: CodePay gives up on a delivery after 5 s. */
   signalMs: number;
   /** Readiness probe. */
   readinessMs: number;
 }
 
-export const DEFAULT_TIMEOUTS: TemporalTimeouts = { readMs: 5_000, updateMs: 30_000, signalMs: 3_000, readinessMs: 1_000 };
-
+export const DEFAULT_TIMEOUTS: TemporalTimeouts = { requestMs: 4_000, signalMs: 3_000, readinessMs: 1_000 };
 
 /** Update-with-Start's memo entry naming the HTTP request that started the execution. */
 const START_TOKEN = 'startToken';
@@ -106,7 +107,7 @@ export class PaymentCommands {
       ],
     });
     try {
-      const result = await withDeadline(this.client, this.timeouts.updateMs, () =>
+      const result = await withDeadline(this.client, this.timeouts.requestMs, () =>
         this.client.workflow.executeUpdateWithStart(startPaymentUpdate, {
           args: [request],
           updateId: `start-${request.merchantOrderNo}-${payloadHash(request)}`,
@@ -114,7 +115,7 @@ export class PaymentCommands {
         }),
       );
       const handle = await operation.workflowHandle();
-      const { memo, typedSearchAttributes } = await withDeadline(this.client, this.timeouts.readMs, () => handle.describe());
+      const { memo, typedSearchAttributes } = await withDeadline(this.client, this.timeouts.requestMs, () => handle.describe());
       // Every transition upserts PaymentStatus, and describe reads it from the execution's own state.
       const current = typedSearchAttributes.get(PaymentStatusKey);
       const status = PAYMENT_STATUSES.find((s) => s === current) ?? result.status;
@@ -128,7 +129,7 @@ export class PaymentCommands {
   async get(merchantOrderNo: string): Promise<PaymentView> {
     const handle = this.client.workflow.getHandle(paymentWorkflowId(merchantOrderNo));
     try {
-      return await withDeadline(this.client, this.timeouts.readMs, () => handle.query(getPaymentQuery));
+      return await withDeadline(this.client, this.timeouts.requestMs, () => handle.query(getPaymentQuery));
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) throw new ProblemError('payment-not-found', `no payment ${merchantOrderNo}`);
       throw translate(err);
@@ -176,10 +177,10 @@ export class PaymentCommands {
   ): Promise<T> {
     const handle = this.client.workflow.getHandle(paymentWorkflowId(merchantOrderNo));
     try {
-      return await withDeadline(this.client, this.timeouts.updateMs, () => call(handle));
+      return await withDeadline(this.client, this.timeouts.requestMs, () => call(handle));
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) {
-        const closed = await withDeadline(this.client, this.timeouts.readMs, () => isClosedWorkflow(handle)).catch((e) => {
+        const closed = await withDeadline(this.client, this.timeouts.requestMs, () => isClosedWorkflow(handle)).catch((e) => {
           throw translate(e);
         });
         if (closed) throw new ProblemError('invalid-state', `payment ${merchantOrderNo} is closed`);

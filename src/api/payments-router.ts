@@ -2,6 +2,7 @@ import express, { type Request, type RequestHandler, Router } from 'express';
 import type { z } from 'zod';
 import type { Config } from '../config';
 import { toMinorUnits } from '../codepay/money';
+import { amountLimitIssue } from './amount-limit';
 import type { PaymentStartOutcome, ApiMetrics } from './metrics';
 import type { PaymentCommands } from './payment-commands';
 import { paymentResponse, refundResponse, startPaymentResponse } from './payment-view';
@@ -14,6 +15,7 @@ import {
   toPaymentRequest,
 } from './payments-schemas';
 import { ProblemError, validationProblem } from './problem';
+import { budgeted } from './temporal-failures';
 
 /** Merchant API bodies are small; anything bigger is a mistake or an attack. */
 export const JSON_BODY_LIMIT = '16kb';
@@ -38,20 +40,28 @@ export interface PaymentsRouterDeps {
   config: Pick<Config, 'payments'>;
   metrics: ApiMetrics;
   auth: RequestHandler;
+  /** All Temporal calls of one request end within this (→ 503 + Retry-After). */
+  requestMs: number;
 }
 
 /** DESIGN.md §4: `/v1/payments…`, every route behind the API key. */
-export function createPaymentsRouter({ commands, config, metrics, auth }: PaymentsRouterDeps): Router {
+export function createPaymentsRouter({ commands, config, metrics, auth, requestMs }: PaymentsRouterDeps): Router {
   const router = Router();
+  const budget = (handler: RequestHandler) => budgeted(requestMs, handler);
   const count = (outcome: PaymentStartOutcome) => metrics.paymentsStarted.inc({ outcome });
 
-  router.post('/v1/payments', auth, ...jsonBody, async (req, res) => {
+  router.post('/v1/payments', auth, ...jsonBody, budget(async (req, res) => {
     const parsed = CreatePaymentBodySchema.safeParse(req.body);
     if (!parsed.success) {
       count('invalid');
       throw validationProblem(parsed.error);
     }
     const request = toPaymentRequest(parsed.data, config.payments.defaultExpiresSeconds);
+    const overLimit = amountLimitIssue(config.payments.maxAmount, request.amountMinor, request.currency);
+    if (overLimit) {
+      count('invalid');
+      throw new ProblemError('validation', `amount: ${overLimit}`, { errors: [{ field: 'amount', message: overLimit }] });
+    }
     let outcome;
     try {
       outcome = await commands.start(request);
@@ -68,19 +78,19 @@ export function createPaymentsRouter({ commands, config, metrics, auth }: Paymen
     }
     count(created ? 'created' : 'existing');
     res.status(created ? 201 : 200).json(startPaymentResponse({ ...result, status }, request));
-  });
+  }));
 
-  router.get('/v1/payments/:merchantOrderNo', auth, async (req, res) => {
+  router.get('/v1/payments/:merchantOrderNo', auth, budget(async (req, res) => {
     const { merchantOrderNo } = params(PaymentParamsSchema, req);
     res.json(paymentResponse(await commands.get(merchantOrderNo)));
-  });
+  }));
 
-  router.post('/v1/payments/:merchantOrderNo/cancel', auth, async (req, res) => {
+  router.post('/v1/payments/:merchantOrderNo/cancel', auth, budget(async (req, res) => {
     const { merchantOrderNo } = params(PaymentParamsSchema, req);
     res.json(paymentResponse(await commands.cancel(merchantOrderNo)));
-  });
+  }));
 
-  router.post('/v1/payments/:merchantOrderNo/refunds', auth, ...jsonBody, async (req, res) => {
+  router.post('/v1/payments/:merchantOrderNo/refunds', auth, ...jsonBody, budget(async (req, res) => {
     const { merchantOrderNo } = params(PaymentParamsSchema, req);
     const body = parse(CreateRefundBodySchema, req.body, 'request body');
     const payment = await commands.get(merchantOrderNo);
@@ -92,15 +102,15 @@ export function createPaymentsRouter({ commands, config, metrics, auth }: Paymen
       reason: body.reason,
     });
     res.status(created ? 201 : 200).json(refundResponse(refund, payment.currency));
-  });
+  }));
 
-  router.get('/v1/payments/:merchantOrderNo/refunds/:refundNo', auth, async (req, res) => {
+  router.get('/v1/payments/:merchantOrderNo/refunds/:refundNo', auth, budget(async (req, res) => {
     const { merchantOrderNo, refundNo } = params(RefundParamsSchema, req);
     const payment = await commands.get(merchantOrderNo);
     const refund = payment.refunds.find((r) => r.refundNo === refundNo);
     if (!refund) throw new ProblemError('refund-not-found', `payment ${merchantOrderNo} has no refund ${refundNo}`);
     res.json(refundResponse(refund, payment.currency));
-  });
+  }));
 
   return router;
 }

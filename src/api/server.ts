@@ -31,7 +31,8 @@ async function main(): Promise<void> {
   const connection = await Connection.connect(temporalConnectionOptions(config));
   const client = new Client({ connection, namespace: config.temporal.namespace });
   // The demo shop only makes sense against the sandbox, where nobody pays real money.
-  const app = createApp({ config, clients: { temporal: client }, gatewayPublicKeys, logger, demo: config.codepay.usesSandbox });
+  const demo = config.codepay.usesSandbox ? { cashierUrl: config.sandbox.publicUrl } : undefined;
+  const app = createApp({ config, clients: { temporal: client }, gatewayPublicKeys, logger, demo });
 
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(config.apiPort, (err?: Error) => (err ? reject(err) : resolve(s)));

@@ -10,7 +10,7 @@ describe('demo shop', () => {
   let stack: ApiStack;
   let browser: Browser;
   beforeAll(async () => {
-    stack = await startApiStack({ app: { demo: true } });
+    stack = await startApiStack({ demo: true });
     browser = await chromium.launch({
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
@@ -55,7 +55,13 @@ describe('demo shop', () => {
   it('takes a shopper from the shop through the cashier to PAID on the return page', async () => {
     const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
     const page = await context.newPage();
+    const violations: string[] = [];
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+    });
     await page.goto(`${stack.apiUrl}/demo`);
+    // The page's own style ran under the CSP: the button has its colour, not the browser default.
+    expect(await page.getByTestId('checkout-button').evaluate((el) => el.ownerDocument.defaultView!.getComputedStyle(el).backgroundColor)).toBe('rgb(11, 99, 246)');
     mkdirSync(SCREENSHOTS, { recursive: true });
     await page.screenshot({ path: path.join(SCREENSHOTS, 'demo-shop.png') });
     await page.getByTestId('amount-input').fill('8.80');
@@ -67,6 +73,7 @@ describe('demo shop', () => {
     const no = new URL(page.url()).searchParams.get('merchant_order_no');
     const payment = await stack.api<{ status: string; paidAmount: string }>('GET', `/v1/payments/${no}`);
     expect(payment.body).toMatchObject({ status: 'PAID', paidAmount: '8.80' });
+    expect(violations).toEqual([]);
     await context.close();
   });
 });

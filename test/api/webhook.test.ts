@@ -162,7 +162,7 @@ describe('API without a reachable Temporal', () => {
         gatewayPublicKeys: [gateway.publicKey],
         logger: pino({ enabled: false }),
         metrics,
-        timeouts: { signalMs: 1_000, readMs: 1_000, updateMs: 1_000, readinessMs: 500 },
+        timeouts: { signalMs: 1_000, requestMs: 1_000, readinessMs: 500 },
       }),
     );
   });

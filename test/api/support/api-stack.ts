@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Worker } from '@temporalio/worker';
 import pino from 'pino';
 import { createCodePayActivities } from '../../../src/activities/codepay-activities';
+import { parseAmountLimits } from '../../../src/api/amount-limit';
 import { type ApiConfig, createApp, type AppDependencies } from '../../../src/api/app';
 import { createApiMetrics, type ApiMetrics } from '../../../src/api/metrics';
 import { createCodePayClient } from '../../../src/codepay/client';
@@ -39,7 +40,7 @@ export function apiConfig(publicBaseUrl: string, taskQueue: string, overrides: P
     temporal: { address: 'unused', embedded: false, port: 0, uiPort: 0, namespace: 'default', taskQueue },
     publicBaseUrl,
     // One poll after a minute: inside a test only notifications (or the API) move a payment.
-    payments: { defaultExpiresSeconds: 900, refundWindowMs: 60_000, pollScheduleMs: [60_000] },
+    payments: { defaultExpiresSeconds: 900, refundWindowMs: 60_000, pollScheduleMs: [60_000], maxAmount: parseAmountLimits('') },
     webhook: { allowedIps: [] },
     trustProxy: false,
     ...overrides,
@@ -70,7 +71,9 @@ export interface ApiAnswer<T> {
  * The API in-process against the run's dev server, a worker with the real CodePay activities, and
  * an in-process sandbox as CodePay, whose notifications reach the API's webhook.
  */
-export async function startApiStack(options: { app?: Partial<AppDependencies>; notifyTimeScale?: number } = {}): Promise<ApiStack> {
+export async function startApiStack(
+  options: { app?: Partial<AppDependencies>; notifyTimeScale?: number; demo?: boolean } = {},
+): Promise<ApiStack> {
   const temporal = await connectTestTemporal();
   const gateway = generateTestKeyPair();
   const merchant = generateTestKeyPair();
@@ -100,6 +103,7 @@ export async function startApiStack(options: { app?: Partial<AppDependencies>; n
       gatewayPublicKeys: [gateway.publicKey],
       logger: pino({ enabled: false }),
       metrics,
+      demo: options.demo ? { cashierUrl: sandbox.url } : undefined,
       ...options.app,
     }),
   );
