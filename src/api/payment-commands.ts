@@ -5,6 +5,7 @@ import {
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
 } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
 import type { Config } from '../config';
 import {
   PAYMENT_STATUSES,
@@ -23,6 +24,7 @@ import {
 } from '../workflows/messages';
 // Type only, and started by name: the API process never loads workflow code.
 import type { paymentWorkflow } from '../workflows';
+import { payloadMismatch } from '../workflows/payment-request-match';
 import { paymentStaticDetails, paymentStaticSummary } from '../workflows/payment-summary';
 import { AmountMinorKey, CurrencyKey, MerchantOrderNoKey, PaymentStatusKey } from '../workflows/search-attributes';
 import { problemFromUpdateFailure, ProblemError } from './problem';
@@ -192,13 +194,28 @@ export class PaymentCommands {
 
   private async closedStart(request: PaymentRequest): Promise<StartOutcome> {
     const view = await this.get(request.merchantOrderNo);
-    const same =
-      view.amountMinor === request.amountMinor && view.currency === request.currency && view.description === request.description;
-    if (!same) {
-      throw new ProblemError('payload-mismatch', `payment ${request.merchantOrderNo} exists with a different amount, currency or description`);
-    }
+    const original = await withDeadline(this.client, this.timeouts.requestMs, () => this.startedWith(request.merchantOrderNo)).catch((err: unknown) => {
+      throw translate(err);
+    });
+    const mismatch = payloadMismatch(original, request);
+    if (mismatch) throw new ProblemError('payload-mismatch', mismatch.message);
     const { merchantOrderNo, status, cashierUrl, expiresAt, error } = view;
     return { created: false, result: { merchantOrderNo, status, cashierUrl, expiresAt, error }, status };
+  }
+
+  /**
+   * The request a payment's workflow was started with: the input of its latest run's first event
+   * (a continued run carries the whole input along). One event is read, however long the history.
+   */
+  private async startedWith(merchantOrderNo: string): Promise<PaymentRequest> {
+    const { history } = await this.client.workflowService.getWorkflowExecutionHistory({
+      namespace: this.client.options.namespace,
+      execution: { workflowId: paymentWorkflowId(merchantOrderNo) },
+      maximumPageSize: 1,
+    });
+    const payload = history?.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+    if (!payload) throw new Error(`payment ${merchantOrderNo}: its workflow's start event has no input`);
+    return defaultPayloadConverter.fromPayload<PaymentInput>(payload);
   }
 }
 
