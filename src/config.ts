@@ -20,6 +20,10 @@ const EnvSchema = z.object({
   SANDBOX_PORT: port(3100),
   TEMPORAL_PORT: port(7233),
   TEMPORAL_UI_PORT: port(8233),
+  /** Interface every server of this process listens on; containers set 0.0.0.0. */
+  BIND_HOST: z.string().trim().min(1).default('127.0.0.1'),
+  /** When set, the API's /metrics answers only `Authorization: Bearer <token>`. */
+  METRICS_TOKEN: optional,
   DATA_DIR: z.string().default('.data'),
   API_KEYS: list,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -90,6 +94,8 @@ export type Env = z.infer<typeof EnvSchema>;
 
 export interface Config {
   apiPort: number;
+  bindHost: string;
+  metricsToken?: string;
   dataDir: string;
   apiKeys: string[];
   logLevel: Env['LOG_LEVEL'];
@@ -152,6 +158,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const sandboxMerchantNo = e.SANDBOX_MERCHANT_NO ?? e.CODEPAY_MERCHANT_NO ?? SANDBOX_DEFAULT_MERCHANT_NO;
   return {
     apiPort: e.API_PORT,
+    bindHost: e.BIND_HOST,
+    metricsToken: e.METRICS_TOKEN,
     dataDir: e.DATA_DIR,
     apiKeys: e.API_KEYS,
     logLevel: e.LOG_LEVEL,

@@ -14,7 +14,7 @@ import { securityHeaders } from '../web/security-headers';
 import { notFoundMiddleware, problemMiddleware } from './problem';
 import { createWebhookRouter } from './webhook-router';
 
-export type ApiConfig = Pick<Config, 'apiKeys' | 'temporal' | 'publicBaseUrl' | 'payments' | 'webhook' | 'trustProxy'>;
+export type ApiConfig = Pick<Config, 'apiKeys' | 'temporal' | 'publicBaseUrl' | 'payments' | 'webhook' | 'trustProxy' | 'metricsToken'>;
 
 export interface AppDependencies {
   config: ApiConfig;
@@ -75,6 +75,8 @@ export function createApp({ config, clients, gatewayPublicKeys, logger, metrics 
       gatewayKeyCount: gatewayPublicKeys.length,
       metrics,
       readinessTimeoutMs: limits.readinessMs,
+      // Unset: open, for a scraper on a private network (BIND_HOST keeps it on loopback by default).
+      metricsAuth: config.metricsToken ? requireApiKey([config.metricsToken]) : undefined,
     }),
   );
   if (demo) app.use(createDemoRouter({ commands, config, logger: logger.child({ component: 'demo' }), requestMs: limits.requestMs }));

@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import { Router } from 'express';
+import { type RequestHandler, Router } from 'express';
 import { z } from 'zod';
 import type { ApiMetrics } from './metrics';
 import { RETRY_AFTER_SECONDS } from './problem';
@@ -24,6 +24,8 @@ export interface HealthRouterDeps {
   gatewayKeyCount: number;
   metrics: ApiMetrics;
   readinessTimeoutMs: number;
+  /** Guards /metrics (METRICS_TOKEN) when given. */
+  metricsAuth?: RequestHandler;
 }
 
 /**
@@ -56,7 +58,8 @@ export function createHealthRouter(deps: HealthRouterDeps): Router {
     res.status(ready ? 200 : 503).json(body);
   });
 
-  router.get('/metrics', async (_req, res) => {
+  const metricsAuth: RequestHandler = deps.metricsAuth ?? ((_req, _res, next) => next());
+  router.get('/metrics', metricsAuth, async (_req, res) => {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
 

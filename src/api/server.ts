@@ -35,10 +35,11 @@ async function main(): Promise<void> {
   const app = createApp({ config, clients: { temporal: client }, gatewayPublicKeys, logger, demo });
 
   const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(config.apiPort, (err?: Error) => (err ? reject(err) : resolve(s)));
+    const s = app.listen(config.apiPort, config.bindHost, (err?: Error) => (err ? reject(err) : resolve(s)));
   });
   logger.info(
     {
+      host: config.bindHost,
       port: config.apiPort,
       publicBaseUrl: config.publicBaseUrl,
       temporal: config.temporal.address,

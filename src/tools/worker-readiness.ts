@@ -1,14 +1,16 @@
 import { Connection } from '@temporalio/client';
-import type { Stack } from '../../src/tools/stack';
+import type { Stack } from './stack';
 
 /** Proto enum values (temporal.api.enums.v1), spelled out: @temporalio/proto is not a direct dependency. */
 const TASK_QUEUE_KIND_NORMAL = 1;
 const TASK_QUEUE_TYPE_WORKFLOW = 1;
 
 /**
- * Resolves once the current worker process polls its workflow task queue. A restarted worker
- * bundles the workflow code before it polls (seconds on a busy machine); killing it again before
- * then would test nothing but start-up, so the chaos loop waits for this between faults.
+ * Resolves once the current worker process polls its workflow task queue. A (re)started worker
+ * bundles the workflow code before it polls (tens of seconds on a busy machine): the stack starts
+ * the API only after it, so a first payment is not answered 503 by an API whose Temporal deadline
+ * runs out while no worker is there yet; and killing it again before then would test nothing but
+ * start-up, so the chaos loop waits for it too.
  * Identifies the worker by its pid in the poller identity (the SDK's default `<pid>@<host>`).
  */
 export async function waitForWorkerPolling(stack: Stack, timeoutMs = 120_000): Promise<void> {
