@@ -56,9 +56,16 @@ export function createSandboxApp(options: SandboxOptions): { app: Express; gatew
   app.use((_req: Request, res: Response) => {
     res.status(404).type('application/problem+json').send(JSON.stringify({ type: 'urn:codepay-sandbox:not-found', title: 'Not found', status: 404 }));
   });
-  // Last resort: a bug answers 500 with no stack trace, and is logged.
-  app.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
+  // Last resort: a request express cannot read (malformed percent-encoding, a body that does not
+  // decode) is the client's 4xx; anything else is a bug, answered 500 with no stack trace, logged.
+  app.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(err);
+    const status = err instanceof Error && 'status' in err && typeof err.status === 'number' ? err.status : 500;
+    if (status >= 400 && status < 500) {
+      logger.warn({ method: req.method, path: req.path, status, reason: (err as Error).message }, 'unreadable request');
+      res.status(status).type('application/problem+json').send(JSON.stringify({ type: 'urn:codepay-sandbox:bad-request', title: 'Bad request', status }));
+      return;
+    }
     logger.error({ err }, 'sandbox request failed');
     res.status(500).type('application/problem+json').send(JSON.stringify({ type: 'urn:codepay-sandbox:internal', title: 'Internal error', status: 500 }));
   });
