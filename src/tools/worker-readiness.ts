@@ -16,24 +16,27 @@ const TASK_QUEUE_TYPE_WORKFLOW = 1;
 export async function waitForWorkerPolling(stack: Stack, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError = 'no poller yet';
-  while (Date.now() < deadline) {
-    const pid = stack.services.get('worker')?.child.pid;
-    try {
-      const connection = await Connection.connect({ address: stack.temporalAddress, connectTimeout: 2_000 });
+  // One connection for the whole wait: a new one per attempt would spray ephemeral ports, one of
+  // which may be the port the API is about to listen on.
+  let connection: Connection | undefined;
+  try {
+    while (Date.now() < deadline) {
+      const pid = stack.services.get('worker')?.child.pid;
       try {
+        connection ??= await Connection.connect({ address: stack.temporalAddress, connectTimeout: 2_000 });
         const answer = await connection.workflowService.describeTaskQueue({
           namespace: stack.config.temporal.namespace,
           taskQueue: { name: stack.config.temporal.taskQueue, kind: TASK_QUEUE_KIND_NORMAL },
           taskQueueType: TASK_QUEUE_TYPE_WORKFLOW,
         });
         if (answer.pollers?.some((p) => p.identity?.startsWith(`${pid}@`))) return;
-      } finally {
-        await connection.close();
+      } catch (err) {
+        lastError = (err as Error).message;
       }
-    } catch (err) {
-      lastError = (err as Error).message;
+      await new Promise((r) => setTimeout(r, 500));
     }
-    await new Promise((r) => setTimeout(r, 500));
+  } finally {
+    await connection?.close();
   }
   throw new Error(`worker did not poll within ${timeoutMs} ms (${lastError})`);
 }
