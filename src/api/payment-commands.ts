@@ -44,7 +44,7 @@ export interface TemporalTimeouts {
   readinessMs: number;
 }
 
-export const DEFAULT_TIMEOUTS: TemporalTimeouts = { requestMs: 4_000, signalMs: 3_000, readinessMs: 1_000 };
+export const DEFAULT_TIMEOUTS: TemporalTimeouts = { requestMs: 3_500, signalMs: 3_000, readinessMs: 1_000 };
 
 /** Update-with-Start's memo entry naming the HTTP request that started the execution. */
 const START_TOKEN = 'startToken';

@@ -9,6 +9,7 @@ import type { Problem } from '../../src/api/problem';
 import { withSignature } from '../../src/codepay/signing';
 import { generateTestKeyPair } from '../support/keys';
 import { apiConfig, listen, TEST_API_KEY } from './support/api-stack';
+import { paidFields } from './support/notification-fields';
 
 /**
  * The API against a Temporal that accepts TCP connections and never answers (a frozen server,
@@ -152,24 +153,7 @@ describe('API hardening (Temporal frozen)', () => {
   });
 
   describe('a frozen Temporal costs at most 5 s and a 503 with Retry-After', () => {
-    const signedNotification = JSON.stringify(
-      withSignature(
-        {
-          app_id: 'api-test-app',
-          merchant_no: '100000000077',
-          sign_type: 'RSA2',
-          merchant_order_no: 'FROZEN1',
-          trans_no: 'TFROZEN1',
-          trans_type: '1',
-          trans_status: '2',
-          price_currency: 'USD',
-          order_amount: '12.50',
-          paid_amount: '12.50',
-          trans_end_time: '2026-01-02 03:04:05',
-        },
-        gateway.privateKey,
-      ),
-    );
+    const signedNotification = JSON.stringify(withSignature(paidFields('FROZEN1'), gateway.privateKey));
     const json = { ...auth, 'content-type': 'application/json' };
     const routes: Array<[string, string, { headers?: Record<string, string>; body?: string }]> = [
       ['POST', '/v1/payments', { headers: json, body: JSON.stringify({ merchantOrderNo: 'FROZEN1', amount: '1.00', currency: 'USD', description: 'x' }) }],
