@@ -22,6 +22,8 @@ const EnvSchema = z.object({
   TEMPORAL_UI_PORT: port(8233),
   /** Interface every server of this process listens on; containers set 0.0.0.0. */
   BIND_HOST: z.string().trim().min(1).default('127.0.0.1'),
+  /** How long one API request may wait on Temporal before answering 503 + Retry-After. */
+  API_TEMPORAL_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(3_500),
   /** When set, the API's /metrics answers only `Authorization: Bearer <token>`. */
   METRICS_TOKEN: optional,
   DATA_DIR: z.string().default('.data'),
@@ -96,6 +98,7 @@ export interface Config {
   apiPort: number;
   bindHost: string;
   metricsToken?: string;
+  apiTemporalTimeoutMs: number;
   dataDir: string;
   apiKeys: string[];
   logLevel: Env['LOG_LEVEL'];
@@ -160,6 +163,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     apiPort: e.API_PORT,
     bindHost: e.BIND_HOST,
     metricsToken: e.METRICS_TOKEN,
+    apiTemporalTimeoutMs: e.API_TEMPORAL_TIMEOUT_MS,
     dataDir: e.DATA_DIR,
     apiKeys: e.API_KEYS,
     logLevel: e.LOG_LEVEL,

@@ -32,7 +32,8 @@ async function main(): Promise<void> {
   const client = new Client({ connection, namespace: config.temporal.namespace });
   // The demo shop only makes sense against the sandbox, where nobody pays real money.
   const demo = config.codepay.usesSandbox ? { cashierUrl: config.sandbox.publicUrl } : undefined;
-  const app = createApp({ config, clients: { temporal: client }, gatewayPublicKeys, logger, demo });
+  const timeouts = { requestMs: config.apiTemporalTimeoutMs };
+  const app = createApp({ config, clients: { temporal: client }, gatewayPublicKeys, logger, demo, timeouts });
 
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(config.apiPort, config.bindHost, (err?: Error) => (err ? reject(err) : resolve(s)));

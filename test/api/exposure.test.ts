@@ -17,12 +17,15 @@ describe('exposure settings', () => {
     expect(hostPort('::', 9464)).toBe('[::]:9464');
   });
 
-  it('reads METRICS_TOKEN (empty = none) and refuses a bad PAYMENT_MAX_AMOUNT', () => {
+  it('reads METRICS_TOKEN (empty = none), PAYMENT_MAX_AMOUNT and API_TEMPORAL_TIMEOUT_MS', () => {
     expect(loadConfig({}).metricsToken).toBeUndefined();
     expect(loadConfig({ METRICS_TOKEN: ' ' }).metricsToken).toBeUndefined();
     expect(loadConfig({ METRICS_TOKEN: 'scrape-me' }).metricsToken).toBe('scrape-me');
     expect(loadConfig({ PAYMENT_MAX_AMOUNT: '5000,JPY:500000' }).payments.maxAmount).toEqual({ default: '5000', byCurrency: { JPY: '500000' } });
     expect(() => loadConfig({ PAYMENT_MAX_AMOUNT: 'JPY:1.5' })).toThrow(ConfigError);
+    expect(loadConfig({}).apiTemporalTimeoutMs).toBe(3_500);
+    expect(loadConfig({ API_TEMPORAL_TIMEOUT_MS: '2000' }).apiTemporalTimeoutMs).toBe(2_000);
+    expect(() => loadConfig({ API_TEMPORAL_TIMEOUT_MS: '0' })).toThrow(ConfigError);
   });
 
   describe('API /metrics behind METRICS_TOKEN', () => {
