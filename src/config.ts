@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { type AmountLimits, parseAmountLimits } from './api/amount-limit';
 
 /**
  * The one configuration of every process, read from the environment (docs/design.md §6) and validated
@@ -23,6 +24,12 @@ const EnvSchema = z.object({
   SANDBOX_PORT: port(3100),
   TEMPORAL_PORT: port(7233),
   TEMPORAL_UI_PORT: port(8233),
+  /** Interface every server of this process listens on; containers set 0.0.0.0. */
+  BIND_HOST: z.string().trim().min(1).default('127.0.0.1'),
+  /** How long one API request may wait on Temporal before answering 503 + Retry-After. */
+  API_TEMPORAL_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(3_500),
+  /** When set, the API's /metrics answers only `Authorization: Bearer <token>`. */
+  METRICS_TOKEN: optional,
   DATA_DIR: z.string().default('.data'),
   API_KEYS: list,
   /** Comma-separated operator keys: operator actions only (reviewing NEEDS_REVIEW payments). */
@@ -70,6 +77,18 @@ const EnvSchema = z.object({
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65_535).default(9464),
 
   PAYMENT_DEFAULT_EXPIRES_SECONDS: z.coerce.number().int().positive().default(900),
+  /** Largest payment amount, major units: `1000000` for any currency, `,JPY:150000000` per currency. */
+  PAYMENT_MAX_AMOUNT: z
+    .string()
+    .default('')
+    .transform((v, ctx) => {
+      try {
+        return parseAmountLimits(v);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    }),
   PAYMENT_REFUND_WINDOW_SECONDS: z.coerce.number().int().nonnegative().default(30 * 24 * 3600),
   /** Comma-separated poll delays in seconds; the last repeats. */
   PAYMENT_POLL_SCHEDULE_SECONDS: z
@@ -105,6 +124,9 @@ export type Env = z.infer<typeof EnvSchema>;
 
 export interface Config {
   apiPort: number;
+  bindHost: string;
+  metricsToken?: string;
+  apiTemporalTimeoutMs: number;
   dataDir: string;
   apiKeys: string[];
   /** Keys of operators (never merchants'): `POST /v1/payments/:no/review`. */
@@ -146,7 +168,7 @@ export interface Config {
     notifyTimeScale: number;
   };
   worker: { maxConcurrentActivities: number; maxConcurrentWorkflowTasks: number; maxCachedWorkflows: number; metricsPort: number };
-  payments: { defaultExpiresSeconds: number; refundWindowMs: number; pollScheduleMs: number[] };
+  payments: { defaultExpiresSeconds: number; refundWindowMs: number; pollScheduleMs: number[]; maxAmount: AmountLimits };
   /** Outgoing merchant webhooks; no URL: no events are delivered. */
   merchantWebhooks: { url?: string; secret?: string; retryScheduleMs: number[] };
 }
@@ -175,6 +197,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const sandboxMerchantNo = e.SANDBOX_MERCHANT_NO ?? e.CODEPAY_MERCHANT_NO ?? SANDBOX_DEFAULT_MERCHANT_NO;
   return {
     apiPort: e.API_PORT,
+    bindHost: e.BIND_HOST,
+    metricsToken: e.METRICS_TOKEN,
+    apiTemporalTimeoutMs: e.API_TEMPORAL_TIMEOUT_MS,
     dataDir: e.DATA_DIR,
     apiKeys: e.API_KEYS,
     operatorApiKeys: e.OPERATOR_API_KEYS,
@@ -221,6 +246,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       defaultExpiresSeconds: e.PAYMENT_DEFAULT_EXPIRES_SECONDS,
       refundWindowMs: e.PAYMENT_REFUND_WINDOW_SECONDS * 1000,
       pollScheduleMs: e.PAYMENT_POLL_SCHEDULE_SECONDS.map((s) => Math.round(s * 1000)),
+      maxAmount: e.PAYMENT_MAX_AMOUNT,
     },
     merchantWebhooks: {
       url: e.MERCHANT_WEBHOOK_URL,

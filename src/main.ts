@@ -51,7 +51,7 @@ async function main(): Promise<void> {
       ? `  Temporal Web UI    ${stack.devServer.uiUrl}   (gRPC ${stack.temporalAddress})`
       : `  Temporal           ${stack.temporalAddress}`,
   );
-  say("  From a phone on the same network: set PUBLIC_BASE_URL and SANDBOX_PUBLIC_URL to this host's LAN address.");
+  say("  From a phone on the same network: set BIND_HOST=0.0.0.0, and PUBLIC_BASE_URL and SANDBOX_PUBLIC_URL to this host's LAN address.");
   say('Press Ctrl-C to stop.');
 }
 

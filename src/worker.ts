@@ -43,6 +43,9 @@ export async function createPaymentWorker(options: PaymentWorkerOptions): Promis
   });
 }
 
+/** `127.0.0.1:9464`, `[::1]:9464`: the socket address the SDK's Prometheus exporter binds. */
+export const hostPort = (host: string, port: number) => `${host.includes(':') ? `[${host}]` : host}:${port}`;
+
 /** Routes the SDK's own logs (core and workflow/activity loggers) into pino. */
 function sdkLogger(logger: Logger): DefaultLogger {
   const levels = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' } as const;
@@ -55,7 +58,7 @@ async function main(): Promise<void> {
   const metricsPort = config.worker.metricsPort;
   Runtime.install({
     logger: sdkLogger(logger),
-    telemetryOptions: metricsPort > 0 ? { metrics: { prometheus: { bindAddress: `0.0.0.0:${metricsPort}` } } } : {},
+    telemetryOptions: metricsPort > 0 ? { metrics: { prometheus: { bindAddress: hostPort(config.bindHost, metricsPort) } } } : {},
   });
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   const worker = await createPaymentWorker({ config, connection });

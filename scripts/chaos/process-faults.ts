@@ -1,6 +1,6 @@
 import type { ServiceName, Stack } from '../../src/tools/stack';
 import type { Prng } from './prng';
-import { waitForWorkerPolling } from './worker-readiness';
+import { waitForWorkerPolling } from '../../src/tools/worker-readiness';
 
 /**
  * Crashes and restarts the system's processes while payments run: the worker SIGKILLed (a crash

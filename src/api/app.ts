@@ -11,12 +11,13 @@ import { createOpenApiDocument } from './openapi';
 import { DEFAULT_TIMEOUTS, PaymentCommands, type TemporalTimeouts } from './payment-commands';
 import { listPayments } from './payments-list';
 import { createPaymentsRouter } from './payments-router';
+import { securityHeaders } from '../web/security-headers';
 import { notFoundMiddleware, problemMiddleware } from './problem';
 import { createReviewRouter } from './review-router';
 import { WebhookDeliveries } from './webhook-deliveries';
 import { createWebhookRouter } from './webhook-router';
 
-export type ApiConfig = Pick<Config, 'apiKeys' | 'operatorApiKeys' | 'temporal' | 'publicBaseUrl' | 'payments' | 'webhook' | 'trustProxy' | 'merchantWebhooks'>;
+export type ApiConfig = Pick<Config, 'apiKeys' | 'operatorApiKeys' | 'temporal' | 'publicBaseUrl' | 'payments' | 'webhook' | 'trustProxy' | 'merchantWebhooks' | 'metricsToken'>;
 
 export interface AppDependencies {
   config: ApiConfig;
@@ -25,8 +26,11 @@ export interface AppDependencies {
   gatewayPublicKeys: KeyObject[];
   logger: Logger;
   metrics?: ApiMetrics;
-  /** Serve the demo shop under /demo (server.ts: when CodePay is the local sandbox). */
-  demo?: boolean;
+  /**
+   * Serve the demo shop under /demo (server.ts: only when CodePay is the local sandbox); its
+   * checkout redirects the browser to the cashier at `cashierUrl`.
+   */
+  demo?: { cashierUrl: string };
   timeouts?: Partial<TemporalTimeouts>;
 }
 
@@ -35,12 +39,13 @@ export interface AppDependencies {
  * tests build the same thing. Routes are mounted at their full paths so the metrics' route label
  * is the pattern the router matched.
  */
-export function createApp({ config, clients, gatewayPublicKeys, logger, metrics = createApiMetrics(), demo = false, timeouts }: AppDependencies): Express {
+export function createApp({ config, clients, gatewayPublicKeys, logger, metrics = createApiMetrics(), demo, timeouts }: AppDependencies): Express {
   const limits = { ...DEFAULT_TIMEOUTS, ...timeouts };
   const client = clients.temporal;
   const commands = new PaymentCommands(client, config, limits);
   const app = express();
   app.disable('x-powered-by');
+  app.use(securityHeaders({ formTargets: demo ? [demo.cashierUrl] : [] }));
   // Decides `req.ip`, which the webhook allow-list checks.
   app.set('trust proxy', config.trustProxy);
 
@@ -53,6 +58,7 @@ export function createApp({ config, clients, gatewayPublicKeys, logger, metrics 
       metrics,
       allowedIps: config.webhook.allowedIps,
       signalTimeoutMs: limits.signalMs,
+      requestMs: limits.requestMs,
     }),
   );
   app.use(
@@ -63,6 +69,7 @@ export function createApp({ config, clients, gatewayPublicKeys, logger, metrics 
       auth: requireApiKey(config.apiKeys),
       deliveries: new WebhookDeliveries(client, config, limits),
       list: (filters) => listPayments(client, config.temporal.namespace, filters, limits),
+      requestMs: limits.requestMs,
     }),
   );
   app.use(createReviewRouter({ commands, auth: requireOperatorKey({ operatorKeys: config.operatorApiKeys, merchantKeys: config.apiKeys }) }));
@@ -74,9 +81,11 @@ export function createApp({ config, clients, gatewayPublicKeys, logger, metrics 
       gatewayKeyCount: gatewayPublicKeys.length,
       metrics,
       readinessTimeoutMs: limits.readinessMs,
+      // Unset: open, for a scraper on a private network (BIND_HOST keeps it on loopback by default).
+      metricsAuth: config.metricsToken ? requireApiKey([config.metricsToken]) : undefined,
     }),
   );
-  if (demo) app.use(createDemoRouter({ commands, config, logger: logger.child({ component: 'demo' }) }));
+  if (demo) app.use(createDemoRouter({ commands, config, logger: logger.child({ component: 'demo' }), requestMs: limits.requestMs }));
   const openapi = createOpenApiDocument({ serverUrl: config.publicBaseUrl });
   app.get('/openapi.json', (_req, res) => {
     res.json(openapi);

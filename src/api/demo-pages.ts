@@ -3,7 +3,7 @@ import type { DemoOrder } from './demo-orders';
 
 /**
  * The demo shop's two mobile (H5) pages: self-contained HTML, inline CSS, no external assets.
- * Every interpolated value is escaped by `html`. `data-testid`s are stable for browser tests.
+ * Every interpolated value is escaped by `html`; inline style and script carry the CSP nonce. `data-testid`s are stable for browser tests.
  */
 const STYLE = `
   :root { color-scheme: light; font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
@@ -24,11 +24,12 @@ const STYLE = `
   a { color: #0b63f6; }
 `;
 
-const page = (title: string, body: SafeHtml): string => mobilePage(title, STYLE, body);
+const page = (nonce: string, title: string, body: SafeHtml): string => mobilePage(nonce, title, STYLE, body);
 
-export function shopPage(options: { currencies: readonly string[]; amount?: string; currency?: string; error?: string }): string {
+export function shopPage(nonce: string, options: { currencies: readonly string[]; amount?: string; currency?: string; error?: string }): string {
   const selected = options.currency ?? options.currencies[0];
   return page(
+    nonce,
     'Demo tea shop',
     html`<h1>Demo tea shop</h1>
 <p class="lead">Pick an amount and pay with CodePay (sandbox).</p>
@@ -50,9 +51,10 @@ export function shopPage(options: { currencies: readonly string[]; amount?: stri
  * Shows the shop's own order (moved only by signed webhooks) and the events it received, polling
  * the read-only status route while the order waits for its payment.
  */
-export function returnPage(order: DemoOrder): string {
+export function returnPage(nonce: string, order: DemoOrder): string {
   const statusUrl = `/demo/status/${encodeURIComponent(order.merchantOrderNo)}`;
   return page(
+    nonce,
     'Payment status',
     html`<h1>Thank you</h1>
 <p class="lead">The shop marks your order paid when the payment service's signed <code>payment.paid</code> webhook arrives, not when the browser comes back.</p>
@@ -63,7 +65,7 @@ export function returnPage(order: DemoOrder): string {
   <ul class="muted" data-testid="webhook-events">${order.events.map((e) => html`<li>${e.type}</li>`)}</ul>
   <a href="/demo">Back to the shop</a>
 </div>
-<script>
+<script nonce="${nonce}">
 (function () {
   // The URL comes through an attribute, which the HTML parser unescapes.
   var el = document.querySelector('[data-testid="payment-status"]');
@@ -92,6 +94,6 @@ export function returnPage(order: DemoOrder): string {
   );
 }
 
-export function errorPage(message: string): string {
-  return page('Payment problem', html`<h1>Something went wrong</h1><div class="card"><div class="error" data-testid="checkout-error">${message}</div><a href="/demo">Back to the shop</a></div>`);
+export function errorPage(nonce: string, message: string): string {
+  return page(nonce, 'Payment problem', html`<h1>Something went wrong</h1><div class="card"><div class="error" data-testid="checkout-error">${message}</div><a href="/demo">Back to the shop</a></div>`);
 }

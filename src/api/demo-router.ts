@@ -1,14 +1,18 @@
 import { randomBytes } from 'node:crypto';
-import express, { Router } from 'express';
+import express, { type RequestHandler, Router } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Config } from '../config';
+import { toMinorUnits } from '../codepay/money';
+import { cspNonce } from '../web/security-headers';
+import { amountLimitIssue } from './amount-limit';
 import { DemoOrders } from './demo-orders';
 import { errorPage, returnPage, shopPage } from './demo-pages';
 import { createDemoReceiver } from './demo-receiver';
 import type { PaymentCommands } from './payment-commands';
 import { AmountSchema, amountIssue, toPaymentRequest } from './payments-schemas';
-import { ProblemError } from './problem';
+import { ProblemError, RETRY_AFTER_SECONDS } from './problem';
+import { budgeted } from './temporal-failures';
 
 /**
  * The demo shop (a merchant's H5 checkout in miniature). Its checkout runs on the server and calls
@@ -27,28 +31,34 @@ export interface DemoRouterDeps {
   config: Pick<Config, 'publicBaseUrl' | 'payments' | 'merchantWebhooks'>;
   logger: Logger;
   orders?: DemoOrders;
+  /** All Temporal calls of one request end within this. */
+  requestMs: number;
 }
 
 function demoOrderNo(): string {
   return `DEMO${Date.now().toString(36)}${randomBytes(4).toString('hex')}`.toUpperCase();
 }
 
-export function createDemoRouter({ commands, config, logger, orders = new DemoOrders() }: DemoRouterDeps): Router {
+export function createDemoRouter({ commands, config, logger, requestMs, orders = new DemoOrders() }: DemoRouterDeps): Router {
   const router = Router();
   router.use(createDemoReceiver({ secret: config.merchantWebhooks.secret, orders, logger }));
+  const budget = (handler: RequestHandler) => budgeted(requestMs, handler);
   const base = config.publicBaseUrl.replace(/\/+$/, '');
 
   router.get('/demo', (_req, res) => {
-    res.type('html').send(shopPage({ currencies: DEMO_CURRENCIES }));
+    res.type('html').send(shopPage(cspNonce(res), { currencies: DEMO_CURRENCIES }));
   });
 
-  router.post('/demo/checkout', express.urlencoded({ extended: false, limit: '4kb' }), async (req, res) => {
+  router.post('/demo/checkout', express.urlencoded({ extended: false, limit: '4kb' }), budget(async (req, res) => {
     const form = CheckoutFormSchema.safeParse(req.body ?? {});
     const raw = (req.body ?? {}) as Record<string, unknown>;
-    const issue = form.success ? amountIssue(form.data.amount, form.data.currency) : 'enter an amount such as 9.90';
+    const issue = form.success
+      ? (amountIssue(form.data.amount, form.data.currency) ??
+        amountLimitIssue(config.payments.maxAmount, toMinorUnits(form.data.amount, form.data.currency), form.data.currency))
+      : 'enter an amount such as 9.90';
     if (!form.success || issue) {
       const amount = typeof raw.amount === 'string' ? raw.amount : undefined;
-      res.status(400).type('html').send(shopPage({ currencies: DEMO_CURRENCIES, amount, error: `Amount: ${issue}` }));
+      res.status(400).type('html').send(shopPage(cspNonce(res), { currencies: DEMO_CURRENCIES, amount, error: `Amount: ${issue}` }));
       return;
     }
     const merchantOrderNo = demoOrderNo();
@@ -66,7 +76,7 @@ export function createDemoRouter({ commands, config, logger, orders = new DemoOr
       const { result } = await commands.start(request);
       if (result.status === 'FAILED' || !result.cashierUrl) {
         const reason = result.error ? `CodePay refused the order: [${result.error.code}] ${result.error.message}` : 'CodePay did not issue a cashier URL';
-        res.status(502).type('html').send(errorPage(reason));
+        res.status(502).type('html').send(errorPage(cspNonce(res), reason));
         return;
       }
       orders.add({ merchantOrderNo, amount: form.data.amount, currency: form.data.currency });
@@ -74,23 +84,24 @@ export function createDemoRouter({ commands, config, logger, orders = new DemoOr
       res.redirect(303, result.cashierUrl);
     } catch (err) {
       if (!(err instanceof ProblemError)) throw err;
-      res.status(err.kind === 'temporal-unavailable' ? 503 : 502).type('html').send(errorPage(err.message));
+      if (err.kind === 'temporal-unavailable') res.set('Retry-After', String(RETRY_AFTER_SECONDS));
+      res.status(err.kind === 'temporal-unavailable' ? 503 : 502).type('html').send(errorPage(cspNonce(res), err.message));
     }
-  });
+  }));
 
-  router.get('/demo/return', async (req, res) => {
+  router.get('/demo/return', budget(async (req, res) => {
     const no = DemoOrderNoSchema.safeParse(req.query.merchant_order_no);
     if (!no.success) {
-      res.status(404).type('html').send(errorPage('Unknown demo order'));
+      res.status(404).type('html').send(errorPage(cspNonce(res), 'Unknown demo order'));
       return;
     }
     const order = orders.get(no.data);
     if (!order) {
-      res.status(404).type('html').send(errorPage('Unknown demo order'));
+      res.status(404).type('html').send(errorPage(cspNonce(res), 'Unknown demo order'));
       return;
     }
-    res.type('html').send(returnPage(order));
-  });
+    res.type('html').send(returnPage(cspNonce(res), order));
+  }));
 
   /** The shop's own order, read-only and only for the demo's order numbers: never a window onto real payments. */
   router.get('/demo/status/:merchantOrderNo', (req, res) => {

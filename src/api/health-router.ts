@@ -1,7 +1,8 @@
 import type { Client } from '@temporalio/client';
-import { Router } from 'express';
+import { type RequestHandler, Router } from 'express';
 import { z } from 'zod';
 import type { ApiMetrics } from './metrics';
+import { RETRY_AFTER_SECONDS } from './problem';
 import { withDeadline } from './temporal-failures';
 
 export const ReadinessSchema = z
@@ -23,6 +24,8 @@ export interface HealthRouterDeps {
   gatewayKeyCount: number;
   metrics: ApiMetrics;
   readinessTimeoutMs: number;
+  /** Guards /metrics (METRICS_TOKEN) when given. */
+  metricsAuth?: RequestHandler;
 }
 
 /**
@@ -51,10 +54,12 @@ export function createHealthRouter(deps: HealthRouterDeps): Router {
     };
     const ready = Object.values(checks).every((c) => c === 'ok');
     const body: Readiness = { status: ready ? 'ready' : 'not_ready', checks };
+    if (!ready) res.set('Retry-After', String(RETRY_AFTER_SECONDS));
     res.status(ready ? 200 : 503).json(body);
   });
 
-  router.get('/metrics', async (_req, res) => {
+  const metricsAuth: RequestHandler = deps.metricsAuth ?? ((_req, _res, next) => next());
+  router.get('/metrics', metricsAuth, async (_req, res) => {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
 

@@ -93,7 +93,12 @@ function pathParameters(schema: z.ZodObject): JsonSchema[] {
 }
 
 const authProblems = { 401: problem('Missing or unknown API key') };
-const temporalProblem = { 503: problem('Temporal unreachable; safe to retry') };
+const temporalProblem = {
+  503: {
+    ...problem('Temporal unreachable or too slow (API_TEMPORAL_TIMEOUT_MS); safe to retry with the same request'),
+    headers: { 'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer' } } },
+  },
+};
 
 export function createOpenApiDocument(options: { serverUrl?: string; version?: string } = {}): JsonSchema {
   const secured = { security: [{ bearerAuth: [] }] };

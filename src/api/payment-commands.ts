@@ -5,6 +5,7 @@ import {
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
 } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
 import type { Config } from '../config';
 import {
   PAYMENT_STATUSES,
@@ -26,25 +27,27 @@ import {
 } from '../workflows/messages';
 // Type only, and started by name: the API process never loads workflow code.
 import type { paymentWorkflow } from '../workflows';
+import { payloadMismatch } from '../workflows/payment-request-match';
 import { paymentStaticDetails, paymentStaticSummary } from '../workflows/payment-summary';
 import { AmountMinorKey, CurrencyKey, MerchantOrderNoKey, PaymentCreatedAtKey, PaymentStatusKey } from '../workflows/search-attributes';
 import { problemFromUpdateFailure, ProblemError } from './problem';
 import { isClosedWorkflow, isTemporalUnavailable, withDeadline } from './temporal-failures';
 
-/** How long the API waits on Temporal before answering 503 (the merchant's retry is idempotent). */
+/**
+ * How long the API waits on Temporal before answering 503 with Retry-After. A frozen Temporal must
+ * not outlast the merchant's or CodePay's own timeout; a create whose outcome is unknown is safe to
+ * retry (the update id is the payload's, so the retry gets the first answer).
+ */
 export interface TemporalTimeouts {
-  /** Queries and describes: cheap reads. */
-  readMs: number;
-  /** Updates wait for the workflow to call CodePay (creating an order, cancelling). */
-  updateMs: number;
+  /** All Temporal calls of one merchant API or demo request together (queries, updates, describes). */
+  requestMs: number;
   /** Webhook signals: CodePay gives up on a delivery after 5 s. */
   signalMs: number;
   /** Readiness probe. */
   readinessMs: number;
 }
 
-export const DEFAULT_TIMEOUTS: TemporalTimeouts = { readMs: 5_000, updateMs: 30_000, signalMs: 3_000, readinessMs: 1_000 };
-
+export const DEFAULT_TIMEOUTS: TemporalTimeouts = { requestMs: 3_500, signalMs: 3_000, readinessMs: 1_000 };
 
 /** Update-with-Start's memo entry naming the HTTP request that started the execution. */
 const START_TOKEN = 'startToken';
@@ -111,7 +114,7 @@ export class PaymentCommands {
       ],
     });
     try {
-      const result = await withDeadline(this.client, this.timeouts.updateMs, () =>
+      const result = await withDeadline(this.client, this.timeouts.requestMs, () =>
         this.client.workflow.executeUpdateWithStart(startPaymentUpdate, {
           args: [request],
           updateId: `start-${request.merchantOrderNo}-${payloadHash(request)}`,
@@ -119,7 +122,7 @@ export class PaymentCommands {
         }),
       );
       const handle = await operation.workflowHandle();
-      const { memo, typedSearchAttributes } = await withDeadline(this.client, this.timeouts.readMs, () => handle.describe());
+      const { memo, typedSearchAttributes } = await withDeadline(this.client, this.timeouts.requestMs, () => handle.describe());
       // Every transition upserts PaymentStatus, and describe reads it from the execution's own state.
       const current = typedSearchAttributes.get(PaymentStatusKey);
       const status = PAYMENT_STATUSES.find((s) => s === current) ?? result.status;
@@ -133,7 +136,7 @@ export class PaymentCommands {
   async get(merchantOrderNo: string): Promise<PaymentView> {
     const handle = this.client.workflow.getHandle(paymentWorkflowId(merchantOrderNo));
     try {
-      return await withDeadline(this.client, this.timeouts.readMs, () => handle.query(getPaymentQuery));
+      return await withDeadline(this.client, this.timeouts.requestMs, () => handle.query(getPaymentQuery));
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) throw new ProblemError('payment-not-found', `no payment ${merchantOrderNo}`);
       throw translate(err);
@@ -204,7 +207,7 @@ export class PaymentCommands {
 
   private async describeIfAny(workflowId: string) {
     try {
-      return await withDeadline(this.client, this.timeouts.readMs, () => this.client.workflow.getHandle(workflowId).describe());
+      return await withDeadline(this.client, this.timeouts.requestMs, () => this.client.workflow.getHandle(workflowId).describe());
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return undefined;
       throw translate(err);
@@ -226,10 +229,10 @@ export class PaymentCommands {
   ): Promise<T> {
     const handle = this.client.workflow.getHandle(paymentWorkflowId(merchantOrderNo));
     try {
-      return await withDeadline(this.client, this.timeouts.updateMs, () => call(handle));
+      return await withDeadline(this.client, this.timeouts.requestMs, () => call(handle));
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) {
-        const closed = await withDeadline(this.client, this.timeouts.readMs, () => isClosedWorkflow(handle)).catch((e) => {
+        const closed = await withDeadline(this.client, this.timeouts.requestMs, () => isClosedWorkflow(handle)).catch((e) => {
           throw translate(e);
         });
         if (closed) throw new ProblemError('invalid-state', `payment ${merchantOrderNo} is closed`);
@@ -241,13 +244,28 @@ export class PaymentCommands {
 
   private async closedStart(request: PaymentRequest): Promise<StartOutcome> {
     const view = await this.get(request.merchantOrderNo);
-    const same =
-      view.amountMinor === request.amountMinor && view.currency === request.currency && view.description === request.description;
-    if (!same) {
-      throw new ProblemError('payload-mismatch', `payment ${request.merchantOrderNo} exists with a different amount, currency or description`);
-    }
+    const original = await withDeadline(this.client, this.timeouts.requestMs, () => this.startedWith(request.merchantOrderNo)).catch((err: unknown) => {
+      throw translate(err);
+    });
+    const mismatch = payloadMismatch(original, request);
+    if (mismatch) throw new ProblemError('payload-mismatch', mismatch.message);
     const { merchantOrderNo, status, cashierUrl, expiresAt, error } = view;
     return { created: false, result: { merchantOrderNo, status, cashierUrl, expiresAt, error }, status };
+  }
+
+  /**
+   * The request a payment's workflow was started with: the input of its latest run's first event
+   * (a continued run carries the whole input along). One event is read, however long the history.
+   */
+  private async startedWith(merchantOrderNo: string): Promise<PaymentRequest> {
+    const { history } = await this.client.workflowService.getWorkflowExecutionHistory({
+      namespace: this.client.options.namespace,
+      execution: { workflowId: paymentWorkflowId(merchantOrderNo) },
+      maximumPageSize: 1,
+    });
+    const payload = history?.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+    if (!payload) throw new Error(`payment ${merchantOrderNo}: its workflow's start event has no input`);
+    return defaultPayloadConverter.fromPayload<PaymentInput>(payload);
   }
 }
 

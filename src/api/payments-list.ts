@@ -81,10 +81,10 @@ export function decodeCursor(query: string, cursor: string): Uint8Array {
   return Buffer.from(shape.data.t, 'base64');
 }
 
-export async function listPayments(client: Client, namespace: string, filters: ListPaymentsQuery, timeouts: Pick<TemporalTimeouts, 'readMs'>): Promise<PaymentList> {
+export async function listPayments(client: Client, namespace: string, filters: ListPaymentsQuery, timeouts: Pick<TemporalTimeouts, 'requestMs'>): Promise<PaymentList> {
   const query = visibilityQuery(filters);
   const nextPageToken = filters.cursor ? decodeCursor(query, filters.cursor) : undefined;
-  const response = await withDeadline(client, timeouts.readMs, () =>
+  const response = await withDeadline(client, timeouts.requestMs, () =>
     client.workflowService.listWorkflowExecutions({ namespace, query, pageSize: filters.limit, nextPageToken }),
   ).catch((err: unknown) => {
     throw translate(err);

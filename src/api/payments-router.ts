@@ -2,6 +2,7 @@ import express, { type Request, type RequestHandler, Router } from 'express';
 import type { z } from 'zod';
 import type { Config } from '../config';
 import { toMinorUnits } from '../codepay/money';
+import { amountLimitIssue } from './amount-limit';
 import type { PaymentStartOutcome, ApiMetrics } from './metrics';
 import type { PaymentCommands } from './payment-commands';
 import { ListPaymentsQuerySchema, type ListPaymentsQuery, type PaymentList } from './payments-list';
@@ -16,6 +17,7 @@ import {
   toPaymentRequest,
 } from './payments-schemas';
 import { ProblemError, validationProblem } from './problem';
+import { budgeted } from './temporal-failures';
 import type { WebhookDeliveries } from './webhook-deliveries';
 
 /** Merchant API bodies are small; anything bigger is a mistake or an attack. */
@@ -43,20 +45,28 @@ export interface PaymentsRouterDeps {
   auth: RequestHandler;
   deliveries: WebhookDeliveries;
   list: (filters: ListPaymentsQuery) => Promise<PaymentList>;
+  /** All Temporal calls of one request end within this (→ 503 + Retry-After). */
+  requestMs: number;
 }
 
 /** docs/design.md §4: `/v1/payments…`, every route behind the API key. */
-export function createPaymentsRouter({ commands, config, metrics, auth, deliveries, list }: PaymentsRouterDeps): Router {
+export function createPaymentsRouter({ commands, config, metrics, auth, deliveries, list, requestMs }: PaymentsRouterDeps): Router {
   const router = Router();
+  const budget = (handler: RequestHandler) => budgeted(requestMs, handler);
   const count = (outcome: PaymentStartOutcome) => metrics.paymentsStarted.inc({ outcome });
 
-  router.post('/v1/payments', auth, ...jsonBody, async (req, res) => {
+  router.post('/v1/payments', auth, ...jsonBody, budget(async (req, res) => {
     const parsed = CreatePaymentBodySchema.safeParse(req.body);
     if (!parsed.success) {
       count('invalid');
       throw validationProblem(parsed.error);
     }
     const request = toPaymentRequest(parsed.data, config.payments.defaultExpiresSeconds);
+    const overLimit = amountLimitIssue(config.payments.maxAmount, request.amountMinor, request.currency);
+    if (overLimit) {
+      count('invalid');
+      throw new ProblemError('validation', `amount: ${overLimit}`, { errors: [{ field: 'amount', message: overLimit }] });
+    }
     let outcome;
     try {
       outcome = await commands.start(request);
@@ -73,29 +83,29 @@ export function createPaymentsRouter({ commands, config, metrics, auth, deliveri
     }
     count(created ? 'created' : 'existing');
     res.status(created ? 201 : 200).json(startPaymentResponse({ ...result, status }, request));
-  });
+  }));
 
-  router.get('/v1/payments', auth, async (req, res) => {
+  router.get('/v1/payments', auth, budget(async (req, res) => {
     res.json(await list(parse(ListPaymentsQuerySchema, req.query, 'query')));
-  });
+  }));
 
-  router.get('/v1/payments/:merchantOrderNo', auth, async (req, res) => {
+  router.get('/v1/payments/:merchantOrderNo', auth, budget(async (req, res) => {
     const { merchantOrderNo } = params(PaymentParamsSchema, req);
     const [view, webhooks] = await Promise.all([commands.get(merchantOrderNo), deliveries.listIfAvailable(merchantOrderNo)]);
     res.json({ ...paymentResponse(view), ...(webhooks ? { webhooks } : {}) });
-  });
+  }));
 
-  router.post('/v1/payments/:merchantOrderNo/events/:eventId/redeliver', auth, async (req, res) => {
+  router.post('/v1/payments/:merchantOrderNo/events/:eventId/redeliver', auth, budget(async (req, res) => {
     const { merchantOrderNo, eventId } = params(EventParamsSchema, req);
     res.status(202).json(await deliveries.redeliver(merchantOrderNo, eventId));
-  });
+  }));
 
-  router.post('/v1/payments/:merchantOrderNo/cancel', auth, async (req, res) => {
+  router.post('/v1/payments/:merchantOrderNo/cancel', auth, budget(async (req, res) => {
     const { merchantOrderNo } = params(PaymentParamsSchema, req);
     res.json(paymentResponse(await commands.cancel(merchantOrderNo)));
-  });
+  }));
 
-  router.post('/v1/payments/:merchantOrderNo/refunds', auth, ...jsonBody, async (req, res) => {
+  router.post('/v1/payments/:merchantOrderNo/refunds', auth, ...jsonBody, budget(async (req, res) => {
     const { merchantOrderNo } = params(PaymentParamsSchema, req);
     const body = parse(CreateRefundBodySchema, req.body, 'request body');
     const payment = await commands.get(merchantOrderNo);
@@ -107,15 +117,15 @@ export function createPaymentsRouter({ commands, config, metrics, auth, deliveri
       reason: body.reason,
     });
     res.status(created ? 201 : 200).json(refundResponse(refund, payment.currency));
-  });
+  }));
 
-  router.get('/v1/payments/:merchantOrderNo/refunds/:refundNo', auth, async (req, res) => {
+  router.get('/v1/payments/:merchantOrderNo/refunds/:refundNo', auth, budget(async (req, res) => {
     const { merchantOrderNo, refundNo } = params(RefundParamsSchema, req);
     const payment = await commands.get(merchantOrderNo);
     const refund = payment.refunds.find((r) => r.refundNo === refundNo);
     if (!refund) throw new ProblemError('refund-not-found', `payment ${merchantOrderNo} has no refund ${refundNo}`);
     res.json(refundResponse(refund, payment.currency));
-  });
+  }));
 
   return router;
 }

@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
+import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { PaymentErrorType } from '../workflows/messages';
@@ -74,8 +74,19 @@ export class ProblemError extends Error {
   }
 }
 
+/** How long a client should wait before retrying a 503 (Temporal out of reach), in seconds. */
+export const RETRY_AFTER_SECONDS = 2;
+
 export function sendProblem(res: Response, problem: Problem): void {
+  if (problem.status === 503) res.set('Retry-After', String(RETRY_AFTER_SECONDS));
   res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
+}
+
+/** The request's path as received, without its query string, which may carry credentials. */
+export function requestPath(req: Request): string {
+  const url = req.originalUrl;
+  const query = url.indexOf('?');
+  return query === -1 ? url : url.slice(0, query);
 }
 
 /** zod issues as field errors: `shopper.os`, `amount`, or `body` for the whole document. */
@@ -121,30 +132,43 @@ function gatewayCode(failure: ApplicationFailure): { code?: string } {
   return {};
 }
 
-/** body-parser's errors carry a `type`; map the ones a client causes. */
-function bodyParserProblem(err: unknown): ProblemError | undefined {
-  const type = err instanceof Error && 'type' in err ? err.type : undefined;
-  switch (type) {
-    case 'entity.too.large':
-      return new ProblemError('payload-too-large');
-    case 'entity.parse.failed':
-      return new ProblemError('validation', 'the body is not valid JSON', { errors: [{ field: 'body', message: 'not valid JSON' }] });
-    case 'encoding.unsupported':
-    case 'charset.unsupported':
-      return new ProblemError('unsupported-media-type', 'send UTF-8 JSON');
-    default:
-      return undefined;
+/**
+ * Errors express, its router and body-parser raise for a request that cannot be read (malformed
+ * percent-encoding in a path, a body that does not decompress, an unknown charset…) carry an HTTP
+ * 4xx `status`: the client's mistake, answered as a problem, never as our 500.
+ */
+function clientErrorProblem(err: unknown): ProblemError | undefined {
+  if (!(err instanceof Error)) return undefined;
+  const status = 'status' in err && typeof err.status === 'number' ? err.status : undefined;
+  if (status === undefined || status < 400 || status > 499) return undefined;
+  const type = 'type' in err ? err.type : undefined;
+  if (status === 413) return new ProblemError('payload-too-large');
+  if (status === 415) return new ProblemError('unsupported-media-type', 'send UTF-8 JSON without Content-Encoding');
+  if (type === 'entity.parse.failed') {
+    return new ProblemError('validation', 'the body is not valid JSON', { errors: [{ field: 'body', message: 'not valid JSON' }] });
   }
+  if (err instanceof URIError) {
+    return new ProblemError('validation', 'the path is not valid percent-encoding', { errors: [{ field: 'path', message: 'malformed percent-encoding' }] });
+  }
+  return new ProblemError('validation', 'the request body cannot be read', { errors: [{ field: 'body', message: err.message }] });
 }
 
-/** The last middleware: every error becomes a problem; unexpected ones are logged, never echoed. */
+/**
+ * The last middleware: every error becomes a problem. A client's mistake is logged at most as a
+ * warning without a stack; only an unexpected error (ours) is a 500, logged, never echoed.
+ */
 export function problemMiddleware(logger: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, next) => {
     if (res.headersSent) return next(err);
-    const problem = err instanceof ProblemError ? err : bodyParserProblem(err);
-    if (problem) return sendProblem(res, problem.toProblem(req.originalUrl));
-    logger.error({ err, method: req.method, path: req.path }, 'unhandled error');
-    sendProblem(res, new ProblemError('internal').toProblem(req.originalUrl));
+    const path = requestPath(req);
+    if (err instanceof ProblemError) return sendProblem(res, err.toProblem(path));
+    const clientError = clientErrorProblem(err);
+    if (clientError) {
+      logger.warn({ method: req.method, path, status: PROBLEMS[clientError.kind].status, reason: (err as Error).message }, 'unreadable request');
+      return sendProblem(res, clientError.toProblem(path));
+    }
+    logger.error({ err, method: req.method, path }, 'unhandled error');
+    sendProblem(res, new ProblemError('internal').toProblem(path));
   };
 }
 

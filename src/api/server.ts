@@ -31,13 +31,16 @@ async function main(): Promise<void> {
   const connection = await Connection.connect(temporalConnectionOptions(config));
   const client = new Client({ connection, namespace: config.temporal.namespace });
   // The demo shop only makes sense against the sandbox, where nobody pays real money.
-  const app = createApp({ config, clients: { temporal: client }, gatewayPublicKeys, logger, demo: config.codepay.usesSandbox });
+  const demo = config.codepay.usesSandbox ? { cashierUrl: config.sandbox.publicUrl } : undefined;
+  const timeouts = { requestMs: config.apiTemporalTimeoutMs };
+  const app = createApp({ config, clients: { temporal: client }, gatewayPublicKeys, logger, demo, timeouts });
 
   const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(config.apiPort, (err?: Error) => (err ? reject(err) : resolve(s)));
+    const s = app.listen(config.apiPort, config.bindHost, (err?: Error) => (err ? reject(err) : resolve(s)));
   });
   logger.info(
     {
+      host: config.bindHost,
       port: config.apiPort,
       publicBaseUrl: config.publicBaseUrl,
       temporal: config.temporal.address,

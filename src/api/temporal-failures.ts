@@ -1,3 +1,5 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { RequestHandler } from 'express';
 import {
   Client,
   isGrpcServiceError,
@@ -8,11 +10,20 @@ import {
 
 /**
  * How the API tells "Temporal could not be reached in time" (→ 503, the caller retries) from a
- * real answer. Every call runs under a deadline so a dead server costs a bounded wait, not the
- * SDK's whole retry budget: CodePay drops a webhook delivery after 5 s.
+ * real answer. Every call runs under a deadline so a dead or frozen server costs a bounded wait,
+ * not the SDK's whole retry budget; a request's calls together stay inside the request's budget
+ * (`budgeted`), so a route making several calls still answers in time.
  */
+const requestDeadline = new AsyncLocalStorage<number>();
+
 export function withDeadline<T>(client: Client, ms: number, fn: () => Promise<T>): Promise<T> {
-  return client.withDeadline(Date.now() + ms, fn);
+  const budget = requestDeadline.getStore() ?? Number.POSITIVE_INFINITY;
+  return client.withDeadline(Math.min(Date.now() + ms, budget), fn);
+}
+
+/** An express handler whose Temporal calls all end within `ms` of the request reaching it. */
+export function budgeted(ms: number, handler: RequestHandler): RequestHandler {
+  return (req, res, next) => requestDeadline.run(Date.now() + ms, () => handler(req, res, next));
 }
 
 /**

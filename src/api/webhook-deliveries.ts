@@ -23,7 +23,7 @@ export class WebhookDeliveries {
   constructor(
     private readonly client: Client,
     private readonly config: Pick<Config, 'temporal' | 'merchantWebhooks'>,
-    private readonly timeouts: Pick<TemporalTimeouts, 'readMs' | 'signalMs'>,
+    private readonly timeouts: Pick<TemporalTimeouts, 'requestMs' | 'signalMs'>,
   ) {}
 
   async list(merchantOrderNo: string): Promise<WebhookDeliveryView[]> {
@@ -76,6 +76,6 @@ export class WebhookDeliveries {
 
   private read<T>(merchantOrderNo: string, call: (handle: ReturnType<Client['workflow']['getHandle']>) => Promise<T>): Promise<T> {
     const handle = this.client.workflow.getHandle(merchantWebhooksWorkflowId(merchantOrderNo));
-    return withDeadline(this.client, this.timeouts.readMs, () => call(handle));
+    return withDeadline(this.client, this.timeouts.requestMs, () => call(handle));
   }
 }

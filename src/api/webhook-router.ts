@@ -7,7 +7,7 @@ import type { CodePayNotification } from '../codepay/model';
 import { codepayNotificationSignal, paymentWorkflowId, refundWorkflowId } from '../workflows/messages';
 import type { ApiMetrics, WebhookResult } from './metrics';
 import { ProblemError } from './problem';
-import { isClosedWorkflow, isTemporalUnavailable, withDeadline } from './temporal-failures';
+import { budgeted, isClosedWorkflow, isTemporalUnavailable, withDeadline } from './temporal-failures';
 
 /** A notification is a few hundred bytes; CodePay never sends anything near this. */
 export const WEBHOOK_BODY_LIMIT = '64kb';
@@ -21,6 +21,8 @@ export interface WebhookRouterDeps {
   /** Empty: any source. Compared with `req.ip`, so it follows the app's `trust proxy` setting. */
   allowedIps: readonly string[];
   signalTimeoutMs: number;
+  /** All Temporal calls of one delivery end within this. */
+  requestMs: number;
 }
 
 /** `::ffff:1.2.3.4` (IPv4 on a dual-stack socket) and `1.2.3.4` are the same caller. */
@@ -43,7 +45,7 @@ export function notificationTarget(notification: CodePayNotification): string {
  * a stale fact for 12 hours. It is logged as a warning with the fact for an operator to see.
  */
 export function createWebhookRouter(deps: WebhookRouterDeps): Router {
-  const { client, gatewayPublicKeys, logger, metrics, signalTimeoutMs } = deps;
+  const { client, gatewayPublicKeys, logger, metrics, signalTimeoutMs, requestMs } = deps;
   const router = Router();
   const count = (result: WebhookResult) => metrics.webhookOutcomes.inc({ result });
   const allowed = new Set(deps.allowedIps.map(normalizeIp));
@@ -73,7 +75,7 @@ export function createWebhookRouter(deps: WebhookRouterDeps): Router {
       next(err);
     });
 
-  router.post(WEBHOOK_PATH, allowList, rawBody, async (req, res) => {
+  router.post(WEBHOOK_PATH, allowList, rawBody, budgeted(requestMs, async (req, res) => {
     const body = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
     const parsed = parseNotification(body, req.get('content-type'), gatewayPublicKeys);
     if (!parsed.ok) {
@@ -112,7 +114,7 @@ export function createWebhookRouter(deps: WebhookRouterDeps): Router {
       }
       throw unavailable(err, log);
     }
-  });
+  }));
 
   return router;
 }

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { KeyObject } from 'node:crypto';
 import express, { Express, NextFunction, Request, Response } from 'express';
 import pino, { Logger } from 'pino';
+import { securityHeaders } from '../web/security-headers';
 import { cashierRouter } from './cashier-routes';
 import { controlRouter } from './control-routes';
 import { entryRouter } from './entry-route';
@@ -51,15 +52,23 @@ export function createSandboxApp(options: SandboxOptions): { app: Express; gatew
   });
   const app = express();
   app.disable('x-powered-by');
+  app.use(securityHeaders());
   app.use(entryRouter(gateway));
   app.use(cashierRouter(gateway));
   app.use(controlRouter(gateway));
   app.use((_req: Request, res: Response) => {
     res.status(404).type('application/problem+json').send(JSON.stringify({ type: 'urn:codepay-sandbox:not-found', title: 'Not found', status: 404 }));
   });
-  // Last resort: a bug answers 500 with no stack trace, and is logged.
-  app.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
+  // Last resort: a request express cannot read (malformed percent-encoding, a body that does not
+  // decode) is the client's 4xx; anything else is a bug, answered 500 with no stack trace, logged.
+  app.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(err);
+    const status = err instanceof Error && 'status' in err && typeof err.status === 'number' ? err.status : 500;
+    if (status >= 400 && status < 500) {
+      logger.warn({ method: req.method, path: req.path, status, reason: (err as Error).message }, 'unreadable request');
+      res.status(status).type('application/problem+json').send(JSON.stringify({ type: 'urn:codepay-sandbox:bad-request', title: 'Bad request', status }));
+      return;
+    }
     logger.error({ err }, 'sandbox request failed');
     res.status(500).type('application/problem+json').send(JSON.stringify({ type: 'urn:codepay-sandbox:internal', title: 'Internal error', status: 500 }));
   });

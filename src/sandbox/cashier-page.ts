@@ -25,14 +25,15 @@ button{display:block;width:100%;min-height:52px;border:0;border-radius:12px;font
 a.button{display:block;text-align:center;padding:15px;border-radius:12px;background:#1463ff;color:#fff;text-decoration:none;font-weight:600}
 `;
 
-const page = (title: string, body: SafeHtml): string => mobilePage(title, STYLE, body);
+const page = (nonce: string, title: string, body: SafeHtml): string => mobilePage(nonce, title, STYLE, body);
 
 const amountText = (order: SandboxOrder) => `${toDecimalString(order.amountMinor, order.currency)} ${order.currency}`;
 
-export function checkoutPage(order: SandboxOrder, merchantName: string): string {
+export function checkoutPage(nonce: string, order: SandboxOrder, merchantName: string): string {
   const methods = order.payMethodId && !PAY_METHODS.includes(order.payMethodId) ? [order.payMethodId, ...PAY_METHODS] : PAY_METHODS;
   const selected = order.payMethodId ?? methods[0];
   return page(
+    nonce,
     `Pay ${merchantName}`,
     html`<section class="card">
   <h1 id="merchant-name">${merchantName}</h1>
@@ -63,9 +64,10 @@ const OUTCOMES: Record<number, { icon: string; title: string }> = {
   [TransStatus.CANCELLED]: { icon: '↺', title: 'Order cancelled' },
 };
 
-export function resultPage(order: SandboxOrder, merchantName: string, note?: string): string {
+export function resultPage(nonce: string, order: SandboxOrder, merchantName: string, note?: string): string {
   const outcome = OUTCOMES[order.status] ?? { icon: '…', title: 'Payment pending' };
   return page(
+    nonce,
     outcome.title,
     html`<section class="card result" id="result" data-testid="result" data-status="${order.status}">
   <div class="icon" aria-hidden="true">${outcome.icon}</div>
@@ -78,8 +80,8 @@ ${order.returnUrl ? html`<a class="button" id="return-link" href="${returnUrlFor
   );
 }
 
-export function notFoundPage(): string {
-  return page('Unknown payment', html`<section class="card result" data-testid="result"><h1>This payment link is not valid</h1></section>`);
+export function notFoundPage(nonce: string): string {
+  return page(nonce, 'Unknown payment', html`<section class="card result" data-testid="result"><h1>This payment link is not valid</h1></section>`);
 }
 
 /** Where the shopper goes after the cashier: `return_url` with `merchant_order_no` added. */

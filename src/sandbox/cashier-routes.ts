@@ -1,6 +1,7 @@
 import express, { Request, Response, Router } from 'express';
 import { z } from 'zod';
 import { TransStatus } from '../codepay/trans-status';
+import { allowFormTargets, cspNonce } from '../web/security-headers';
 import { checkoutPage, notFoundPage, resultPage, returnUrlFor } from './cashier-page';
 import type { SandboxGateway } from './gateway';
 import { NotPayableError, SandboxOrder } from './ledger';
@@ -16,10 +17,11 @@ export function cashierRouter(gateway: SandboxGateway): Router {
     (handle: (order: SandboxOrder, req: Request, res: Response) => void) => (req: Request<{ token: string }>, res: Response) => {
       const order = gateway.ledger.orderByToken(req.params.token);
       if (!order) {
-        res.status(404).type('html').send(notFoundPage());
+        res.status(404).type('html').send(notFoundPage(cspNonce(res)));
         return;
       }
-      res.set('cache-control', 'no-store');
+      // Pay and Decline answer with a redirect to the shop's return URL: the page's forms may go there.
+      if (order.returnUrl) allowFormTargets(res, [order.returnUrl]);
       handle(order, req, res);
     };
 
@@ -30,19 +32,20 @@ export function cashierRouter(gateway: SandboxGateway): Router {
         run(order, req);
       } catch (err) {
         if (!(err instanceof NotPayableError)) throw err;
-        res.status(409).type('html').send(resultPage(order, name, 'This order can no longer be paid.'));
+        res.status(409).type('html').send(resultPage(cspNonce(res), order, name, 'This order can no longer be paid.'));
         return;
       }
       const target = returnUrlFor(order);
       if (target) res.redirect(303, target);
-      else res.type('html').send(resultPage(order, name));
+      else res.type('html').send(resultPage(cspNonce(res), order, name));
     });
 
   router.get(
     '/cashier/:token',
     withOrder((order, _req, res) => {
       const name = gateway.merchantName(order);
-      res.type('html').send(order.status === TransStatus.CREATED ? checkoutPage(order, name) : resultPage(order, name));
+      const nonce = cspNonce(res);
+      res.type('html').send(order.status === TransStatus.CREATED ? checkoutPage(nonce, order, name) : resultPage(nonce, order, name));
     }),
   );
   router.post(

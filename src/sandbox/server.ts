@@ -30,6 +30,7 @@ async function main(): Promise<void> {
   const merchantPublicKey = readKey('SANDBOX_MERCHANT_PUBLIC_KEY_FILE', config.sandbox.merchantPublicKeyFile, readPublicKeyFile);
   const sandbox = await startSandbox({
     port: config.sandbox.port,
+    host: config.bindHost,
     publicUrl: config.sandbox.publicUrl,
     gatewayPrivateKey,
     merchants: [{ appId: config.sandbox.appId, merchantNo: config.sandbox.merchantNo, publicKey: merchantPublicKey, name: 'Sandbox merchant' }],

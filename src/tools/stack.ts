@@ -3,6 +3,7 @@ import { Config, loadConfig } from '../config';
 import { DevServer, DevServerOptions, startDevServer } from './dev-server';
 import { embeddedEnv, ensureEmbeddedSecrets } from './embedded-secrets';
 import { ServiceProcess, startServiceProcess, waitForHttp } from './service-process';
+import { waitForWorkerPolling } from './worker-readiness';
 
 /**
  * The whole system as processes: Temporal dev server (unless TEMPORAL_ADDRESS is given), CodePay
@@ -130,6 +131,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       if (!stopping && !restarting.has(name) && services.get(name) === service) stack.onUnexpectedExit?.(name, code);
     });
     if (name === 'sandbox') await waitForHttp(`${stack.sandboxUrl}/sandbox/keys`, service);
+    if (name === 'worker') await waitForWorkerPolling(stack);
     if (name === 'api') await waitForHttp(`${stack.apiUrl}/readyz`, service);
   }
 

@@ -23,15 +23,18 @@ export function html(strings: TemplateStringsArray, ...values: Interpolation[]):
   return new SafeHtml(strings.reduce((out, s, i) => out + s + (i < values.length ? render(values[i]!) : ''), ''));
 }
 
-/** A complete, self-contained mobile page (no external assets): the cashier and the demo shop. */
-export function mobilePage(title: string, css: string, body: SafeHtml): string {
+/**
+ * A complete, self-contained mobile page (no external assets): the cashier and the demo shop. Its
+ * inline style runs under the response's CSP nonce (security-headers.ts).
+ */
+export function mobilePage(nonce: string, title: string, css: string, body: SafeHtml): string {
   return html`<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title}</title>
-<style>${new SafeHtml(css)}</style>
+<style nonce="${nonce}">${new SafeHtml(css)}</style>
 </head>
 <body><main>${body}</main></body>
 </html>`.text;

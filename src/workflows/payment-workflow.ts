@@ -36,7 +36,6 @@ import {
   reviewPaymentUpdate,
   startPaymentUpdate,
   type PaymentInput,
-  type PaymentRequest,
   type PaymentView,
   type RefundView,
   type ReviewRequest,
@@ -60,6 +59,7 @@ import {
   type PaymentState,
 } from './payment-state';
 import { paymentCurrentDetails, refundStaticSummary } from './payment-summary';
+import { payloadMismatch } from './payment-request-match';
 import { pollDelayMs } from './poll-schedule';
 import { decideReview, reviewRejection } from './operator-review';
 import { admitRefund, cancelRejection, releaseRefund, type Rejection } from './refund-admission';
@@ -138,7 +138,12 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
       await condition(() => state.status !== 'CREATING');
       return { merchantOrderNo: state.merchantOrderNo, status: state.status, cashierUrl: state.cashierUrl, expiresAt: state.expiresAt, error: state.error };
     },
-    { validator: (request) => assertSamePayload(input, request) },
+    {
+      validator: (request) => {
+        const mismatch = payloadMismatch(input, request);
+        if (mismatch) fail(mismatch);
+      },
+    },
   );
 
   setHandler(
@@ -357,16 +362,4 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
   }
   await condition(quiet);
   return paymentView(state);
-}
-
-/** `startPayment` on a running payment must describe the same payment (else HTTP 409). */
-function assertSamePayload(input: PaymentInput, request: PaymentRequest): void {
-  const differs = (['amountMinor', 'currency', 'description'] as const).filter((field) => input[field] !== request[field]);
-  if (differs.length > 0) {
-    throw ApplicationFailure.create({
-      message: `payment ${input.merchantOrderNo} already exists with a different ${differs.join(', ')}`,
-      type: PaymentErrorType.PAYLOAD_MISMATCH,
-      nonRetryable: true,
-    });
-  }
 }

@@ -14,7 +14,7 @@ describe('demo shop', () => {
   beforeAll(async () => {
     // The worker sends merchant webhooks to the demo shop's own receiver, as `npm start` wires it.
     const secret = newWebhookSecret();
-    stack = await startApiStack({ app: { demo: true }, merchantWebhooks: (apiUrl) => ({ url: `${apiUrl}${DEMO_WEBHOOK_PATH}`, secret, retryScheduleMs: [200] }) });
+    stack = await startApiStack({ demo: true, merchantWebhooks: (apiUrl) => ({ url: `${apiUrl}${DEMO_WEBHOOK_PATH}`, secret, retryScheduleMs: [200] }) });
     browser = await chromium.launch({
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
@@ -68,7 +68,13 @@ describe('demo shop', () => {
   it('takes a shopper from the shop through the cashier to "paid", flipped by the signed payment.paid webhook', async () => {
     const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
     const page = await context.newPage();
+    const violations: string[] = [];
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+    });
     await page.goto(`${stack.apiUrl}/demo`);
+    // The page's own style ran under the CSP: the button has its colour, not the browser default.
+    expect(await page.getByTestId('checkout-button').evaluate((el) => el.ownerDocument.defaultView!.getComputedStyle(el).backgroundColor)).toBe('rgb(11, 99, 246)');
     mkdirSync(SCREENSHOTS, { recursive: true });
     await page.screenshot({ path: path.join(SCREENSHOTS, 'demo-shop.png') });
     await page.getByTestId('amount-input').fill('8.80');
@@ -82,6 +88,7 @@ describe('demo shop', () => {
     const payment = await stack.api<{ status: string; paidAmount: string; webhooks: { type: string; status: string }[] }>('GET', `/v1/payments/${no}`);
     expect(payment.body).toMatchObject({ status: 'PAID', paidAmount: '8.80' });
     expect(payment.body.webhooks.find((w) => w.type === 'payment.paid')).toMatchObject({ status: 'delivered' });
+    expect(violations).toEqual([]);
     await context.close();
   });
 });

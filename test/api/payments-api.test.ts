@@ -105,6 +105,40 @@ describe('merchant API (in-process app, real dev server, worker, sandbox)', () =
       expect((await getPayment(no)).body.amount).toBe('12.50');
     });
 
+    it('answers 409 when a repeat differs in any other field, and 200 to the exact repeat', async () => {
+      const no = orderNo('FIELDS');
+      const first: Record<string, unknown> = payment(no, {
+        returnUrl: 'https://shop.example/back',
+        expiresInSeconds: 900,
+        attach: 'basket-1',
+        payMethodId: 'WeChatPay',
+        language: 'en',
+        shopper: { os: 'ANDROID', ip: '203.0.113.9' },
+      });
+      expect((await stack.api('POST', '/v1/payments', first)).status).toBe(201);
+      const changes: Array<[string, Record<string, unknown>]> = [
+        ['returnUrl', { returnUrl: 'https://shop.example/elsewhere' }],
+        ['returnUrl', { returnUrl: undefined }],
+        ['expiresInSeconds', { expiresInSeconds: 600 }],
+        ['attach', { attach: 'basket-2' }],
+        ['payMethodId', { payMethodId: 'Visa' }],
+        ['language', { language: 'ja' }],
+        ['shopper', { shopper: { os: 'IOS', ip: '203.0.113.9' } }],
+        ['shopper', { shopper: undefined }],
+      ];
+      for (const [field, change] of changes) {
+        const other = await stack.api<Problem>('POST', '/v1/payments', { ...first, ...change });
+        expect({ field, status: other.status }).toEqual({ field, status: 409 });
+        expect(other.body).toMatchObject({ type: `${PROBLEM}payload-mismatch` });
+        expect(other.body.detail).toContain(field);
+      }
+      // Defaults count as given: no expiresInSeconds means PAYMENT_DEFAULT_EXPIRES_SECONDS (900).
+      const sameByDefault = { ...first };
+      delete sameByDefault.expiresInSeconds;
+      expect((await stack.api('POST', '/v1/payments', sameByDefault)).status).toBe(200);
+      expect((await stack.api('POST', '/v1/payments', first)).status).toBe(200);
+    });
+
     it('answers 422 with CodePay\'s code when CodePay rejects the order', async () => {
       const no = orderNo('REJ');
       // The gateway already knows this number with another amount, so it refuses the order.
@@ -214,6 +248,9 @@ describe('merchant API (in-process app, real dev server, worker, sandbox)', () =
       expect(repeated.status).toBe(200);
       expect(repeated.body).toMatchObject({ merchantOrderNo: no, status: 'CANCELLED', amount: '12.50' });
       expect((await stack.api('POST', '/v1/payments', payment(no, { amount: '1.00' }))).status).toBe(409);
+      const otherReturn = await stack.api<Problem>('POST', '/v1/payments', payment(no, { returnUrl: 'https://shop.example/x' }));
+      expect(otherReturn.status).toBe(409);
+      expect(otherReturn.body.detail).toContain('returnUrl');
     });
 
     it('answers 404 for an unknown payment', async () => {

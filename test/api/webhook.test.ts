@@ -11,19 +11,7 @@ import { waitFor } from '../harness/wait-for';
 import { freePort } from '../support/free-port';
 import { generateTestKeyPair } from '../support/keys';
 import { apiConfig, type ApiStack, listen, orderNo, startApiStack } from './support/api-stack';
-
-const identity = { app_id: 'api-test-app', merchant_no: '100000000077', sign_type: 'RSA2' };
-const paidFields = (no: string) => ({
-  ...identity,
-  merchant_order_no: no,
-  trans_no: `T${no}`,
-  trans_type: '1',
-  trans_status: '2',
-  price_currency: 'USD',
-  order_amount: '12.50',
-  paid_amount: '12.50',
-  trans_end_time: '2026-01-02 03:04:05',
-});
+import { identity, paidFields } from './support/notification-fields';
 
 describe('webhook bridge (in-process app, real dev server)', () => {
   let stack: ApiStack;
@@ -162,7 +150,7 @@ describe('API without a reachable Temporal', () => {
         gatewayPublicKeys: [gateway.publicKey],
         logger: pino({ enabled: false }),
         metrics,
-        timeouts: { signalMs: 1_000, readMs: 1_000, updateMs: 1_000, readinessMs: 500 },
+        timeouts: { signalMs: 1_000, requestMs: 1_000, readinessMs: 500 },
       }),
     );
   });

@@ -104,6 +104,12 @@ describe('docker-compose.yml', () => {
       expect(new Set(ours.map(([, s]) => s.image)).size).toBe(1);
     });
 
+    it('binds our containers to every interface (the processes default to loopback)', () => {
+      for (const name of ['api', 'worker', 'sandbox']) {
+        expect({ name, bindHost: service(compose, name).environment?.BIND_HOST }).toEqual({ name, bindHost: '0.0.0.0' });
+      }
+    });
+
     it('gives every service of ours a healthcheck on its own endpoint', () => {
       const probe = (name: string) => service(compose, name).healthcheck?.test.join(' ');
       expect(probe('api')).toContain('http://127.0.0.1:3000/healthz');

@@ -1,6 +1,8 @@
 import type { Stack } from '../../src/tools/stack';
 import { waitFor } from '../harness/wait-for';
 import { apiClient, startE2eStack } from '../support/e2e-stack';
+import { freePort } from '../support/free-port';
+import { listeningAddresses } from '../support/listening';
 
 interface PaymentJson {
   merchantOrderNo: string;
@@ -33,10 +35,16 @@ describe('end to end over HTTP', () => {
     );
 
   beforeAll(async () => {
-    stack = await startE2eStack();
+    stack = await startE2eStack({ WORKER_METRICS_PORT: String(await freePort()) });
     api = apiClient(stack);
   }, 120_000);
   afterAll(() => stack?.stop(), 60_000);
+
+  it('listens on loopback only when BIND_HOST is not set (the embedded default)', () => {
+    expect(listeningAddresses(stack.config.apiPort)).toEqual(['127.0.0.1']);
+    expect(listeningAddresses(stack.config.sandbox.port)).toEqual(['127.0.0.1']);
+    expect(listeningAddresses(stack.config.worker.metricsPort)).toEqual(['127.0.0.1']);
+  });
   afterEach(async () => {
     await sandbox('PUT', '/sandbox/faults', { dropNotifications: 0 });
   });

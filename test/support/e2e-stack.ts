@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { waitForWorkerPolling } from '../../scripts/chaos/worker-readiness';
+import { waitForWorkerPolling } from '../../src/tools/worker-readiness';
 import { startStack, Stack } from '../../src/tools/stack';
 import { DEV_SERVER_ADDRESS_ENV, E2E_TEMPORAL_ADDRESS_ENV, E2E_WORKER_PROCESSES_ENV } from '../harness/env-names';
 import { uniqueTaskQueue } from '../harness/temporal';

@@ -5,6 +5,7 @@ import type { Worker } from '@temporalio/worker';
 import pino from 'pino';
 import { createCodePayActivities } from '../../../src/activities/codepay-activities';
 import { createWebhookActivities } from '../../../src/activities/webhook-activities';
+import { parseAmountLimits } from '../../../src/api/amount-limit';
 import { type ApiConfig, createApp, type AppDependencies } from '../../../src/api/app';
 import { createApiMetrics, type ApiMetrics } from '../../../src/api/metrics';
 import { createCodePayClient } from '../../../src/codepay/client';
@@ -42,7 +43,7 @@ export function apiConfig(publicBaseUrl: string, taskQueue: string, overrides: P
     temporal: { address: 'unused', embedded: false, port: 0, uiPort: 0, namespace: 'default', taskQueue },
     publicBaseUrl,
     // One poll after a minute: inside a test only notifications (or the API) move a payment.
-    payments: { defaultExpiresSeconds: 900, refundWindowMs: 60_000, pollScheduleMs: [60_000] },
+    payments: { defaultExpiresSeconds: 900, refundWindowMs: 60_000, pollScheduleMs: [60_000], maxAmount: parseAmountLimits('') },
     webhook: { allowedIps: [] },
     trustProxy: false,
     merchantWebhooks: { retryScheduleMs: [] },
@@ -78,6 +79,7 @@ export async function startApiStack(
   options: {
     app?: Partial<AppDependencies>;
     notifyTimeScale?: number;
+    demo?: boolean;
     /** Where the worker sends merchant webhooks; a function gets the API's URL (the demo shop's receiver). */
     merchantWebhooks?: ApiConfig['merchantWebhooks'] | ((apiUrl: string) => ApiConfig['merchantWebhooks']);
   } = {},
@@ -112,6 +114,7 @@ export async function startApiStack(
       gatewayPublicKeys: [gateway.publicKey],
       logger: pino({ enabled: false }),
       metrics,
+      demo: options.demo ? { cashierUrl: sandbox.url } : undefined,
       ...options.app,
     });
   });
