@@ -72,7 +72,7 @@ export function createApp({ config, clients, gatewayPublicKeys, logger, metrics 
       requestMs: limits.requestMs,
     }),
   );
-  app.use(createReviewRouter({ commands, auth: requireOperatorKey({ operatorKeys: config.operatorApiKeys, merchantKeys: config.apiKeys }) }));
+  app.use(createReviewRouter({ commands, auth: requireOperatorKey({ operatorKeys: config.operatorApiKeys, merchantKeys: config.apiKeys }), requestMs: limits.requestMs }));
   app.use(
     createHealthRouter({
       client,

@@ -5,6 +5,7 @@ import type { PaymentCommands } from './payment-commands';
 import { paymentResponse } from './payment-view';
 import { jsonBody, params, parse } from './payments-router';
 import { PaymentParamsSchema } from './payments-schemas';
+import { budgeted } from './temporal-failures';
 
 /** An operator's decision on a NEEDS_REVIEW payment (docs/operations.md §8). */
 export const ReviewBodySchema = z.strictObject({
@@ -22,16 +23,18 @@ export interface ReviewRouterDeps {
   commands: PaymentCommands;
   /** Operator keys only (requireOperatorKey): sets `res.locals.operator`. */
   auth: RequestHandler;
+  /** All Temporal calls of one request end within this (→ 503 + Retry-After; the decision is safe to retry). */
+  requestMs: number;
 }
 
 /** Operator actions on payments. */
-export function createReviewRouter({ commands, auth }: ReviewRouterDeps): Router {
+export function createReviewRouter({ commands, auth, requestMs }: ReviewRouterDeps): Router {
   const router = Router();
-  router.post('/v1/payments/:merchantOrderNo/review', auth, ...jsonBody, async (req, res) => {
+  router.post('/v1/payments/:merchantOrderNo/review', auth, ...jsonBody, budgeted(requestMs, async (req, res) => {
     const { merchantOrderNo } = params(PaymentParamsSchema, req);
     const body = parse(ReviewBodySchema, req.body, 'request body');
     const operator = String(res.locals.operator);
     res.json(paymentResponse(await commands.review(merchantOrderNo, { ...body, operator })));
-  });
+  }));
   return router;
 }

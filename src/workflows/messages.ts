@@ -130,7 +130,7 @@ export interface PaymentReview {
  * (api/problem.ts), so they are part of the contract.
  */
 export const PaymentErrorType = {
-  /** Same merchantOrderNo, different amount/currency/description → 409. */
+  /** Same merchantOrderNo, any request field different (payment-request-match.ts) → 409. */
   PAYLOAD_MISMATCH: 'PayloadMismatch',
   /** Not cancellable or not refundable in the current status → 409. */
   INVALID_STATE: 'InvalidState',
