@@ -8,7 +8,7 @@ import { createApiMetrics } from '../../src/api/metrics';
 import type { Problem } from '../../src/api/problem';
 import { withSignature } from '../../src/codepay/signing';
 import { generateTestKeyPair } from '../support/keys';
-import { apiConfig, listen, TEST_API_KEY } from './support/api-stack';
+import { apiConfig, listen, TEST_API_KEY, TEST_OPERATOR_KEY } from './support/api-stack';
 import { paidFields } from './support/notification-fields';
 
 /**
@@ -163,7 +163,9 @@ describe('API hardening (Temporal frozen)', () => {
       ['GET', '/v1/payments/FROZEN1/refunds/RFROZEN1', { headers: auth }],
       ['POST', '/webhooks/codepay', { headers: { 'content-type': 'application/json' }, body: signedNotification }],
       ['POST', '/demo/checkout', { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'amount=1.00&currency=USD' }],
-      ['GET', '/demo/status/DEMO0000000001', {}],
+      ['GET', '/v1/payments?status=PAID', { headers: auth }],
+      ['POST', '/v1/payments/FROZEN1/events/evt_FROZEN1_1/redeliver', { headers: auth }],
+      ['POST', '/v1/payments/FROZEN1/review', { headers: { authorization: `Bearer ${TEST_OPERATOR_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify({ decision: 'close_as_failed', reason: 'x' }) }],
       ['GET', '/readyz', {}],
     ];
 
