@@ -118,6 +118,8 @@ describe('payment state: awaiting payment', () => {
     ['amount', { paidAmountMinor: 1000 }, 'paid 1000 minor units, expected 1250'],
     ['currency', { currency: 'EUR' }, 'paid in EUR, expected USD'],
     ['missing amount', { paidAmountMinor: undefined, orderAmountMinor: undefined }, 'paid without an amount'],
+    ['order amount beside a matching paid amount', { orderAmountMinor: 1000 }, 'order amount 1000 minor units, expected 1250'],
+    ['order amount of a status 3 fact', { transStatus: TransStatus.CANCELLED, paidAmountMinor: 1250, orderAmountMinor: 99 }, 'order amount 99 minor units, expected 1250'],
   ])('a paid fact with a wrong %s → NEEDS_REVIEW with the evidence', (_what, extra, reason) => {
     const { state } = applyOrderFact(awaiting(), fact(TransStatus.SUCCESS, extra), 'notification', T1);
     expect(state.status).toBe('NEEDS_REVIEW');
