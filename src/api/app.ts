@@ -13,7 +13,10 @@ import { createPaymentsRouter } from './payments-router';
 import { notFoundMiddleware, problemMiddleware } from './problem';
 import { createWebhookRouter } from './webhook-router';
 
-export type ApiConfig = Pick<Config, 'apiKeys' | 'temporal' | 'publicBaseUrl' | 'payments' | 'webhook' | 'trustProxy'>;
+export type ApiConfig = Pick<Config, 'apiKeys' | 'temporal' | 'publicBaseUrl' | 'payments' | 'webhook' | 'trustProxy'> & {
+  /** Our merchant at CodePay: the webhook takes only notifications addressed to it. */
+  codepay: Pick<Config['codepay'], 'appId' | 'merchantNo'>;
+};
 
 export interface AppDependencies {
   config: ApiConfig;
@@ -50,6 +53,7 @@ export function createApp({ config, clients, gatewayPublicKeys, logger, metrics 
       metrics,
       allowedIps: config.webhook.allowedIps,
       signalTimeoutMs: limits.signalMs,
+      recipient: { appId: config.codepay.appId, merchantNo: config.codepay.merchantNo },
     }),
   );
   app.use(

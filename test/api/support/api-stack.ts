@@ -42,6 +42,7 @@ export function apiConfig(publicBaseUrl: string, taskQueue: string, overrides: P
     payments: { defaultExpiresSeconds: 900, refundWindowMs: 60_000, pollScheduleMs: [60_000] },
     webhook: { allowedIps: [] },
     trustProxy: false,
+    codepay: { appId: APP_ID, merchantNo: MERCHANT_NO },
     ...overrides,
   };
 }
