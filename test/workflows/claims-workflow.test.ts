@@ -1,9 +1,9 @@
 import type { Worker } from '@temporalio/worker';
-import { createCodePayActivities } from '../../src/activities/codepay-activities';
 import { TransStatus } from '../../src/codepay/trans-status';
 import type { PaymentView } from '../../src/workflows/messages';
-import { connectTestTemporal, createTestWorker, type TestTemporal } from '../harness/temporal';
+import { connectTestTemporal, type TestTemporal } from '../harness/temporal';
 import { FakeCodePay } from './fake-codepay';
+import { withFakeWorker } from './fake-worker';
 import { QUERY_OUTAGE_ATTEMPTS, scenarios, type ScenarioContext } from './scenarios';
 
 /**
@@ -17,10 +17,7 @@ describe('claims confirmed with CodePay (dev server)', () => {
   });
   afterAll(() => temporal.close());
 
-  async function withWorker<T>(body: (ctx: ScenarioContext, worker: Worker) => Promise<T>, fake = new FakeCodePay()): Promise<T> {
-    const worker = await createTestWorker(temporal, { activities: createCodePayActivities(fake) });
-    return worker.runUntil(body({ client: temporal.client, taskQueue: worker.options.taskQueue, fake }, worker));
-  }
+  const withWorker = <T>(body: (ctx: ScenarioContext, worker: Worker) => Promise<T>, fake?: FakeCodePay) => withFakeWorker(temporal, body, fake);
   const transitions = (view: PaymentView) => view.events.filter((e) => e.type === 'transition').map((e) => e.data?.to);
 
   it('issue 16: a cancel CodePay accepted (status 3) ends CANCELLED/refundedByCancel, though a late paid notification arrived and the query failed 4 times', async () => {

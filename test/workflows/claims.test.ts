@@ -1,4 +1,4 @@
-import type { OrderFact, RefundFact } from '../../src/codepay/model';
+import type { RefundFact } from '../../src/codepay/model';
 import { TransStatus } from '../../src/codepay/trans-status';
 import {
   CLOSE_ANSWERS_BEFORE_REVIEW,
@@ -8,24 +8,10 @@ import {
   confirmPaymentClaim,
   receivePaymentClaim,
 } from '../../src/workflows/claims';
-import type { PaymentInput, RefundView } from '../../src/workflows/messages';
-import { applyOrderFact, initialPaymentState, markClosing, markOrderCreated, type PaymentState } from '../../src/workflows/payment-state';
+import type { RefundView } from '../../src/workflows/messages';
+import { applyOrderFact, markClosing } from '../../src/workflows/payment-state';
 import { applyCheckedRefundFact, refundClaimWouldSettle, refundDiscrepancies, type RefundInput } from '../../src/workflows/refund-state';
-
-const T0 = '2030-01-01T00:00:00.000Z';
-const T1 = '2030-01-01T00:01:00.000Z';
-const input: PaymentInput = { merchantOrderNo: 'M1', amountMinor: 1250, currency: 'USD', description: 'Tea', expiresInSeconds: 900 };
-const fact = (transStatus: number, extra: Partial<OrderFact> = {}): OrderFact => ({
-  merchantOrderNo: 'M1',
-  transNo: 'T9',
-  transStatus,
-  currency: 'USD',
-  orderAmountMinor: 1250,
-  ...(transStatus === TransStatus.SUCCESS || transStatus === TransStatus.CANCELLED ? { paidAmountMinor: 1250 } : {}),
-  ...extra,
-});
-const awaiting = (): PaymentState => markOrderCreated(initialPaymentState(input, T0), 'https://cashier/1', T0).state;
-const paid = (): PaymentState => applyOrderFact(awaiting(), fact(TransStatus.SUCCESS), 'reconcile', T1).state;
+import { T0, T1, awaiting, fact, paid } from './state-fixtures';
 
 describe('payment claims', () => {
   it('a claim that would move the payment is only recorded, and asks for confirmation', () => {
@@ -39,7 +25,7 @@ describe('payment claims', () => {
 
   it.each([
     ['closed', fact(TransStatus.CLOSED)],
-    ['cancelled after payment', fact(TransStatus.CANCELLED)],
+    ['cancelled after payment', fact(TransStatus.CANCELLED, { paidAmountMinor: 1250 })],
     ['paid with another amount', fact(TransStatus.SUCCESS, { paidAmountMinor: 1 })],
   ])('a %s claim on an open payment is confirmed first', (_what, claim) => {
     expect(receivePaymentClaim(awaiting(), claim, T1)).toMatchObject({ confirm: true, state: { status: 'AWAITING_PAYMENT' } });
@@ -87,7 +73,7 @@ describe('payment claims', () => {
   });
 
   it('a queried fact with another trans_no than the known one → NEEDS_REVIEW', () => {
-    const { state } = applyQueriedFact(paid(), fact(TransStatus.CANCELLED, { transNo: 'T2' }), 'reconcile', T1);
+    const { state } = applyQueriedFact(paid(), fact(TransStatus.CANCELLED, { transNo: 'T2', paidAmountMinor: 1250 }), 'reconcile', T1);
     expect(state).toMatchObject({ status: 'NEEDS_REVIEW', review: { evidence: { transNo: 'T2', knownTransNo: 'T9', source: 'reconcile' } } });
   });
 });

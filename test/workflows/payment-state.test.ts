@@ -1,37 +1,17 @@
-import type { OrderFact } from '../../src/codepay/model';
 import { TransStatus } from '../../src/codepay/trans-status';
 import { appendEvents, emptyEventLog, EVENT_LOG_LIMIT } from '../../src/workflows/event-log';
-import type { PaymentInput } from '../../src/workflows/messages';
 import {
   applyOrderFact,
-  initialPaymentState,
   markClosing,
   markCreationFailed,
-  markOrderCreated,
   paymentView,
   reserveRefund,
   settleRefund,
   type PaymentState,
 } from '../../src/workflows/payment-state';
 import { pollDelayMs } from '../../src/workflows/poll-schedule';
+import { T0, T1, awaiting, created, fact, paid } from './state-fixtures';
 
-const T0 = '2030-01-01T00:00:00.000Z';
-const T1 = '2030-01-01T00:01:00.000Z';
-const input: PaymentInput = { merchantOrderNo: 'M1', amountMinor: 1250, currency: 'USD', description: 'Tea', expiresInSeconds: 900 };
-
-const fact = (transStatus: number, extra: Partial<OrderFact> = {}): OrderFact => ({
-  merchantOrderNo: 'M1',
-  transNo: 'T9',
-  transStatus,
-  currency: 'USD',
-  orderAmountMinor: 1250,
-  ...(transStatus === TransStatus.SUCCESS ? { paidAmountMinor: 1250 } : {}),
-  ...extra,
-});
-
-const created = (): PaymentState => initialPaymentState(input, T0);
-const awaiting = (): PaymentState => markOrderCreated(created(), 'https://cashier/1', T0).state;
-const paid = (): PaymentState => applyOrderFact(awaiting(), fact(TransStatus.SUCCESS), 'notification', T1).state;
 const refunded = (state: PaymentState, refundNo: string, amountMinor: number): PaymentState =>
   settleRefund(reserveRefund(state, { refundNo, amountMinor }, T1).state, { refundNo, status: 'SUCCEEDED', codepayTransNo: `R-${refundNo}` }, T1).state;
 /** Everything but the log: what "changes nothing" means for a duplicate fact. */

@@ -16,6 +16,7 @@ import {
 import { connectTestTemporal, createTestWorker, uniqueTaskQueue, type TestTemporal } from '../harness/temporal';
 import { waitFor } from '../harness/wait-for';
 import { FakeCodePay } from './fake-codepay';
+import { withFakeWorker } from './fake-worker';
 import { notifyPayment, paidPayment, paymentInput, scenarios, startPayment, viewOf, type ScenarioContext } from './scenarios';
 
 describe('payment workflow on the dev server', () => {
@@ -25,11 +26,7 @@ describe('payment workflow on the dev server', () => {
   });
   afterAll(() => temporal.close());
 
-  /** A fresh fake gateway and a worker on a fresh task queue around `body`. */
-  async function withWorker<T>(body: (ctx: ScenarioContext, worker: Worker) => Promise<T>, fake = new FakeCodePay()): Promise<T> {
-    const worker = await createTestWorker(temporal, { activities: createCodePayActivities(fake) });
-    return worker.runUntil(body({ client: temporal.client, taskQueue: worker.options.taskQueue, fake }, worker));
-  }
+  const withWorker = <T>(body: (ctx: ScenarioContext, worker: Worker) => Promise<T>, fake?: FakeCodePay) => withFakeWorker(temporal, body, fake);
 
   it('happy path: the notification makes it PAID; startPayment returned the cashier URL; duplicates change nothing', async () => {
     const { started, view } = await withWorker((ctx) => scenarios.paidByNotification(ctx));
