@@ -1,6 +1,7 @@
 import { toDecimalString } from '../../src/codepay/money';
 import { PaymentResponseSchema, type PaymentResponse } from '../../src/api/payments-schemas';
 import { HttpGaveUp, type HttpAnswer, type HttpClient } from './http';
+import type { Liar } from './notification-lies';
 import type { PaymentPlan, PlannedRefund } from './plan';
 import type { Finding } from './reconcile';
 
@@ -36,7 +37,7 @@ export const newDriverRecord = (): DriverRecord => ({
 const PAID_LIKE = new Set(['PAID', 'PARTIALLY_REFUNDED', 'REFUNDED']);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export function createDriver(api: HttpClient, sandbox: HttpClient, record: DriverRecord) {
+export function createDriver(api: HttpClient, sandbox: HttpClient, record: DriverRecord, liar?: Liar) {
   const violation = (no: string, rule: string, expected: string, actual: string): void => {
     record.contract.push({ merchantOrderNo: no, rule, expected, actual });
   };
@@ -110,7 +111,8 @@ export function createDriver(api: HttpClient, sandbox: HttpClient, record: Drive
     refused(view?.status === 'CANCELLED' ? 'cancel-already-cancelled' : 'cancel', answer.status);
   }
 
-  async function refund(no: string, currency: string, planned: PlannedRefund): Promise<void> {
+  async function refund(plan: PaymentPlan, planned: PlannedRefund): Promise<void> {
+    const { merchantOrderNo: no, currency } = plan;
     const answer = await api.request('POST', `/v1/payments/${no}/refunds`, {
       refundNo: planned.refundNo,
       amount: toDecimalString(planned.amountMinor, currency),
@@ -120,6 +122,7 @@ export function createDriver(api: HttpClient, sandbox: HttpClient, record: Drive
       const admitted = record.admittedRefunds.get(no) ?? new Set<string>();
       admitted.add(planned.refundNo);
       record.admittedRefunds.set(no, admitted);
+      await liar?.refundAdmitted(plan, planned);
       return;
     }
     if (answer.status === 409 || answer.status === 422) return refused('refund', answer.status);
@@ -132,6 +135,7 @@ export function createDriver(api: HttpClient, sandbox: HttpClient, record: Drive
     const no = plan.merchantOrderNo;
     try {
       if (!(await create(plan))) return;
+      await liar?.created(plan);
       switch (plan.kind) {
         case 'expire':
           return;
@@ -156,11 +160,11 @@ export function createDriver(api: HttpClient, sandbox: HttpClient, record: Drive
       if (plan.kind === 'cancelPaid') return await cancel(no);
       if (plan.kind === 'refundConcurrent') {
         const burst = [...plan.refunds, ...plan.refunds.filter((r) => plan.doubledRefundNos.includes(r.refundNo))];
-        await Promise.all(burst.map((r) => refund(no, plan.currency, r)));
+        await Promise.all(burst.map((r) => refund(plan, r)));
         return;
       }
       for (const planned of plan.refunds) {
-        await refund(no, plan.currency, planned);
+        await refund(plan, planned);
         // Sequential refunds: wait for each to settle so the next one sees the remaining amount.
         await waitForView(no, (v) => v.refunds.every((r) => r.status !== 'PENDING'), 180_000);
       }

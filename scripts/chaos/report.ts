@@ -1,6 +1,7 @@
 import type { BadInputResult } from './bad-input';
 import type { DriverRecord } from './driver';
 import type { HttpStats } from './http';
+import type { LieTally } from './notification-lies';
 import type { ProcessFaultLog } from './process-faults';
 import type { Finding, Reconciliation } from './reconcile';
 import type { WebhookCheck } from './webhook-check';
@@ -22,6 +23,8 @@ export interface ChaosReport {
   contractViolations: Finding[];
   unsettled: Finding[];
   notifications: Reconciliation['notifications'];
+  /** Gateway-signed lies sent to the webhook (scripts/chaos/notification-lies.ts). */
+  notificationLies: LieTally;
   processFaults: ProcessFaultLog[];
   crashes: string[];
   weatherSeconds: Record<string, number>;
@@ -48,6 +51,7 @@ export function violationCount(r: ChaosReport): number {
     r.badInput.filter((b) => !b.passed).length +
     r.badInputChanges.length +
     r.webhooks.violations.length +
+    r.notificationLies.foreignAccepted.length +
     (r.servicesAlive ? 0 : 1) +
     r.processFaults.filter((f) => f.error).length
   );
@@ -73,6 +77,7 @@ export function formatReport(r: ChaosReport): string {
     ['driver HTTP', `${r.http.calls} calls, ${r.http.retries} retries (${counts(r.http.retryCauses)})`],
     ['refused as expected', counts(r.refusals)],
     ['notifications', `${n.attempts} attempts: acked ${n.acked}, rejected ${n.rejected} (${counts(n.rejectedByStatus)}), failed ${n.failed}, dropped ${n.dropped}; duplicates ${n.duplicates}`],
+    ['notification lies', `${r.notificationLies.sent} sent (${counts(r.notificationLies.answers)}); another merchant's accepted: ${r.notificationLies.foreignAccepted.length}`],
     ['time to final state', `max ${seconds(r.timeToFinal.maxMs)}, p50 ${seconds(r.timeToFinal.p50Ms)}, p99 ${seconds(r.timeToFinal.p99Ms)} (expiring payments: max ${seconds(r.timeToFinal.maxExpireMs)})`],
     ['settled after drive', seconds(r.settleSeconds * 1000)],
     ['merchant endpoint weather', Object.entries(r.webhooks.weatherSeconds).map(([k, v]) => `${k} ${v.toFixed(0)} s`).join(', ')],
@@ -100,6 +105,7 @@ export function formatReport(r: ChaosReport): string {
     ...badFailed.map((b) => `bad input ${b.name}: answered ${b.status}`),
     ...r.badInputChanges.map((f) => `changed ${describe(f)}`),
     ...r.webhooks.violations.map((f) => `webhook ${describe(f)}`),
+    ...r.notificationLies.foreignAccepted.map((f) => `lie for another merchant accepted: ${f}`),
     ...r.processFaults.filter((f) => f.error).map((f) => `fault ${f.fault} failed: ${f.error}`),
   ];
   const shown = details.slice(0, 60);

@@ -19,6 +19,7 @@ import { createDriver, newDriverRecord, type DriverRecord } from './driver';
 import { setWeather, startWeather } from './gateway-faults';
 import { createHttpClient, newHttpStats } from './http';
 import { fetchLedger } from './ledger';
+import { createLiar, newLieTally } from './notification-lies';
 import { parseChaosOptions, type ChaosOptions } from './options';
 import { PAYMENT_KINDS, planPayments, type PaymentPlan } from './plan';
 import { mapPool } from './pool';
@@ -203,7 +204,12 @@ async function main(): Promise<number> {
     const api = createHttpClient({ baseUrl: stack.apiUrl, headers: { authorization: `Bearer ${stack.apiKey}` }, budgetMs: 180_000, attemptTimeoutMs: 45_000, stats });
     const sandbox = createHttpClient({ baseUrl: stack.sandboxUrl!, budgetMs: 60_000, attemptTimeoutMs: 10_000, stats: newHttpStats() });
     const record = newDriverRecord();
-    const driver = createDriver(api, sandbox, record);
+    // The gateway's own key, from the stack's DATA_DIR: what signs every merchant's notifications.
+    const gatewayPaths = stack.env.SANDBOX_GATEWAY_PRIVATE_KEY_FILE ?? path.join(dataDir, 'keys', 'gateway-private.pem');
+    const identity = { appId: stack.config.sandbox.appId, merchantNo: stack.config.sandbox.merchantNo, privateKey: readPrivateKeyFile(gatewayPaths) };
+    const lies = newLieTally();
+    const webhook = createHttpClient({ baseUrl: stack.apiUrl, budgetMs: 60_000, attemptTimeoutMs: 10_000, stats: newHttpStats() });
+    const driver = createDriver(api, sandbox, record, createLiar(webhook, identity, lies));
     const prng = createPrng(options.seed);
     const plans = planPayments(options.payments, options.seed, prng.fork(), EXPIRES_MIN_SECONDS);
 
@@ -242,8 +248,6 @@ async function main(): Promise<number> {
     const { byKind, unexpected } = outcomes(plans, views);
 
     // 3. Bad input: nothing may change, nothing may crash.
-    const gatewayPaths = stack.env.SANDBOX_GATEWAY_PRIVATE_KEY_FILE ?? path.join(dataDir, 'keys', 'gateway-private.pem');
-    const identity = { appId: stack.config.sandbox.appId, merchantNo: stack.config.sandbox.merchantNo, privateKey: readPrivateKeyFile(gatewayPaths) };
     const context = { apiKey: stack.apiKey, identity, ledger, views };
     const cases = [...webhookCases(context), ...apiCases(context)];
     const badProgress = createProgress('chaos: bad input', cases.length);
@@ -273,6 +277,7 @@ async function main(): Promise<number> {
       contractViolations: record.contract,
       unsettled: reconciliation.unsettled,
       notifications: reconciliation.notifications,
+      notificationLies: lies,
       processFaults: chaos.log,
       crashes,
       weatherSeconds: weather.seconds,

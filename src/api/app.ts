@@ -17,7 +17,10 @@ import { createReviewRouter } from './review-router';
 import { WebhookDeliveries } from './webhook-deliveries';
 import { createWebhookRouter } from './webhook-router';
 
-export type ApiConfig = Pick<Config, 'apiKeys' | 'operatorApiKeys' | 'temporal' | 'publicBaseUrl' | 'payments' | 'webhook' | 'trustProxy' | 'merchantWebhooks' | 'metricsToken'>;
+export type ApiConfig = Pick<Config, 'apiKeys' | 'operatorApiKeys' | 'temporal' | 'publicBaseUrl' | 'payments' | 'webhook' | 'trustProxy' | 'merchantWebhooks' | 'metricsToken'> & {
+  /** Our merchant at CodePay: the webhook takes only notifications addressed to it. */
+  codepay: Pick<Config['codepay'], 'appId' | 'merchantNo'>;
+};
 
 export interface AppDependencies {
   config: ApiConfig;
@@ -59,6 +62,7 @@ export function createApp({ config, clients, gatewayPublicKeys, logger, metrics 
       allowedIps: config.webhook.allowedIps,
       signalTimeoutMs: limits.signalMs,
       requestMs: limits.requestMs,
+      recipient: { appId: config.codepay.appId, merchantNo: config.codepay.merchantNo },
     }),
   );
   app.use(

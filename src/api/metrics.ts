@@ -11,6 +11,7 @@ export const WEBHOOK_RESULTS = [
   'closed',
   'bad_signature',
   'malformed',
+  'foreign_merchant',
   'unknown_order',
   'temporal_unavailable',
   'forbidden',

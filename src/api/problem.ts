@@ -16,6 +16,7 @@ export const PROBLEMS = {
   unauthorized: { status: 401, title: 'A valid API key is required' },
   'bad-signature': { status: 401, title: 'The notification signature does not verify' },
   forbidden: { status: 403, title: 'The caller is not allowed' },
+  'foreign-merchant': { status: 403, title: 'The notification is not for this merchant' },
   'not-found': { status: 404, title: 'No such resource' },
   'payment-not-found': { status: 404, title: 'No payment with this merchant order number' },
   'refund-not-found': { status: 404, title: 'No refund with this refund number on this payment' },

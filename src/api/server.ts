@@ -28,6 +28,8 @@ async function main(): Promise<void> {
   const logger = pino({ level: config.logLevel, name: 'api' });
   if (config.apiKeys.length === 0) throw new ConfigError('API_KEYS is required: the merchant API accepts no request without one');
   const gatewayPublicKeys = readGatewayKeys(config.codepay.gatewayPublicKeyFiles);
+  // The webhook takes only notifications addressed to our merchant: without it every one is refused.
+  if (!config.codepay.appId || !config.codepay.merchantNo) throw new ConfigError('CODEPAY_APP_ID and CODEPAY_MERCHANT_NO are required to accept notifications');
   const connection = await Connection.connect(temporalConnectionOptions(config));
   const client = new Client({ connection, namespace: config.temporal.namespace });
   // The demo shop only makes sense against the sandbox, where nobody pays real money.

@@ -2,7 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import { Client, WorkflowNotFoundError } from '@temporalio/client';
 import express, { type RequestHandler, Router } from 'express';
 import type { Logger } from 'pino';
-import { parseNotification } from '../codepay/notification';
+import { parseNotification, type NotificationRecipient } from '../codepay/notification';
 import type { CodePayNotification } from '../codepay/model';
 import { codepayNotificationSignal, paymentWorkflowId, refundWorkflowId } from '../workflows/messages';
 import type { ApiMetrics, WebhookResult } from './metrics';
@@ -23,6 +23,8 @@ export interface WebhookRouterDeps {
   signalTimeoutMs: number;
   /** All Temporal calls of one delivery end within this. */
   requestMs: number;
+  /** Our merchant: notifications for any other (or naming none) change nothing. */
+  recipient: NotificationRecipient;
 }
 
 /** `::ffff:1.2.3.4` (IPv4 on a dual-stack socket) and `1.2.3.4` are the same caller. */
@@ -36,7 +38,7 @@ export function notificationTarget(notification: CodePayNotification): string {
 }
 
 /**
- * docs/design.md §3: CodePay → verified notification → signal. `success` is answered only after
+ * docs/design.md §3: CodePay → verified notification, bound to our merchant → signal. `success` is answered only after
  * Temporal accepted the signal (durable from then on); every other answer makes CodePay retry, so
  * nothing is lost. A notification never starts a workflow.
  *
@@ -77,10 +79,13 @@ export function createWebhookRouter(deps: WebhookRouterDeps): Router {
 
   router.post(WEBHOOK_PATH, allowList, rawBody, budgeted(requestMs, async (req, res) => {
     const body = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
-    const parsed = parseNotification(body, req.get('content-type'), gatewayPublicKeys);
+    const parsed = parseNotification(body, req.get('content-type'), gatewayPublicKeys, deps.recipient);
     if (!parsed.ok) {
       count(parsed.reason);
       logger.warn({ outcome: parsed.reason, detail: parsed.detail }, 'webhook rejected');
+      // Another merchant's notification: 403, never `success` (nothing was applied), so CodePay keeps
+      // it as undelivered and retries; if our CODEPAY_APP_ID/MERCHANT_NO were wrong, nothing is lost.
+      if (parsed.reason === 'foreign_merchant') throw new ProblemError('foreign-merchant', parsed.detail);
       throw parsed.reason === 'bad_signature'
         ? new ProblemError('bad-signature', parsed.detail)
         : new ProblemError('validation', parsed.detail, { errors: [{ field: 'body', message: parsed.detail }] });

@@ -12,13 +12,40 @@ import { verifyFields } from './signing';
  */
 export type ParsedNotification =
   | { ok: true; notification: CodePayNotification; merchantOrderNo: string }
-  | { ok: false; reason: 'malformed' | 'bad_signature'; detail: string };
+  | { ok: false; reason: 'malformed' | 'bad_signature' | 'foreign_merchant'; detail: string };
+
+/** Our merchant at CodePay (CODEPAY_APP_ID, CODEPAY_MERCHANT_NO). */
+export interface NotificationRecipient {
+  appId: string;
+  merchantNo: string;
+}
 
 /**
+ * The gateway signs every merchant's notifications with its one key: a valid signature proves
+ * CodePay sent it, not that it is ours. Ours only when `app_id` and `merchant_no` are both ours.
+ */
+export function recipientMismatch(fields: Record<string, string>, ours: NotificationRecipient): string | undefined {
+  const wrong = (
+    [
+      ['app_id', fields.app_id, ours.appId],
+      ['merchant_no', fields.merchant_no, ours.merchantNo],
+    ] as const
+  ).flatMap(([name, got, want]) => (got === undefined ? [`${name} missing`] : got !== want ? [`${name} ${JSON.stringify(got)} is not ours`] : []));
+  return wrong.length > 0 ? `notification is not for this merchant: ${wrong.join(', ')}` : undefined;
+}
+
+/**
+ * With `recipient` (the webhook always passes it), a notification for another merchant, or without
+ * `app_id`/`merchant_no`, is refused as `foreign_merchant` before anything in it is believed.
  * `merchantOrderNo` is the notification's own `merchant_order_no`: the payment's number for a
  * payment, the refund number for a refund (payments and refunds share one number space).
  */
-export function parseNotification(rawBody: string, contentType: string | undefined, gatewayPublicKeys: KeyObject[]): ParsedNotification {
+export function parseNotification(
+  rawBody: string,
+  contentType: string | undefined,
+  gatewayPublicKeys: KeyObject[],
+  recipient?: NotificationRecipient,
+): ParsedNotification {
   let raw: RawFields;
   try {
     raw = readBody(rawBody, contentType);
@@ -38,6 +65,8 @@ export function parseNotification(rawBody: string, contentType: string | undefin
   } catch (err) {
     return { ok: false, reason: 'malformed', detail: `data is not a JSON object (${(err as Error).message})` };
   }
+  const foreign = recipient && recipientMismatch(fields, recipient);
+  if (foreign) return { ok: false, reason: 'foreign_merchant', detail: foreign };
   const notification = toNotification(fields);
   if (!notification.success) return { ok: false, reason: 'malformed', detail: notification.detail };
   const value = notification.value;

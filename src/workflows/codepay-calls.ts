@@ -18,6 +18,12 @@ const BASE: ActivityOptions = {
 /** Calls whose outcome the workflow must learn (create, cancel, submit refund): retried until they get an answer. */
 export const persistentCalls = proxyActivities<CodePayActivities>({ ...BASE, scheduleToCloseTimeout: '10m' });
 
+/**
+ * Queries whose answer decides money (confirming a notification, settling an accepted close):
+ * retried with backoff through any outage, without a deadline, until CodePay answers.
+ */
+export const confirmingCalls = proxyActivities<CodePayActivities>(BASE);
+
 /** Polls: a few quick attempts; a failed poll is logged and the next poll tries again. */
 export const pollCalls = proxyActivities<CodePayActivities>({ ...BASE, retry: { ...BASE.retry, maximumAttempts: 3 } });
 

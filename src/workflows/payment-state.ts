@@ -130,12 +130,16 @@ export function flagForReview(state: PaymentState, reason: string, evidence: Rec
   return { state: { ...moved.state, log: appendEvents(moved.state.log, [reviewEvent]) }, events: [...moved.events, reviewEvent] };
 }
 
-/** Why a "paid" fact cannot be taken at face value, or undefined when amount and currency match. */
+/** Why a "paid" fact cannot be taken at face value, or undefined when currency, paid and order amount match. */
 export function paidMismatch(state: PaymentState, fact: OrderFact): string | undefined {
   if (fact.currency !== undefined && fact.currency !== state.currency) return `paid in ${fact.currency}, expected ${state.currency}`;
   const paid = fact.paidAmountMinor ?? fact.orderAmountMinor;
   if (paid === undefined) return 'paid without an amount';
   if (paid !== state.amountMinor) return `paid ${paid} minor units, expected ${state.amountMinor}`;
+  // Both amounts are CodePay's word: a matching paid_amount does not excuse another order_amount.
+  if (fact.orderAmountMinor !== undefined && fact.orderAmountMinor !== state.amountMinor) {
+    return `order amount ${fact.orderAmountMinor} minor units, expected ${state.amountMinor}`;
+  }
   return undefined;
 }
 

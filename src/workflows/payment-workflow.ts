@@ -24,7 +24,8 @@ import {
 } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { OrderFact } from '../codepay/model';
-import { failureSummary, gatewayRejection, persistentCalls, pollCalls } from './codepay-calls';
+import { CLOSE_ANSWERS_BEFORE_REVIEW, CONFIRM_CLAIMS_PATCH, applyQueriedFact, claimWouldMove, closeProgress, confirmPaymentClaim, receivePaymentClaim } from './claims';
+import { confirmingCalls, failureSummary, gatewayRejection, persistentCalls, pollCalls } from './codepay-calls';
 import { MERCHANT_WEBHOOKS_PATCH, merchantEventOutbox } from './merchant-event-outbox';
 import {
   PaymentErrorType,
@@ -92,6 +93,9 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
   let polls = input.carried?.polls ?? 0;
   /** True while an expiry or a cancel talks to CodePay; the poll loop and other closes wait. */
   let closeInProgress = false;
+  const confirmClaims = patched(CONFIRM_CLAIMS_PATCH);
+  /** The latest notification that would move the payment, waiting for CodePay's confirmation. */
+  let pendingClaim: OrderFact | undefined;
   let published: Record<string, string | number | undefined> = {};
   const merchantEvents = merchantEventOutbox(input.carried?.merchantEventSeq);
 
@@ -127,7 +131,13 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
   setHandler(getPaymentQuery, () => paymentView(state));
 
   setHandler(codepayNotificationSignal, (notification) => {
-    if (notification.kind === 'payment') return applyFact(notification.fact, 'notification');
+    if (notification.kind === 'payment' && !confirmClaims) return applyFact(notification.fact, 'notification');
+    if (notification.kind === 'payment') {
+      const receipt = receivePaymentClaim(state, notification.fact, now());
+      commit(receipt);
+      if (receipt.confirm) pendingClaim = notification.fact;
+      return;
+    }
     // Refund notifications belong to the refund child; the bridge routes them there.
     commit(record(state, [{ at: now(), type: 'ignored', message: `refund notification for ${notification.fact.refundNo} sent to the payment`, data: { refundNo: notification.fact.refundNo } }]));
   });
@@ -181,13 +191,17 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
         const child = await startChild(refundWorkflow, {
           workflowId: refundWorkflowId(request.refundNo),
           ...(uniqueNumbers ? { workflowIdReusePolicy: 'REJECT_DUPLICATE' as const } : {}),
-          args: [{ refundNo: request.refundNo, merchantOrderNo: state.merchantOrderNo, amountMinor: request.amountMinor, currency: state.currency, reason: request.reason, notifyUrl: input.notifyUrl, pollScheduleMs: input.pollScheduleMs }],
+          args: [{ refundNo: request.refundNo, merchantOrderNo: state.merchantOrderNo, amountMinor: request.amountMinor, currency: state.currency, reason: request.reason, notifyUrl: input.notifyUrl, pollScheduleMs: input.pollScheduleMs, paymentTransNo: state.codepayTransNo }],
           // Money already moving at CodePay must finish even if this payment is terminated.
           parentClosePolicy: ParentClosePolicy.ABANDON,
           staticSummary: refundStaticSummary({ ...request, merchantOrderNo: state.merchantOrderNo, currency: state.currency }),
         });
         void child.result().then(
-          (result) => commit(settleRefund(state, result, now())),
+          (result) => {
+            commit(settleRefund(state, result, now()));
+            // CodePay's answer about the refund disagreed with what we asked for: an operator decides.
+            if (result.review) commit(flagForReview(state, result.review.reason, result.review.evidence, now()));
+          },
           (error: unknown) => {
             // The child itself failed (terminated?): CodePay may or may not have refunded, so an operator decides.
             const summary = failureSummary(error);
@@ -291,6 +305,10 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
         refused = failureSummary(error);
         commit(record(state, [{ at: now(), type: 'error', message: `close refused: [${refused.code}] ${refused.message}` }]));
       }
+      if (confirmClaims && !refused) {
+        await settleClose(reason);
+        return refused;
+      }
       for (const delay of RECONCILE_DELAYS_MS) {
         await queryOrder('reconcile', `Query order after close (${reason})`);
         if (state.status !== before || refused) break;
@@ -299,6 +317,46 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
       return refused;
     } finally {
       closeInProgress = false;
+    }
+  }
+
+  /**
+   * CodePay accepted the close: ask (each query retried through outages) until its own answer is
+   * final and reflects the close. A notification meanwhile is a claim and does not end this.
+   */
+  async function settleClose(reason: 'expiry' | 'cancel'): Promise<void> {
+    for (let answers = 1; ; answers += 1) {
+      let answer: OrderFact | undefined;
+      try {
+        answer = await confirmingCalls.queryOrder.executeWithOptions({ summary: `Query order after close (${reason}), #${answers}` }, [state.merchantOrderNo]);
+        commit(applyQueriedFact(state, answer, 'reconcile', now()));
+      } catch (error) {
+        const failure = failureSummary(error);
+        commit(record(state, [{ at: now(), type: 'error', message: `query after close rejected: [${failure.code}] ${failure.message}` }]));
+      }
+      if (state.status === 'NEEDS_REVIEW') return;
+      const progress = closeProgress(answer, answers);
+      if (progress.kind === 'settled') return;
+      if (progress.kind === 'stuck') {
+        commit(flagForReview(state, progress.reason, { transStatus: answer?.transStatus ?? null, answers: CLOSE_ANSWERS_BEFORE_REVIEW, previousStatus: state.status }, now()));
+        return;
+      }
+      await sleep(progress.afterMs, { summary: 'Wait for CodePay to apply the close' });
+    }
+  }
+
+  /** A notification claimed a change: CodePay's query (retried through outages) decides. */
+  async function confirmClaim(): Promise<void> {
+    const claim = pendingClaim;
+    pendingClaim = undefined;
+    // Another fact may have settled it meanwhile (a duplicate notification, a poll): no query then.
+    if (!claim || !claimWouldMove(state, claim, now())) return;
+    try {
+      const answer = await confirmingCalls.queryOrder.executeWithOptions({ summary: `Confirm notification (trans_status ${claim.transStatus}) with Query order` }, [state.merchantOrderNo]);
+      commit(confirmPaymentClaim(state, claim, answer, now()));
+    } catch (error) {
+      const failure = failureSummary(error);
+      commit(record(state, [{ at: now(), type: 'error', message: `confirming query rejected: [${failure.code}] ${failure.message}` }]));
     }
   }
 
@@ -318,9 +376,9 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
    * update would be lost) and no refund child pending (its result is delivered to this run only).
    */
   async function continueAsNewIfLong(): Promise<void> {
-    if (!historyIsLong() || closeInProgress || pendingRefundMinor(state) > 0) return;
+    if (!historyIsLong() || closeInProgress || pendingClaim || pendingRefundMinor(state) > 0) return;
     await condition(quiet);
-    if (closeInProgress || pendingRefundMinor(state) > 0) return;
+    if (closeInProgress || pendingClaim || pendingRefundMinor(state) > 0) return;
     await continueAsNew<typeof paymentWorkflow>({ ...input, carried: { state, polls, merchantEventSeq: merchantEvents.seq } });
   }
 
@@ -335,9 +393,10 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
       continue;
     }
     const delay = Math.max(1, Math.min(pollDelayMs(input.pollScheduleMs, polls), untilExpiry > 0 ? untilExpiry : Infinity));
-    const woke = await condition(() => state.status !== 'AWAITING_PAYMENT' || closeInProgress, delay, { summary: `Wait for a notification, then poll #${polls + 1}` });
+    const woke = await condition(() => state.status !== 'AWAITING_PAYMENT' || closeInProgress || pendingClaim !== undefined, delay, { summary: `Wait for a notification, then poll #${polls + 1}` });
     if (woke) {
       await condition(() => !closeInProgress);
+      if (pendingClaim) await confirmClaim();
       continue;
     }
     if (nowMs() >= Date.parse(state.expiresAt) && !state.closing) continue;
@@ -351,12 +410,13 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
   // A payment in review waits for the operator's decision (reviewPayment) rather than the window.
   const awaitsOperator = () => state.status === 'NEEDS_REVIEW' && patched('operator-review');
   for (;;) {
-    const quiet = pendingRefundMinor(state) === 0 && !closeInProgress;
+    if (pendingClaim && !closeInProgress) await confirmClaim();
+    const quiet = pendingRefundMinor(state) === 0 && !closeInProgress && !pendingClaim;
     if (quiet && (CLOSED_STATUSES.has(state.status) || (nowMs() >= windowEnds() && !awaitsOperator()))) break;
     await continueAsNewIfLong();
     const seen = state;
     const remaining = windowEnds() - nowMs();
-    const wake = () => state !== seen || (historyIsLong() && pendingRefundMinor(state) === 0 && !closeInProgress);
+    const wake = () => state !== seen || (pendingClaim !== undefined && !closeInProgress) || (historyIsLong() && pendingRefundMinor(state) === 0 && !closeInProgress);
     if (remaining > 0 && !CLOSED_STATUSES.has(state.status)) await condition(wake, remaining, { summary: 'Refund window' });
     else await condition(wake);
   }

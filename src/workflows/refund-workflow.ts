@@ -1,14 +1,15 @@
 /**
  * One refund (child of its payment, id `refund-<refundNo>`): submit it to CodePay, then wait for
  * the refund notification or poll Query refund until CodePay gives a verdict. Returns the final
- * RefundView; the parent applies it to its totals.
+ * RefundView (with review evidence when CodePay's answer disagreed); the parent applies it.
  */
-import { condition, continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
+import { condition, continueAsNew, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { RefundFact } from '../codepay/model';
-import { gatewayRejection, persistentCalls, pollCalls } from './codepay-calls';
+import { confirmingCalls, gatewayRejection, persistentCalls, pollCalls } from './codepay-calls';
+import { CONFIRM_CLAIMS_PATCH } from './claims';
 import { codepayNotificationSignal, getRefundQuery, type RefundView } from './messages';
 import { pollDelayMs } from './poll-schedule';
-import { applyRefundFact, rejectedRefund, type RefundInput } from './refund-state';
+import { applyCheckedRefundFact, applyRefundFact, refundClaimWouldSettle, rejectedRefund, type RefundInput, type RefundResult } from './refund-state';
 
 export type { RefundInput } from './refund-state';
 
@@ -20,9 +21,9 @@ export interface RefundWorkflowInput extends RefundInput {
   carried?: { view: RefundView; polls: number };
 }
 
-export async function refundWorkflow(input: RefundWorkflowInput): Promise<RefundView> {
+export async function refundWorkflow(input: RefundWorkflowInput): Promise<RefundResult> {
   const now = () => new Date().toISOString();
-  let view: RefundView = input.carried?.view ?? {
+  let view: RefundResult = input.carried?.view ?? {
     refundNo: input.refundNo,
     amountMinor: input.amountMinor,
     status: 'PENDING',
@@ -30,14 +31,30 @@ export async function refundWorkflow(input: RefundWorkflowInput): Promise<Refund
     requestedAt: now(),
   };
   let polls = input.carried?.polls ?? 0;
-  const apply = (fact: RefundFact) => {
-    view = applyRefundFact(view, fact, now());
+  /** Refund notifications are claims confirmed with Query refund; answers are checked against our refund. */
+  const confirmClaims = patched(CONFIRM_CLAIMS_PATCH);
+  /** A notification that would settle the refund, waiting for CodePay's confirmation. */
+  let claimed = false;
+  const apply = (fact: RefundFact, source: string) => {
+    view = confirmClaims ? applyCheckedRefundFact(view, input, fact, source, now()) : applyRefundFact(view, fact, now());
   };
 
   setHandler(getRefundQuery, () => view);
   setHandler(codepayNotificationSignal, (notification) => {
-    if (notification.kind === 'refund') apply(notification.fact);
+    if (notification.kind !== 'refund') return;
+    if (!confirmClaims) apply(notification.fact, 'notification');
+    else if (refundClaimWouldSettle(view, notification.fact, now())) claimed = true;
   });
+
+  /** Query refund; a rejection (CodePay does not know the refund) is a verdict, a transport failure is not. */
+  async function queryRefund(calls: typeof pollCalls, summary: string): Promise<void> {
+    try {
+      apply(await calls.queryRefund.executeWithOptions({ summary }, [input.refundNo]), 'query');
+    } catch (error) {
+      const rejection = gatewayRejection(error);
+      if (rejection && view.status === 'PENDING') view = rejectedRefund(view, rejection, now());
+    }
+  }
 
   if (!input.carried) {
     try {
@@ -52,6 +69,7 @@ export async function refundWorkflow(input: RefundWorkflowInput): Promise<Refund
             notifyUrl: input.notifyUrl,
           },
         ]),
+        'submit',
       );
     } catch (error) {
       // A rejection is CodePay's verdict. Anything else leaves the outcome unknown: poll to learn it.
@@ -65,18 +83,17 @@ export async function refundWorkflow(input: RefundWorkflowInput): Promise<Refund
     if (info.continueAsNewSuggested || info.historyLength > CONTINUE_AS_NEW_AFTER_EVENTS) {
       return continueAsNew<typeof refundWorkflow>({ ...input, carried: { view, polls } });
     }
-    const settled = await condition(() => view.status !== 'PENDING', pollDelayMs(input.pollScheduleMs, polls), {
+    const woke = await condition(() => view.status !== 'PENDING' || claimed, pollDelayMs(input.pollScheduleMs, polls), {
       summary: `Wait for the refund notification, then poll #${polls + 1}`,
     });
-    if (settled) break;
-    polls += 1;
-    try {
-      apply(await pollCalls.queryRefund.executeWithOptions({ summary: `Query refund ${input.refundNo} (poll #${polls})` }, [input.refundNo]));
-    } catch (error) {
-      // CodePay not knowing the refund is a verdict; a transport failure is not: poll again later.
-      const rejection = gatewayRejection(error);
-      if (rejection) view = rejectedRefund(view, rejection, now());
+    if (woke && view.status !== 'PENDING') break;
+    if (woke) {
+      claimed = false;
+      await queryRefund(confirmingCalls, `Confirm the refund notification with Query refund ${input.refundNo}`);
+      continue;
     }
+    polls += 1;
+    await queryRefund(pollCalls, `Query refund ${input.refundNo} (poll #${polls})`);
   }
   return view;
 }

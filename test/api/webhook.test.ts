@@ -18,6 +18,8 @@ describe('webhook bridge (in-process app, real dev server)', () => {
   const otherKey = generateTestKeyPair();
   beforeAll(async () => {
     stack = await startApiStack();
+    // Every notification in these tests is sent by the test itself, so counts are exact.
+    expect((await stack.sandbox('PUT', '/sandbox/faults', { dropNotifications: 1 })).status).toBe(200);
   }, 60_000);
   afterAll(() => stack?.close(), 30_000);
 
@@ -32,6 +34,11 @@ describe('webhook bridge (in-process app, real dev server)', () => {
     const text = await (await fetch(`${stack.apiUrl}/metrics`)).text();
     return Number(new RegExp(`codepay_webhook_notifications_total\\{result="${result}"\\} (\\d+)`).exec(text)?.[1]);
   };
+  /** The shopper pays at CodePay: what a confirming Query order will then say. Returns CodePay's trans_no. */
+  const payAtGateway = async (no: string) => {
+    expect((await stack.sandbox('POST', `/sandbox/orders/${no}/pay`, {})).status).toBe(200);
+    return ((await (await stack.sandbox('GET', `/sandbox/orders/${no}`)).json()) as { transNo: string }).transNo;
+  };
   const newPayment = async (tag: string) => {
     const no = orderNo(tag);
     const created = await stack.api('POST', '/v1/payments', { merchantOrderNo: no, amount: '12.50', currency: 'USD', description: 'Tea' });
@@ -41,17 +48,18 @@ describe('webhook bridge (in-process app, real dev server)', () => {
 
   it('acknowledges a verified notification only after signalling it, and the payment is PAID', async () => {
     const no = await newPayment('WHOK');
+    const transNo = await payAtGateway(no);
     const before = await webhookCount('acked');
-    const answer = await notify(JSON.stringify(signed(paidFields(no))));
+    const answer = await notify(JSON.stringify(signed(paidFields(no, transNo))));
     expect(answer).toEqual({ status: 200, text: 'success' });
     const paid = await waitFor(() => view(no), (p) => p.status === 'PAID');
-    expect(paid).toMatchObject({ paidAmount: '12.50', codepayTransNo: `T${no}` });
+    expect(paid).toMatchObject({ paidAmount: '12.50', codepayTransNo: transNo });
     expect(await webhookCount('acked')).toBe(before + 1);
   });
 
   it('acknowledges a duplicate without a second effect', async () => {
     const no = await newPayment('WHDUP');
-    const body = JSON.stringify(signed(paidFields(no)));
+    const body = JSON.stringify(signed(paidFields(no, await payAtGateway(no))));
     expect(await notify(body)).toEqual({ status: 200, text: 'success' });
     const first = await waitFor(() => view(no), (p) => p.status === 'PAID');
     expect(await notify(body)).toEqual({ status: 200, text: 'success' });
@@ -63,7 +71,7 @@ describe('webhook bridge (in-process app, real dev server)', () => {
 
   it('takes the data-string and form-encoded forms', async () => {
     const no = await newPayment('WHFORM');
-    const fields = paidFields(no);
+    const fields = paidFields(no, await payAtGateway(no));
     const packed = signed({ ...identity, data: JSON.stringify({ ...fields, app_id: undefined, merchant_no: undefined, sign_type: undefined }) });
     expect(await notify(JSON.stringify(packed))).toEqual({ status: 200, text: 'success' });
     await waitFor(() => view(no), (p) => p.status === 'PAID');
@@ -96,6 +104,33 @@ describe('webhook bridge (in-process app, real dev server)', () => {
     expect(await webhookCount('bad_signature')).toBe(before + 4);
     const untouched = await view(no);
     expect(untouched.status).toBe('AWAITING_PAYMENT');
+    expect(untouched.events.filter((e) => e.type === 'notified')).toHaveLength(0);
+  });
+
+  it('a signed "paid" CodePay does not confirm is acknowledged (the signal is durable) and leaves the payment unpaid', async () => {
+    const no = await newPayment('WHLIE');
+    expect(await notify(JSON.stringify(signed(paidFields(no))))).toEqual({ status: 200, text: 'success' });
+    const refuted = await waitFor(() => view(no), (p) => p.events.some((e) => e.type === 'ignored'));
+    expect(refuted).toMatchObject({ status: 'AWAITING_PAYMENT', paidAmount: '0.00' });
+    // The real payment then completes normally.
+    const transNo = await payAtGateway(no);
+    expect(await notify(JSON.stringify(signed(paidFields(no, transNo))))).toEqual({ status: 200, text: 'success' });
+    expect(await waitFor(() => view(no), (p) => p.status === 'PAID')).toMatchObject({ codepayTransNo: transNo });
+  });
+
+  it('refuses (403) a gateway-signed notification for another merchant, or naming none, without signalling', async () => {
+    const no = await newPayment('WHFOREIGN');
+    await payAtGateway(no);
+    const before = await webhookCount('foreign_merchant');
+    const { app_id: _app, ...noAppId } = paidFields(no);
+    for (const fields of [{ ...paidFields(no), merchant_no: '100000000078' }, { ...paidFields(no), app_id: 'another-app' }, noAppId]) {
+      const answer = await fetch(`${stack.apiUrl}/webhooks/codepay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(signed(fields)) });
+      expect(answer.status).toBe(403);
+      expect(((await answer.json()) as Problem).type).toBe('urn:codepay-temporal:problem:foreign-merchant');
+    }
+    expect(await webhookCount('foreign_merchant')).toBe(before + 3);
+    const untouched = await view(no);
+    expect(untouched).toMatchObject({ status: 'AWAITING_PAYMENT' });
     expect(untouched.events.filter((e) => e.type === 'notified')).toHaveLength(0);
   });
 

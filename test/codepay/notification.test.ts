@@ -243,3 +243,30 @@ describe('parseNotification: malformed', () => {
     });
   });
 });
+
+describe('parseNotification: bound to our merchant', () => {
+  const ours = { appId: 'app-1', merchantNo: '312300000969' };
+  const without = (fields: Record<string, string>, name: string) => Object.fromEntries(Object.entries(fields).filter(([k]) => k !== name));
+
+  it('takes a gateway-signed notification addressed to our app_id and merchant_no, in every form', () => {
+    expect(parseNotification(json(payment), 'application/json', keys, ours)).toMatchObject({ ok: true });
+    expect(parseNotification(packed(payment), 'application/json', keys, ours)).toMatchObject({ ok: true });
+    expect(parseNotification(form(refund), 'application/x-www-form-urlencoded', keys, ours)).toMatchObject({ ok: true, notification: { kind: 'refund' } });
+  });
+
+  it.each([
+    ['another merchant_no', { ...payment, merchant_no: '999999999999' }, /merchant_no "999999999999" is not ours/],
+    ['another app_id', { ...payment, app_id: 'app-2' }, /app_id "app-2" is not ours/],
+    ['another merchant (refund)', { ...refund, app_id: 'app-2', merchant_no: '1' }, /app_id "app-2" is not ours, merchant_no "1" is not ours/],
+    ['no app_id', without(payment, 'app_id'), /app_id missing/],
+    ['no merchant_no', without(payment, 'merchant_no'), /merchant_no missing/],
+    ['an empty merchant_no', { ...payment, merchant_no: '' }, /merchant_no missing/],
+  ])('refuses a validly signed notification with %s as foreign_merchant', (_name, fields, detail) => {
+    expect(parseNotification(json(fields), 'application/json', keys, ours)).toEqual({ ok: false, reason: 'foreign_merchant', detail: expect.stringMatching(detail) });
+  });
+
+  it('checks the signature before the binding: a forged foreign notification is a bad signature', () => {
+    const forged = JSON.stringify(withSignature({ ...payment, merchant_no: '1' }, merchant.privateKey));
+    expect(parseNotification(forged, 'application/json', keys, ours)).toMatchObject({ ok: false, reason: 'bad_signature' });
+  });
+});

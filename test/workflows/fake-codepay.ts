@@ -34,6 +34,12 @@ export class FakeCodePay implements CodePayClient {
   refundOutcome: 'success' | 'pending' | 'fail' | 'reject' = 'success';
   /** Errors the next createWapOrder calls throw, one per call (transport, config…). */
   readonly createFailures: Error[] = [];
+  /** Errors the next queryOrder calls throw, one per call: an outage of Query order. */
+  readonly queryFailures: Error[] = [];
+  /** Runs as each queryOrder call arrives (1-based count), before it answers or fails. */
+  onQueryOrder?: (count: number) => Promise<void>;
+  /** Rewrites what Query refund answers: CodePay's record disagreeing with the refund asked for. */
+  refundAnswer?: (fact: RefundFact) => RefundFact;
   private seq = 0;
 
   count(method: keyof CodePayClient): number {
@@ -97,6 +103,9 @@ export class FakeCodePay implements CodePayClient {
 
   async queryOrder(merchantOrderNo: string) {
     this.calls.push({ method: 'queryOrder', key: merchantOrderNo });
+    await this.onQueryOrder?.(this.count('queryOrder'));
+    const failure = this.queryFailures.shift();
+    if (failure) throw failure;
     if (this.payOnQuery !== undefined && this.count('queryOrder') === this.payOnQuery) this.pay(merchantOrderNo);
     return this.orderFact(merchantOrderNo);
   }
@@ -128,7 +137,8 @@ export class FakeCodePay implements CodePayClient {
 
   async queryRefund(refundNo: string) {
     this.calls.push({ method: 'queryRefund', key: refundNo });
-    return this.refundFact(refundNo);
+    const fact = this.refundFact(refundNo);
+    return this.refundAnswer ? this.refundAnswer(fact) : fact;
   }
 
   private order(merchantOrderNo: string): FakeOrder {

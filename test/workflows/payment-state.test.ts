@@ -2,21 +2,16 @@ import { TransStatus } from '../../src/codepay/trans-status';
 import { appendEvents, emptyEventLog, EVENT_LOG_LIMIT } from '../../src/workflows/event-log';
 import {
   applyOrderFact,
-  initialPaymentState,
   markClosing,
   markCreationFailed,
-  markOrderCreated,
   paymentView,
   reserveRefund,
   settleRefund,
   type PaymentState,
 } from '../../src/workflows/payment-state';
 import { pollDelayMs } from '../../src/workflows/poll-schedule';
-import { fact, input, T0, T1 } from './payment-fixtures';
+import { T0, T1, awaiting, created, fact, paid } from './payment-fixtures';
 
-const created = (): PaymentState => initialPaymentState(input, T0);
-const awaiting = (): PaymentState => markOrderCreated(created(), 'https://cashier/1', T0).state;
-const paid = (): PaymentState => applyOrderFact(awaiting(), fact(TransStatus.SUCCESS), 'notification', T1).state;
 const refunded = (state: PaymentState, refundNo: string, amountMinor: number): PaymentState =>
   settleRefund(reserveRefund(state, { refundNo, amountMinor }, T1).state, { refundNo, status: 'SUCCEEDED', codepayTransNo: `R-${refundNo}` }, T1).state;
 /** Everything but the log: what "changes nothing" means for a duplicate fact. */
@@ -103,6 +98,8 @@ describe('payment state: awaiting payment', () => {
     ['amount', { paidAmountMinor: 1000 }, 'paid 1000 minor units, expected 1250'],
     ['currency', { currency: 'EUR' }, 'paid in EUR, expected USD'],
     ['missing amount', { paidAmountMinor: undefined, orderAmountMinor: undefined }, 'paid without an amount'],
+    ['order amount beside a matching paid amount', { orderAmountMinor: 1000 }, 'order amount 1000 minor units, expected 1250'],
+    ['order amount of a status 3 fact', { transStatus: TransStatus.CANCELLED, paidAmountMinor: 1250, orderAmountMinor: 99 }, 'order amount 99 minor units, expected 1250'],
   ])('a paid fact with a wrong %s → NEEDS_REVIEW with the evidence', (_what, extra, reason) => {
     const { state } = applyOrderFact(awaiting(), fact(TransStatus.SUCCESS, extra), 'notification', T1);
     expect(state.status).toBe('NEEDS_REVIEW');

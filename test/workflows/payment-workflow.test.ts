@@ -205,12 +205,15 @@ describe('payment workflow on the dev server', () => {
       const paying = { ...ctx.fake.orderFact(input.merchantOrderNo), transStatus: TransStatus.PAYING };
       const paid = ctx.fake.pay(input.merchantOrderNo);
       await notifyPayment(handle, paid);
+      await waitFor(() => viewOf(handle), (v) => v.status === 'PAID');
       await notifyPayment(handle, paying);
       for (let i = 0; i < 5; i++) await notifyPayment(handle, paid);
       const view = await waitFor(() => viewOf(handle), (v) => v.events.filter((e) => e.type === 'notified').length === 7);
       expect(view).toMatchObject({ status: 'PAID', paidAmountMinor: 1250 });
       expect(view.events.filter((e) => e.type === 'ignored')).toHaveLength(1);
       expect(view.events.filter((e) => e.type === 'transition')).toHaveLength(2);
+      // The first notification was confirmed with one query; the later ones changed nothing and asked nothing.
+      expect(ctx.fake.count('queryOrder')).toBe(1);
       await handle.terminate('test done');
     });
   });

@@ -5,7 +5,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { WithStartWorkflowOperation, type Client, type WorkflowHandle } from '@temporalio/client';
-import type { OrderFact } from '../../src/codepay/model';
+import { CodePayTransportError } from '../../src/codepay/errors';
+import type { OrderFact, RefundFact } from '../../src/codepay/model';
+import { TransStatus } from '../../src/codepay/trans-status';
 import {
   cancelPaymentUpdate,
   codepayNotificationSignal,
@@ -33,6 +35,8 @@ export interface ScenarioOutcome {
   view: PaymentView;
   /** The workflows the scenario ran, for recording their histories. */
   workflowIds: string[];
+  /** What the scenario's update (cancel) answered, as the API would return it. */
+  updateAnswer?: PaymentView;
 }
 
 export function paymentInput(overrides: Partial<PaymentWorkflowInput> = {}): PaymentWorkflowInput {
@@ -70,6 +74,25 @@ export async function startPayment(ctx: ScenarioContext, input: PaymentWorkflowI
 export const notifyPayment = (handle: WorkflowHandle, fact: OrderFact) => handle.signal(codepayNotificationSignal, { kind: 'payment', fact });
 
 export const viewOf = (handle: WorkflowHandle) => handle.query(getPaymentQuery);
+
+export const notifyRefund = (ctx: ScenarioContext, fact: RefundFact) =>
+  ctx.client.workflow.getHandle(refundWorkflowId(fact.refundNo)).signal(codepayNotificationSignal, { kind: 'refund', fact });
+
+/** Query order unreachable for `attempts` calls, as CodePay answering 502/503: more than a poll's 3 attempts. */
+export const QUERY_OUTAGE_ATTEMPTS = 4;
+const queryOutage = () => Array.from({ length: QUERY_OUTAGE_ATTEMPTS }, () => new CodePayTransportError('CodePay order.query answered HTTP 503', 'order.query'));
+
+/**
+ * When query number `n` arrives (the first one after our close), the shopper's earlier "paid"
+ * notification arrives late, and Query order then fails QUERY_OUTAGE_ATTEMPTS times in a row.
+ */
+function lateNotificationDuringOutage(ctx: ScenarioContext, handle: WorkflowHandle, n: number, paidFact: OrderFact): void {
+  ctx.fake.onQueryOrder = async (count) => {
+    if (count !== n) return;
+    await notifyPayment(handle, paidFact);
+    ctx.fake.queryFailures.push(...queryOutage());
+  };
+}
 
 /** A payment the shopper paid (notified), as the refund and cancel tests start from. */
 export async function paidPayment(ctx: ScenarioContext, overrides: Partial<PaymentWorkflowInput>) {
@@ -150,6 +173,72 @@ export const scenarios = {
    */
   async refundedWithMerchantEvents(ctx: ScenarioContext): Promise<ScenarioOutcome> {
     return scenarios.refundedInTwoParts(ctx);
+  },
+
+  /**
+   * Issue 16: the shopper paid, its notification is late; our cancel reaches CodePay, which
+   * refunds the shopper (status 3). The late "paid" notification arrives during the query after
+   * the close, and Query order fails 4 times before it answers.
+   */
+  async cancelRacingLateNotification(ctx: ScenarioContext): Promise<ScenarioOutcome> {
+    const input = paymentInput();
+    const { started, handle } = await startPayment(ctx, input);
+    lateNotificationDuringOutage(ctx, handle, 1, ctx.fake.pay(input.merchantOrderNo));
+    const updateAnswer = await handle.executeUpdate(cancelPaymentUpdate);
+    return { started, updateAnswer, view: await handle.result(), workflowIds: [handle.workflowId] };
+  },
+
+  /** The same interleaving at the deadline: paid during our expiry close, notified late, queries failing. */
+  async expiryCloseThroughOutage(ctx: ScenarioContext): Promise<ScenarioOutcome> {
+    ctx.fake.payDuringCancel = true;
+    const input = paymentInput({ expiresInSeconds: 2 });
+    const { started, handle } = await startPayment(ctx, input);
+    // Query #1 is the one at the deadline (unpaid); #2 is the first after the close.
+    const paidFact = { ...ctx.fake.orderFact(input.merchantOrderNo), transStatus: TransStatus.SUCCESS, paidAmountMinor: input.amountMinor };
+    lateNotificationDuringOutage(ctx, handle, 2, paidFact);
+    return { started, view: await handle.result(), workflowIds: [handle.workflowId] };
+  },
+
+  /** A signed notification claims "paid" for an order CodePay says is unpaid; then the shopper really pays. */
+  async paidClaimRefuted(ctx: ScenarioContext): Promise<ScenarioOutcome> {
+    const input = paymentInput();
+    const { started, handle } = await startPayment(ctx, input);
+    const lie = { ...ctx.fake.orderFact(input.merchantOrderNo), transStatus: TransStatus.SUCCESS, paidAmountMinor: input.amountMinor };
+    await notifyPayment(handle, lie);
+    await waitFor(() => viewOf(handle), (v) => v.events.some((e) => e.type === 'ignored'));
+    await notifyPayment(handle, ctx.fake.pay(input.merchantOrderNo));
+    return { started, view: await handle.result(), workflowIds: [handle.workflowId] };
+  },
+
+  /**
+   * Refund notifications lie while CodePay is still refunding: "succeeded" with another amount,
+   * currency and original order, then "failed"; CodePay then completes the refund and says so.
+   */
+  async refundClaimsRefuted(ctx: ScenarioContext): Promise<ScenarioOutcome> {
+    ctx.fake.refundOutcome = 'pending';
+    const { started, handle } = await paidPayment(ctx, { refundWindowMs: 2_000 });
+    const refundNo = `RF-${randomUUID().slice(0, 12)}`;
+    await handle.executeUpdate(requestRefundUpdate, { args: [{ refundNo, amountMinor: 400 }] });
+    await waitFor(async () => ctx.fake.count('submitRefund'), (n) => n === 1);
+    const truth = ctx.fake.refundFact(refundNo);
+    await notifyRefund(ctx, { ...truth, transStatus: TransStatus.SUCCESS, amountMinor: 1250, currency: 'EUR', origMerchantOrderNo: 'SOMEONE-ELSE' });
+    await waitFor(async () => ctx.fake.count('queryRefund'), (n) => n === 1);
+    await notifyRefund(ctx, { ...truth, transStatus: TransStatus.CLOSED });
+    await waitFor(async () => ctx.fake.count('queryRefund'), (n) => n === 2);
+    await notifyRefund(ctx, ctx.fake.settleRefund(refundNo, TransStatus.SUCCESS));
+    return { started, view: await handle.result(), workflowIds: [handle.workflowId, refundWorkflowId(refundNo)] };
+  },
+
+  /** CodePay's own refund record names another amount than the refund we asked for: NEEDS_REVIEW. */
+  async refundAmountDisagrees(ctx: ScenarioContext): Promise<ScenarioOutcome> {
+    ctx.fake.refundOutcome = 'pending';
+    ctx.fake.refundAnswer = (fact) => ({ ...fact, amountMinor: (fact.amountMinor ?? 0) + 100 });
+    const { started, handle } = await paidPayment(ctx, { refundWindowMs: 2_000 });
+    const refundNo = `RF-${randomUUID().slice(0, 12)}`;
+    await handle.executeUpdate(requestRefundUpdate, { args: [{ refundNo, amountMinor: 400 }] });
+    await waitFor(async () => ctx.fake.count('submitRefund'), (n) => n === 1);
+    await notifyRefund(ctx, ctx.fake.settleRefund(refundNo, TransStatus.SUCCESS));
+    return { started, view: await handle.result(), workflowIds: [handle.workflowId, refundWorkflowId(refundNo)] };
   },
 
   /** CodePay rejects the order: startPayment answers FAILED with CodePay's code. */

@@ -47,6 +47,7 @@ export function apiConfig(publicBaseUrl: string, taskQueue: string, overrides: P
     webhook: { allowedIps: [] },
     trustProxy: false,
     merchantWebhooks: { retryScheduleMs: [] },
+    codepay: { appId: APP_ID, merchantNo: MERCHANT_NO },
     ...overrides,
   };
 }
