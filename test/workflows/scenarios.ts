@@ -238,7 +238,9 @@ export const scenarios = {
     await handle.executeUpdate(requestRefundUpdate, { args: [{ refundNo, amountMinor: 400 }] });
     await waitFor(async () => ctx.fake.count('submitRefund'), (n) => n === 1);
     await notifyRefund(ctx, ctx.fake.settleRefund(refundNo, TransStatus.SUCCESS));
-    return { started, view: await handle.result(), workflowIds: [handle.workflowId, refundWorkflowId(refundNo)] };
+    // A payment in review waits for an operator (patched 'operator-review'): it does not complete.
+    const view = await waitFor(() => viewOf(handle), (v) => v.status === 'NEEDS_REVIEW' && v.pendingRefundMinor === 0);
+    return { started, view, workflowIds: [handle.workflowId, refundWorkflowId(refundNo)] };
   },
 
   /** CodePay rejects the order: startPayment answers FAILED with CodePay's code. */
