@@ -1,3 +1,4 @@
+import { unreachableTemporal } from '../support/unreachable-temporal';
 import { Client, Connection } from '@temporalio/client';
 import pino from 'pino';
 import { createApp } from '../../src/api/app';
@@ -32,7 +33,7 @@ describe('exposure settings', () => {
     let connection: Connection;
     let server: Awaited<ReturnType<typeof listen>>;
     beforeAll(async () => {
-      connection = Connection.lazy({ address: `127.0.0.1:${await freePort()}` });
+      connection = unreachableTemporal(`127.0.0.1:${await freePort()}`);
       server = await listen((url) =>
         createApp({
           config: { ...apiConfig(url, 'unused'), metricsToken: 'scrape-token' },

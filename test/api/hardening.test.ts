@@ -1,3 +1,4 @@
+import { unreachableTemporal } from '../support/unreachable-temporal';
 import { once } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -42,7 +43,7 @@ describe('API hardening (Temporal frozen)', () => {
 
   beforeAll(async () => {
     temporal = await frozenTemporal();
-    connection = Connection.lazy({ address: temporal.address });
+    connection = unreachableTemporal(temporal.address);
     server = await listen((url) =>
       createApp({
         config: apiConfig(url, 'unused'),

@@ -1,4 +1,5 @@
-import { Client, Connection } from '@temporalio/client';
+import { unreachableTemporal } from '../support/unreachable-temporal';
+import { Client } from '@temporalio/client';
 import type { Express } from 'express';
 import pino from 'pino';
 import { createApp } from '../../src/api/app';
@@ -57,7 +58,7 @@ describe('OpenAPI document', () => {
   const document = createOpenApiDocument({ serverUrl: 'http://127.0.0.1:3000' });
 
   it('documents exactly the routes the app serves', async () => {
-    const connection = Connection.lazy({ address: '127.0.0.1:1' });
+    const connection = unreachableTemporal('127.0.0.1:1');
     const app = createApp({
       config: apiConfig('http://127.0.0.1:3000', 'unused'),
       clients: { temporal: new Client({ connection }) },

@@ -1,3 +1,4 @@
+import { unreachableTemporal } from '../support/unreachable-temporal';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import pino from 'pino';
 import { createApp } from '../../src/api/app';
@@ -177,7 +178,7 @@ describe('API without a reachable Temporal', () => {
 
   beforeAll(async () => {
     // Nothing listens on this port: every call fails, the way a Temporal outage looks.
-    connection = Connection.lazy({ address: `127.0.0.1:${await freePort()}` });
+    connection = unreachableTemporal(`127.0.0.1:${await freePort()}`);
     server = await listen((url) =>
       createApp({
         config: apiConfig(url, 'unused', { webhook: { allowedIps: ['203.0.113.7'] }, trustProxy: 'loopback' }),
