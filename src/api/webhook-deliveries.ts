@@ -42,9 +42,10 @@ export class WebhookDeliveries {
   async listIfAvailable(merchantOrderNo: string): Promise<WebhookDeliveryView[] | undefined> {
     try {
       return await this.list(merchantOrderNo);
-    } catch (err) {
-      if (err instanceof ProblemError && err.kind === 'temporal-unavailable') return undefined;
-      throw err;
+    } catch {
+      // Whatever the delivery workflow's trouble (unreachable, or its query failing), the merchant
+      // still gets the payment; `webhooks` is then left out of the view.
+      return undefined;
     }
   }
 

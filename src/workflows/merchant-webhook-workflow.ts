@@ -5,7 +5,7 @@
  * is in webhook-delivery-state; this file wires signals, the attempt activity, the retry timers
  * and continue-as-new.
  */
-import { allHandlersFinished, condition, continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { WebhookActivities } from '../activities/webhook-activities';
 import { getMerchantEventQuery, getWebhookDeliveriesQuery, merchantEventsSignal, redeliverMerchantEventSignal } from './messages';
 import {
@@ -33,6 +33,8 @@ export interface MerchantWebhookInput {
 const { deliverMerchantEvent } = proxyActivities<WebhookActivities>({ startToCloseTimeout: '15s', retry: { maximumAttempts: 1 } });
 
 const CONTINUE_AS_NEW_AFTER_EVENTS = 2_000;
+/** After a retry timer fires, attempt without reading the clock again (see the loop). */
+export const RETRY_TIMER_PATCH = 'webhook-retry-timer';
 /** A payment that stays PAID sends nothing after its refund window; stop waiting well after it. */
 const IDLE_CLOSE_MS = 35 * 24 * 3600 * 1000;
 
@@ -68,8 +70,11 @@ export async function merchantWebhookWorkflow(input: MerchantWebhookInput): Prom
     const wait = waitBeforeAttempt(due, now());
     if (wait > 0) {
       const seen = nudges;
-      await condition(() => nudges !== seen, wait, { summary: `Retry ${due.event.type} (attempt ${due.attempts + 1})` });
-      continue;
+      const nudged = await condition(() => nudges !== seen, wait, { summary: `Retry ${due.event.type} (attempt ${due.attempts + 1})` });
+      // A fired retry timer is the signal to attempt: the workflow clock is not read again, because
+      // a cached run was seen (chaos, worker SIGTERM / Temporal restart) waking with the clock of the
+      // previous task and arming the same wait again, which its replay then could not reproduce.
+      if (nudged || !patched(RETRY_TIMER_PATCH)) continue;
     }
     const result = await deliverMerchantEvent.executeWithOptions({ summary: `POST ${due.event.type} (attempt ${due.attempts + 1})` }, [due.event]).catch(
       (error: unknown) => ({ delivered: false, error: error instanceof Error ? error.message : String(error) }),
