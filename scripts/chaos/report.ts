@@ -37,7 +37,7 @@ export interface ChaosReport {
   /** ms from creation to the last state change, over payments at rest; `expire` kinds apart (they wait out the deadline). */
   timeToFinal: { maxMs: number; p50Ms: number; p99Ms: number; maxExpireMs: number };
   /** Merchant webhooks against an endpoint that goes down, fails, is slow and answers wrongly. */
-  webhooks: WebhookCheck & { weatherSeconds: Record<string, number> };
+  webhooks: WebhookCheck & { redelivered: number; weatherSeconds: Record<string, number> };
 }
 
 export function violationCount(r: ChaosReport): number {
@@ -81,7 +81,7 @@ export function formatReport(r: ChaosReport): string {
     ['time to final state', `max ${seconds(r.timeToFinal.maxMs)}, p50 ${seconds(r.timeToFinal.p50Ms)}, p99 ${seconds(r.timeToFinal.p99Ms)} (expiring payments: max ${seconds(r.timeToFinal.maxExpireMs)})`],
     ['settled after drive', seconds(r.settleSeconds * 1000)],
     ['merchant endpoint weather', Object.entries(r.webhooks.weatherSeconds).map(([k, v]) => `${k} ${v.toFixed(0)} s`).join(', ')],
-    ['merchant webhooks', `${r.webhooks.delivered} of ${r.webhooks.expected} events acknowledged; ${r.webhooks.receipts} attempts seen, ${r.webhooks.duplicates} repeated after an ack`],
+    ['merchant webhooks', `${r.webhooks.delivered} of ${r.webhooks.expected} events acknowledged; ${r.webhooks.receipts} attempts seen, ${r.webhooks.duplicates} repeated after an ack; ${r.webhooks.redelivered} redelivered on request after failing`],
     ['WEBHOOK VIOLATIONS', String(r.webhooks.violations.length)],
     ['MISMATCHES workflow ⇔ ledger', String(r.mismatches.length)],
     ['MONEY-INVARIANT VIOLATIONS', String(r.moneyViolations.length)],

@@ -86,6 +86,13 @@ async function waitForWebhooks(nos: string[], getPayment: (no: string) => Promis
   progress.done();
 }
 
+/** Asks for a redelivery of every `failed` webhook event; returns their ids. */
+async function redeliverFailed(nos: string[], views: Map<string, PaymentResponse | undefined>, redeliver: (no: string, eventId: string) => Promise<unknown>): Promise<Set<string>> {
+  const failed = nos.flatMap((no) => (views.get(no)?.webhooks ?? []).filter((w) => w.status === 'failed').map((w) => [no, w.eventId] as const));
+  await mapPool(failed, 8, ([no, eventId]) => redeliver(no, eventId));
+  return new Set(failed.map(([, eventId]) => eventId));
+}
+
 async function waitForQuiescence(
   nos: string[],
   getPayment: (no: string) => Promise<PaymentResponse | undefined>,
@@ -240,9 +247,17 @@ async function main(): Promise<number> {
     const nos = [...record.attempted];
     const views = await waitForQuiescence(nos, driver.getPayment, options.settleSeconds * 1000);
     await waitForWebhooks(nos, driver.getPayment, options.settleSeconds * 1000, views);
+    // Events that used up their retries while the endpoint was bad end `failed`, by design; the
+    // merchant's remedy is a redelivery once its endpoint is back (calm now), after which every
+    // event must have arrived: what the check below demands.
+    const redelivered = await redeliverFailed(nos, views, (no, eventId) => api.request('POST', `/v1/payments/${no}/events/${eventId}/redeliver`));
+    if (redelivered.size > 0) {
+      say(`chaos: redelivering ${redelivered.size} failed webhook events in calm weather`);
+      await waitForWebhooks(nos, driver.getPayment, options.settleSeconds * 1000, views);
+    }
     const settleSeconds = (Date.now() - driveEnded) / 1000;
     await setWeather(sandbox, 'calm');
-    const webhooks = checkWebhooks(views, merchant.receipts);
+    const webhooks = checkWebhooks(views, merchant.receipts, redelivered);
     const ledger = await fetchLedger(sandbox);
     const reconciliation = reconcile(views, ledger);
     const { byKind, unexpected } = outcomes(plans, views);
@@ -288,7 +303,7 @@ async function main(): Promise<number> {
       badInputChanges,
       servicesAlive: servicesAlive(stack) && health?.status === 200,
       timeToFinal: timeToFinal(plans, views),
-      webhooks: { ...webhooks, weatherSeconds: merchant.weatherSeconds },
+      webhooks: { ...webhooks, redelivered: redelivered.size, weatherSeconds: merchant.weatherSeconds },
     };
     process.stdout.write(formatReport(report));
     process.stdout.write(`${reportJsonLine(report)}\n`);

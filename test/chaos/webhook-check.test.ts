@@ -49,4 +49,13 @@ describe('chaos webhook check', () => {
     expect(check([...all('A'), receipt('A', 2, 'payment.paid', { verified: false })])).toEqual(['webhook signed']);
     expect(check([...all('A'), ...all('B')])).toEqual(['webhook invented']);
   });
+
+  it('lets an event redelivered on request after it failed arrive after later events, and only that one', () => {
+    const [first, second, third, fourth] = all('A');
+    const check = (receipts: Receipt[], redelivered: string[]) =>
+      checkWebhooks(new Map([['A', view('A')]]), receipts.map((r, i) => ({ ...r, order: i })), new Set(redelivered)).violations.map((v) => v.rule);
+    expect(check([first!, third!, fourth!, second!], [second!.id])).toEqual([]);
+    expect(check([first!, third!, fourth!, second!], [])).toEqual(['webhooks in order']);
+    expect(check([second!, first!, third!, fourth!], [third!.id])).toEqual(['webhooks in order']);
+  });
 });
