@@ -4,9 +4,9 @@ import { problemType, type Problem } from '../../src/api/problem';
 import { withSignature } from '../../src/codepay/signing';
 import { waitFor } from '../harness/wait-for';
 import { type ApiStack, orderNo, startApiStack, TEST_OPERATOR_KEY } from './support/api-stack';
+import { identity } from './support/notification-fields';
 import { openApiValidator } from './support/openapi-validator';
 
-const identity = { app_id: 'api-test-app', merchant_no: '100000000077', sign_type: 'RSA2' };
 
 describe('operator review and refund numbers over HTTP (in-process app, real dev server, worker, sandbox)', () => {
   let stack: ApiStack;
