@@ -19,7 +19,7 @@ import { runE2e } from './e2e';
 import { round } from './latency';
 import { runLost } from './lost';
 import { BenchOptions, parseBenchArgs } from './options';
-import { BenchResults, humanTable, targetChecks } from './report';
+import { BenchResults, cpuRatio, humanTable, targetChecks } from './report';
 import { startRssSampler } from './rss-sampler';
 import { summaryJson } from './samples';
 import { merchantApi, sandboxControl } from './stack-client';
@@ -202,6 +202,7 @@ async function main(): Promise<number> {
     },
     phaseSeconds,
     ...results,
+    cpuRatio: cpuRatio(results),
     targets: checks,
     failures: failed,
   };
