@@ -5,6 +5,9 @@
  * Re-record (after an intended, patched() change, or to add a scenario):
  *   npx tsx scripts/record-histories.ts            # all scenarios
  *   npx tsx scripts/record-histories.ts expired    # only the named ones
+ *   npx tsx scripts/record-histories.ts --as lean-history   # as <name>.lean-history.json, beside the older recordings
+ * A patch that changes what new runs record keeps the older files (running payments have those
+ * histories) and adds the new ones with `--as <patch id>`.
  * then commit the JSON. Never re-record to make a failing replay pass: that failure means running
  * payments would break; put the change behind patched() instead.
  *
@@ -26,7 +29,11 @@ import { scenarios, type ScenarioName } from '../test/workflows/scenarios';
 export const HISTORIES_DIR = path.join(PROJECT_ROOT, 'test/workflows/histories');
 
 async function main(): Promise<void> {
-  const requested = process.argv.slice(2) as ScenarioName[];
+  const args = process.argv.slice(2);
+  const asIndex = args.indexOf('--as');
+  const suffix = asIndex >= 0 ? `.${args.splice(asIndex, 2)[1] ?? ''}` : '';
+  if (suffix === '.') throw new Error('--as needs a name, e.g. --as lean-history');
+  const requested = args as ScenarioName[];
   const names = requested.length > 0 ? requested : (Object.keys(scenarios) as ScenarioName[]);
   const unknown = names.filter((n) => !(n in scenarios));
   if (unknown.length > 0) throw new Error(`unknown scenario(s): ${unknown.join(', ')}; known: ${Object.keys(scenarios).join(', ')}`);
@@ -52,7 +59,7 @@ async function main(): Promise<void> {
         const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
         histories.push({ workflowId, history: historyToStoredJson(history) });
       }
-      const file = path.join(HISTORIES_DIR, `${name}.json`);
+      const file = path.join(HISTORIES_DIR, `${name}${suffix}.json`);
       writeFileSync(file, `${JSON.stringify(histories, null, 1)}\n`);
       process.stdout.write(`${name}: ${outcome.view.status}, ${histories.length} workflow(s) → ${path.relative(PROJECT_ROOT, file)}\n`);
     }

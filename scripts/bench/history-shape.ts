@@ -7,12 +7,10 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
+import { eventLabel } from '../../src/tools/history-events';
 import { isolatedStackEnv, startStack } from '../../src/tools/stack';
 import { paymentWorkflowId } from '../../src/workflows/messages';
 import { merchantApi, sandboxControl } from './stack-client';
-
-const EventType = temporal.api.enums.v1.EventType;
 
 async function main(): Promise<void> {
   const portArg = process.argv.indexOf('--base-port');
@@ -28,13 +26,7 @@ async function main(): Promise<void> {
     const connection = await Connection.connect({ address: stack.temporalAddress });
     const client = new Client({ connection, namespace: stack.config.temporal.namespace });
     const history = await client.workflow.getHandle(paymentWorkflowId(merchantOrderNo)).fetchHistory();
-    for (const event of history.events ?? []) {
-      const type = EventType[event.eventType ?? 0]?.replace(/^EVENT_TYPE_/, '');
-      const marker = event.markerRecordedEventAttributes?.markerName;
-      const timer = event.timerStartedEventAttributes?.startToFireTimeout?.seconds;
-      const activity = event.activityTaskScheduledEventAttributes?.activityType?.name ?? Object.keys(event.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {}).join(',');
-      console.log(`${String(event.eventId).padStart(3)} ${type}${marker ? ` ${marker}` : ''}${activity ? ` ${activity}` : ''}${timer !== undefined && timer !== null ? ` ${String(timer)}s` : ''}`);
-    }
+    for (const event of history.events ?? []) console.log(`${String(event.eventId).padStart(3)} ${eventLabel(event)}`);
     await connection.close();
   } finally {
     await stack.stop();

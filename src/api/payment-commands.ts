@@ -9,6 +9,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import type { Config } from '../config';
 import {
   PAYMENT_STATUSES,
+  START_TOKEN_MEMO,
   cancelPaymentUpdate,
   getPaymentQuery,
   paymentWorkflowId,
@@ -49,9 +50,6 @@ export interface TemporalTimeouts {
 
 export const DEFAULT_TIMEOUTS: TemporalTimeouts = { requestMs: 3_500, signalMs: 3_000, readinessMs: 1_000 };
 
-/** Update-with-Start's memo entry naming the HTTP request that started the execution. */
-const START_TOKEN = 'startToken';
-
 export interface StartOutcome {
   /** True when this request started the workflow (→ 201), false when it already existed (→ 200). */
   created: boolean;
@@ -85,8 +83,10 @@ export class PaymentCommands {
    * 200 instead of the validator's 409.
    *
    * New or existing: the SDK (1.24) drops the start response's `started` flag, so each request puts
-   * a random token into the start's memo; the execution's memo names the request that created it.
-   * Unlike "describe first, then start" this holds under concurrent identical requests.
+   * a random token into the start's memo, and the workflow's answer names the token it was started
+   * with (`startedBy`): the request that created the payment learns it from its own answer, in one
+   * round trip. Unlike "describe first, then start" this holds under concurrent identical requests,
+   * which share one update id and so one answer, naming the one request whose start won.
    *
    * A closed workflow is never started again (REJECT_DUPLICATE: one order number pays at most once).
    * The same request again is answered by Temporal from the closed run's update record; a request
@@ -101,7 +101,7 @@ export class PaymentCommands {
       args: [this.paymentInput(request)],
       workflowIdConflictPolicy: 'USE_EXISTING',
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      memo: { [START_TOKEN]: startToken },
+      memo: { [START_TOKEN_MEMO]: startToken },
       staticSummary: paymentStaticSummary(request),
       staticDetails: paymentStaticDetails(request),
       typedSearchAttributes: [
@@ -109,7 +109,7 @@ export class PaymentCommands {
         { key: MerchantOrderNoKey, value: request.merchantOrderNo },
         { key: AmountMinorKey, value: request.amountMinor },
         { key: CurrencyKey, value: request.currency },
-        // Listable by creation time from the start; the workflow sets its own time on its first task.
+        // Listable by creation time from the start (a run before 'lean-history' set its own time on its first task).
         { key: PaymentCreatedAtKey, value: new Date() },
       ],
     });
@@ -121,12 +121,9 @@ export class PaymentCommands {
           startWorkflowOperation: operation,
         }),
       );
-      const handle = await operation.workflowHandle();
-      const { memo, typedSearchAttributes } = await withDeadline(this.client, this.timeouts.requestMs, () => handle.describe());
-      // Every transition upserts PaymentStatus, and describe reads it from the execution's own state.
-      const current = typedSearchAttributes.get(PaymentStatusKey);
-      const status = PAYMENT_STATUSES.find((s) => s === current) ?? result.status;
-      return { created: memo?.[START_TOKEN] === startToken, result, status };
+      // The workflow names the request that started it: this one's answer is the current status.
+      if (result.startedBy === startToken) return { created: true, result, status: result.status };
+      return { ...(await this.existingStart(operation, startToken, result)), result };
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError) return this.closedStart(request);
       throw translate(err);
@@ -240,6 +237,18 @@ export class PaymentCommands {
       }
       throw translate(err);
     }
+  }
+
+  /**
+   * A repeated request (or one answered by a run that predates `startedBy`): whether it created the
+   * payment, and the status now, which may have moved on since the first answer.
+   */
+  private async existingStart(operation: WithStartWorkflowOperation<typeof paymentWorkflow>, startToken: string, result: StartPaymentResult): Promise<Omit<StartOutcome, 'result'>> {
+    const handle = await operation.workflowHandle();
+    const { memo, typedSearchAttributes } = await withDeadline(this.client, this.timeouts.requestMs, () => handle.describe());
+    // Every transition upserts PaymentStatus, and describe reads it from the execution's own state.
+    const current = typedSearchAttributes.get(PaymentStatusKey);
+    return { created: memo?.[START_TOKEN_MEMO] === startToken, status: PAYMENT_STATUSES.find((s) => s === current) ?? result.status };
   }
 
   private async closedStart(request: PaymentRequest): Promise<StartOutcome> {

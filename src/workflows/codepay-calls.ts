@@ -3,7 +3,7 @@
  * retrying a business rejection or a configuration error) and the helpers that read a rejection
  * back out of an activity failure.
  */
-import { ActivityFailure, ApplicationFailure, proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, proxyActivities, proxyLocalActivities, type ActivityInterfaceFor, type ActivityOptions } from '@temporalio/workflow';
 import type { CodePayActivities } from '../activities/codepay-activities';
 import { PaymentErrorType } from './messages';
 
@@ -16,16 +16,67 @@ const BASE: ActivityOptions = {
 };
 
 /** Calls whose outcome the workflow must learn (create, cancel, submit refund): retried until they get an answer. */
-export const persistentCalls = proxyActivities<CodePayActivities>({ ...BASE, scheduleToCloseTimeout: '10m' });
+const PERSISTENT: ActivityOptions = { ...BASE, scheduleToCloseTimeout: '10m' };
+/** Polls: a few quick attempts; a failed poll is logged and the next poll tries again. */
+const POLL: ActivityOptions = { ...BASE, retry: { ...BASE.retry, maximumAttempts: 3 } };
 
+export const persistentCalls = proxyActivities<CodePayActivities>(PERSISTENT);
 /**
  * Queries whose answer decides money (confirming a notification, settling an accepted close):
  * retried with backoff through any outage, without a deadline, until CodePay answers.
  */
 export const confirmingCalls = proxyActivities<CodePayActivities>(BASE);
+export const pollCalls = proxyActivities<CodePayActivities>(POLL);
 
-/** Polls: a few quick attempts; a failed poll is logged and the next poll tries again. */
-export const pollCalls = proxyActivities<CodePayActivities>({ ...BASE, retry: { ...BASE.retry, maximumAttempts: 3 } });
+/**
+ * How long a call's first attempt may take when it runs as a local activity. The workflow answers
+ * no query, signal or update while its task runs one (the API's reads wait for it), so the attempt
+ * is kept well inside the API's Temporal budget (3.5 s).
+ */
+export const LOCAL_ATTEMPT_TIMEOUT = '2s';
+
+const firstAttempt = proxyLocalActivities<CodePayActivities>({ startToCloseTimeout: LOCAL_ATTEMPT_TIMEOUT, retry: { maximumAttempts: 1 } });
+
+type CallName = keyof CodePayActivities;
+type Call<K extends CallName> = {
+  executeWithOptions(options: { summary: string }, args: Parameters<CodePayActivities[K]>): Promise<Awaited<ReturnType<CodePayActivities[K]>>>;
+};
+export type CodePayCalls = { [K in CallName]: Call<K> };
+
+/**
+ * The calls of `remote`, each tried first as a local activity: run by the worker inside the
+ * workflow task that asks for it and recorded as one marker event, instead of an activity task's
+ * three events and a second workflow task (docs/performance.md). An attempt that fails or takes
+ * longer than LOCAL_ATTEMPT_TIMEOUT goes on as `remote`'s activity task with its full retry
+ * schedule; CodePay's rejection and configuration errors end the call as they would there.
+ * A repeated call is safe: CodePay keys orders and refunds on their numbers.
+ */
+function localFirst(remote: ActivityInterfaceFor<CodePayActivities>): CodePayCalls {
+  const call = <K extends CallName>(name: K): Call<K> => ({
+    async executeWithOptions(options, args): Promise<Awaited<ReturnType<CodePayActivities[K]>>> {
+      try {
+        return await (firstAttempt[name] as unknown as Call<K>).executeWithOptions(options, args);
+      } catch (error) {
+        if (!retryable(error)) throw error;
+        return await (remote[name] as unknown as Call<K>).executeWithOptions(options, args);
+      }
+    },
+  });
+  return { createWapOrder: call('createWapOrder'), queryOrder: call('queryOrder'), cancelOrder: call('cancelOrder'), submitRefund: call('submitRefund'), queryRefund: call('queryRefund') };
+}
+
+const localFirstCalls = { persistentCalls: localFirst(persistentCalls), confirmingCalls: localFirst(confirmingCalls), pollCalls: localFirst(pollCalls) };
+
+/** The CodePay calls of a run: tried locally first in a lean-history run, activity tasks before. */
+export function codePayCalls(local: boolean): Record<'persistentCalls' | 'confirmingCalls' | 'pollCalls', CodePayCalls> {
+  return local ? localFirstCalls : { persistentCalls, confirmingCalls, pollCalls };
+}
+
+/** Whether the activity's retry policy would try again after this failure. */
+function retryable(error: unknown): boolean {
+  const cause = error instanceof ActivityFailure ? error.cause : error;
+  return !(cause instanceof ApplicationFailure && (cause.nonRetryable || NON_RETRYABLE.includes(cause.type ?? '')));
+}
 
 export interface GatewayRejection {
   code: string;

@@ -5,7 +5,7 @@
  * event in the payment's history per batch, recorded in the same workflow task, and no waiting on
  * the merchant's endpoint. Batches go one at a time, so they reach the delivery workflow in order.
  */
-import { log, patched, proxyLocalActivities } from '@temporalio/workflow';
+import { log, proxyLocalActivities } from '@temporalio/workflow';
 import type { WebhookActivities } from '../activities/webhook-activities';
 import { merchantEventsBetween } from './merchant-events';
 import type { MerchantEvent } from './messages';
@@ -28,7 +28,8 @@ export interface MerchantEventOutbox {
   idle(): boolean;
 }
 
-export function merchantEventOutbox(startSeq = 0): MerchantEventOutbox {
+/** `enabled`: whether the run has merchant webhooks (`has(MERCHANT_WEBHOOKS_PATCH)` of history-version). */
+export function merchantEventOutbox(enabled: () => boolean, startSeq = 0): MerchantEventOutbox {
   let seq = startSeq;
   let sending = false;
   const queue: MerchantEvent[] = [];
@@ -47,7 +48,7 @@ export function merchantEventOutbox(startSeq = 0): MerchantEventOutbox {
       return seq;
     },
     add(before, after, now) {
-      if (before === after || !patched(MERCHANT_WEBHOOKS_PATCH)) return;
+      if (before === after || !enabled()) return;
       const events = merchantEventsBetween(before, after, seq + 1, now);
       if (events.length === 0) return;
       seq += events.length;

@@ -54,7 +54,15 @@ export interface StartPaymentResult {
   expiresAt: string;
   /** Set when CodePay rejected the order (status FAILED). */
   error?: { code: string; message: string };
+  /**
+   * The start token of the request that started the workflow (its memo's `START_TOKEN_MEMO`): the API
+   * answers 201 to the request whose token it is and 200 to any other, without another call.
+   */
+  startedBy?: string;
 }
+
+/** Memo entry of the payment workflow's first run: a random token of the API request that started it. */
+export const START_TOKEN_MEMO = 'startToken';
 
 export interface RefundRequest {
   refundNo: string;

@@ -70,6 +70,15 @@ export function pendingRefundMinor(state: PaymentState): number {
   return state.refunds.filter((r) => r.status === 'PENDING').reduce((sum, r) => sum + r.amountMinor, 0);
 }
 
+/**
+ * What the wait through the refund window depends on: its status, the refunds in flight and the
+ * moment its window runs from. A step that changes nothing of these (a duplicate notification
+ * recorded in the log) leaves the wait and its timer alone.
+ */
+export function refundWindowWatch(state: PaymentState): string {
+  return `${state.status} ${pendingRefundMinor(state)} ${state.paidAt ?? state.updatedAt}`;
+}
+
 export function refundableMinor(state: PaymentState): number {
   if (!REFUNDABLE_STATUSES.has(state.status)) return 0;
   return Math.max(0, state.paidAmountMinor - state.refundedAmountMinor - pendingRefundMinor(state));

@@ -14,7 +14,6 @@ import {
   condition,
   continueAsNew,
   log,
-  patched,
   setCurrentDetails,
   setHandler,
   sleep,
@@ -25,10 +24,12 @@ import {
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { OrderFact } from '../codepay/model';
 import { CLOSE_ANSWERS_BEFORE_REVIEW, CONFIRM_CLAIMS_PATCH, applyQueriedFact, claimWouldMove, closeProgress, confirmPaymentClaim, receivePaymentClaim } from './claims';
-import { confirmingCalls, failureSummary, gatewayRejection, persistentCalls, pollCalls } from './codepay-calls';
+import { codePayCalls, failureSummary, gatewayRejection } from './codepay-calls';
+import { historyVersion } from './history-version';
 import { MERCHANT_WEBHOOKS_PATCH, merchantEventOutbox } from './merchant-event-outbox';
 import {
   PaymentErrorType,
+  START_TOKEN_MEMO,
   cancelPaymentUpdate,
   codepayNotificationSignal,
   getPaymentQuery,
@@ -53,6 +54,7 @@ import {
   paymentView,
   pendingRefundMinor,
   record,
+  refundWindowWatch,
   reserveRefund,
   settleRefund,
   type FactSource,
@@ -65,7 +67,7 @@ import { pollDelayMs } from './poll-schedule';
 import { decideReview, reviewRejection } from './operator-review';
 import { admitRefund, cancelRejection, releaseRefund, type Rejection } from './refund-admission';
 import { refundWorkflow } from './refund-workflow';
-import { AmountMinorKey, CodePayTransNoKey, CurrencyKey, MerchantOrderNoKey, PaymentCreatedAtKey, PaymentStatusKey } from './search-attributes';
+import { AmountMinorKey, CodePayTransNoKey, CurrencyKey, MerchantOrderNoKey, PaymentCreatedAtKey, PaymentStatusKey, publishedAtStart, type PublishedPayment } from './search-attributes';
 
 /** Far below Temporal's 10,240-event warning; the worst case of one payment stays under 1,000 (tested). */
 export const CONTINUE_AS_NEW_AFTER_EVENTS = 4_000;
@@ -87,17 +89,19 @@ export type PaymentWorkflowInput = PaymentInput & {
 };
 
 export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<PaymentView> {
+  const version = historyVersion();
+  const { persistentCalls, confirmingCalls, pollCalls } = codePayCalls(version.lean);
   const now = () => new Date().toISOString();
   const nowMs = () => new Date().getTime();
   let state: PaymentState = input.carried?.state ?? initialPaymentState(input, now());
   let polls = input.carried?.polls ?? 0;
   /** True while an expiry or a cancel talks to CodePay; the poll loop and other closes wait. */
   let closeInProgress = false;
-  const confirmClaims = patched(CONFIRM_CLAIMS_PATCH);
+  const confirmClaims = version.has(CONFIRM_CLAIMS_PATCH);
   /** The latest notification that would move the payment, waiting for CodePay's confirmation. */
   let pendingClaim: OrderFact | undefined;
-  let published: Record<string, string | number | undefined> = {};
-  const merchantEvents = merchantEventOutbox(input.carried?.merchantEventSeq);
+  let published: PublishedPayment = version.lean ? publishedAtStart(workflowInfo().typedSearchAttributes) : {};
+  const merchantEvents = merchantEventOutbox(() => version.has(MERCHANT_WEBHOOKS_PATCH), input.carried?.merchantEventSeq);
 
   const publish = () => {
     const current = { status: state.status, transNo: state.codepayTransNo };
@@ -106,7 +110,7 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
     if (current.transNo !== undefined && published.transNo !== current.transNo) updates.push({ key: CodePayTransNoKey, value: current.transNo });
     if (published.amount === undefined) {
       updates.push({ key: MerchantOrderNoKey, value: state.merchantOrderNo }, { key: AmountMinorKey, value: state.amountMinor }, { key: CurrencyKey, value: state.currency });
-      if (patched(MERCHANT_WEBHOOKS_PATCH)) updates.push({ key: PaymentCreatedAtKey, value: new Date(state.createdAt) });
+      if (version.has(MERCHANT_WEBHOOKS_PATCH)) updates.push({ key: PaymentCreatedAtKey, value: new Date(state.createdAt) });
     }
     if (updates.length > 0) upsertSearchAttributes(updates);
     published = { ...current, amount: state.amountMinor };
@@ -146,7 +150,8 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
     startPaymentUpdate,
     async (): Promise<StartPaymentResult> => {
       await condition(() => state.status !== 'CREATING');
-      return { merchantOrderNo: state.merchantOrderNo, status: state.status, cashierUrl: state.cashierUrl, expiresAt: state.expiresAt, error: state.error };
+      const startedBy = workflowInfo().memo?.[START_TOKEN_MEMO];
+      return { merchantOrderNo: state.merchantOrderNo, status: state.status, cashierUrl: state.cashierUrl, expiresAt: state.expiresAt, error: state.error, ...(typeof startedBy === 'string' ? { startedBy } : {}) };
     },
     {
       validator: (request) => {
@@ -186,7 +191,7 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
       if (admission.kind === 'existing') return admission.refund;
       commit(reserveRefund(state, request, now()));
       // Refund numbers are unique across payments: a closed refund's number is not started again.
-      const uniqueNumbers = patched('refund-no-unique');
+      const uniqueNumbers = version.has('refund-no-unique');
       try {
         const child = await startChild(refundWorkflow, {
           workflowId: refundWorkflowId(request.refundNo),
@@ -408,15 +413,18 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
   // An operator's review decision may pay the payment now: the window then runs from that moment.
   const windowEnds = () => Date.parse(state.paidAt ?? state.updatedAt) + (input.refundWindowMs ?? 0);
   // A payment in review waits for the operator's decision (reviewPayment) rather than the window.
-  const awaitsOperator = () => state.status === 'NEEDS_REVIEW' && patched('operator-review');
+  const awaitsOperator = () => state.status === 'NEEDS_REVIEW' && version.has('operator-review');
   for (;;) {
     if (pendingClaim && !closeInProgress) await confirmClaim();
     const quiet = pendingRefundMinor(state) === 0 && !closeInProgress && !pendingClaim;
     if (quiet && (CLOSED_STATUSES.has(state.status) || (nowMs() >= windowEnds() && !awaitsOperator()))) break;
     await continueAsNewIfLong();
     const seen = state;
+    const seenWatch = refundWindowWatch(state);
+    const seenClosing = closeInProgress;
+    const changed = () => (version.lean ? refundWindowWatch(state) !== seenWatch || closeInProgress !== seenClosing : state !== seen);
     const remaining = windowEnds() - nowMs();
-    const wake = () => state !== seen || (pendingClaim !== undefined && !closeInProgress) || (historyIsLong() && pendingRefundMinor(state) === 0 && !closeInProgress);
+    const wake = () => changed() || (pendingClaim !== undefined && !closeInProgress) || (historyIsLong() && pendingRefundMinor(state) === 0 && !closeInProgress);
     if (remaining > 0 && !CLOSED_STATUSES.has(state.status)) await condition(wake, remaining, { summary: 'Refund window' });
     else await condition(wake);
   }

@@ -1,4 +1,4 @@
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defineSearchAttributeKey, SearchAttributeType, type TypedSearchAttributes } from '@temporalio/common';
 
 /** Custom search attributes of docs/design.md §2.6; every payment transition upserts them. */
 export const PaymentStatusKey = defineSearchAttributeKey('PaymentStatus', SearchAttributeType.KEYWORD);
@@ -22,4 +22,21 @@ export const PAYMENT_SEARCH_ATTRIBUTES = [
 export function devServerSearchAttributeArgs(): string[] {
   const cliType: Record<string, string> = { KEYWORD: 'Keyword', INT: 'Int', DATETIME: 'Datetime' };
   return PAYMENT_SEARCH_ATTRIBUTES.flatMap((k) => ['--search-attribute', `${k.name}=${cliType[k.type]}`]);
+}
+
+/** What the payment workflow keeps indexed and compares before each upsert. */
+export interface PublishedPayment {
+  status?: string;
+  transNo?: string;
+  /** Set once the static attributes (order number, amount, currency, creation time) are indexed. */
+  amount?: number;
+}
+
+/**
+ * What the run found indexed at its start: the API's Update-with-Start sets every static attribute
+ * and `CREATING`, a continued run inherits its predecessor's. Nothing is upserted twice then.
+ */
+export function publishedAtStart(attributes: TypedSearchAttributes): PublishedPayment {
+  const statics = [MerchantOrderNoKey, CurrencyKey, PaymentCreatedAtKey].every((key) => attributes.get(key) !== undefined);
+  return { status: attributes.get(PaymentStatusKey), transNo: attributes.get(CodePayTransNoKey), amount: statics ? attributes.get(AmountMinorKey) : undefined };
 }

@@ -4,7 +4,7 @@ import type { PaymentView } from '../../src/workflows/messages';
 import { connectTestTemporal, type TestTemporal } from '../harness/temporal';
 import { FakeCodePay } from './fake-codepay';
 import { withFakeWorker } from './fake-worker';
-import { QUERY_OUTAGE_ATTEMPTS, scenarios, type ScenarioContext } from './scenarios';
+import { QUERY_OUTAGE_ATTEMPTS, notifyPayment, paymentInput, scenarios, startPayment, type ScenarioContext } from './scenarios';
 
 /**
  * Notifications are claims, CodePay's query is the fact (issues 11 and 16), on the dev server with
@@ -54,7 +54,16 @@ describe('claims confirmed with CodePay (dev server)', () => {
 
   it('budget: a payment paid by notification costs CodePay 2 calls (create + one confirming query), duplicates none', async () => {
     const fake = new FakeCodePay();
-    const { view } = await withWorker((ctx) => scenarios.paidByNotification(ctx), fake);
+    const view = await withWorker(async (ctx) => {
+      // A refund window, as in production: a payment that completes in the very task that confirmed
+      // the claim can have that task refused for the duplicate's signal and its local query run again.
+      const input = paymentInput({ refundWindowMs: 1_000 });
+      const { handle } = await startPayment(ctx, input);
+      const fact = ctx.fake.pay(input.merchantOrderNo);
+      await notifyPayment(handle, fact);
+      await notifyPayment(handle, fact);
+      return handle.result();
+    }, fake);
     expect(view.status).toBe('PAID');
     expect(fake.calls.map((c) => c.method)).toEqual(['createWapOrder', 'queryOrder']);
   });

@@ -9,6 +9,7 @@ import {
   requestRefundUpdate,
   type MerchantEvent,
 } from '../../src/workflows/messages';
+import { localActivityType } from '../../src/tools/history-events';
 import { connectTestTemporal, createTestWorker, type TestTemporal } from '../harness/temporal';
 import { waitFor } from '../harness/wait-for';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver';
@@ -82,7 +83,7 @@ describe('merchant webhooks on the dev server', () => {
 
       // What the payment paid for it: one local-activity marker per handed-over batch, nothing per attempt.
       const history = await handle.fetchHistory();
-      const markers = history.events!.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity');
+      const markers = history.events!.filter((e) => localActivityType(e) === 'emitMerchantEvents');
       expect(markers.length).toBeGreaterThanOrEqual(1);
       expect(markers.length).toBeLessThanOrEqual(4);
       expect(history.events!.some((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'deliverMerchantEvent')).toBe(false);

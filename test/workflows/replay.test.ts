@@ -20,6 +20,13 @@ describe('replay of recorded payment histories', () => {
     );
   });
 
+  it('has each main path recorded as a lean-history run too (patched lean-history), beside its older recording', () => {
+    const names = files.map((f) => f.replace(/\.json$/, ''));
+    const older = names.filter((n) => !n.includes('.') && !n.startsWith('preReview'));
+    expect(older.length).toBeGreaterThan(10);
+    expect(names).toEqual(expect.arrayContaining(older.map((n) => `${n}.lean-history`)));
+  });
+
   it.each(files)('%s replays without nondeterminism', async (file) => {
     const stored = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as StoredHistory[];
     const histories = stored.map(historyFromStoredJson);
