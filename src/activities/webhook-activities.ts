@@ -13,6 +13,7 @@ import { merchantEventsSignal, merchantWebhooksWorkflowId, type MerchantEvent } 
 import type { merchantWebhookWorkflow } from '../workflows/merchant-webhook-workflow';
 import type { AttemptResult } from '../workflows/webhook-delivery-state';
 import { merchantEventBody } from '../webhooks/event-body';
+import { HttpTimeoutError, httpPost, type HttpPost } from '../net/http-post';
 
 export const WEBHOOK_ATTEMPT_TIMEOUT_MS = 10_000;
 
@@ -24,11 +25,11 @@ export interface WebhookActivities {
 export interface WebhookActivityDeps {
   config: Pick<Config, 'merchantWebhooks'>;
   client: Client;
-  /** Defaults to the global fetch. */
-  fetch?: typeof fetch;
+  /** How attempts are sent (tests); node:http(s) with keep-alive by default. */
+  post?: HttpPost;
 }
 
-export function createWebhookActivities({ config, client, fetch: send = fetch }: WebhookActivityDeps): WebhookActivities {
+export function createWebhookActivities({ config, client, post = httpPost }: WebhookActivityDeps): WebhookActivities {
   const { url, secret, retryScheduleMs } = config.merchantWebhooks;
   const signer = secret ? new Webhook(secret) : undefined;
   return {
@@ -51,8 +52,8 @@ export function createWebhookActivities({ config, client, fetch: send = fetch }:
       const body = JSON.stringify(merchantEventBody(event));
       const sentAt = new Date();
       try {
-        const response = await send(url, {
-          method: 'POST',
+        // A redirect is not a delivery (node:http follows none): the merchant must configure the final URL.
+        const response = await post(url, {
           headers: {
             'content-type': 'application/json',
             'user-agent': 'codepay-temporal-webhooks/1',
@@ -61,16 +62,13 @@ export function createWebhookActivities({ config, client, fetch: send = fetch }:
             'webhook-signature': signer.sign(event.id, sentAt, body),
           },
           body,
-          // A redirect is not a delivery: the merchant must configure the final URL.
-          redirect: 'manual',
-          signal: AbortSignal.timeout(WEBHOOK_ATTEMPT_TIMEOUT_MS),
+          timeoutMs: WEBHOOK_ATTEMPT_TIMEOUT_MS,
+          readBody: false,
         });
-        await response.body?.cancel();
         const delivered = response.status >= 200 && response.status < 300;
         return { delivered, status: response.status, ...(delivered ? {} : { error: `HTTP ${response.status}` }) };
       } catch (error) {
-        const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
-        return { delivered: false, error: timedOut ? `no answer within ${WEBHOOK_ATTEMPT_TIMEOUT_MS / 1000} s` : describe(error) };
+        return { delivered: false, error: error instanceof HttpTimeoutError ? `no answer within ${WEBHOOK_ATTEMPT_TIMEOUT_MS / 1000} s` : describe(error) };
       }
     },
   };

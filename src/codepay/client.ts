@@ -8,6 +8,7 @@ import type { CodePayClient, CreateWapOrderRequest, OrderFact, RefundFact, Submi
 import { MoneyError, toDecimalString } from './money';
 import { CreateWapOrderDataSchema, OrderFactSchema, refundFactSchema } from './schemas';
 import { readResponse } from './response';
+import { HttpTimeoutError, httpPost, type HttpPost } from '../net/http-post';
 
 /** Operation names as CodePay's Java SDK derives them (docs/codepay-protocol.md §4); each can be overridden. */
 export interface CodePayMethods {
@@ -46,7 +47,8 @@ export interface CodePayClientOptions {
   methods?: Partial<CodePayMethods>;
   /** The fields that carry a refund's amount (config CODEPAY_REFUND_AMOUNT_FIELDS); default both. */
   refundAmountFields?: readonly RefundAmountField[];
-  fetchImpl?: typeof fetch;
+  /** How requests are sent (tests); node:http(s) with keep-alive by default. */
+  post?: HttpPost;
   /** Epoch milliseconds, for the request `timestamp` and call durations. */
   now?: () => number;
   onCall?: (event: CodePayCallEvent) => void;
@@ -59,7 +61,7 @@ export function createCodePayClient(options: CodePayClientOptions): CodePayClien
   const methods: CodePayMethods = { ...DEFAULT_METHODS, ...options.methods };
   const refundAmountFields = options.refundAmountFields ?? DEFAULT_REFUND_AMOUNT_FIELDS;
   const endpoint = `${options.baseUrl.replace(/\/+$/, '')}/api/entry`;
-  const fetchImpl = options.fetchImpl ?? fetch;
+  const send = options.post ?? httpPost;
   const now = options.now ?? Date.now;
   const identity: MerchantIdentity = { appId: options.appId, merchantNo: options.merchantNo, storeNo: options.storeNo };
 
@@ -82,19 +84,13 @@ export function createCodePayClient(options: CodePayClientOptions): CodePayClien
 
   async function post(method: string, envelope: Record<string, string>): Promise<{ status: number; body: string }> {
     try {
-      const response = await fetchImpl(endpoint, {
-        method: 'POST',
+      return await send(endpoint, {
         headers: { 'content-type': 'application/json; charset=utf-8', accept: 'application/json' },
         body: JSON.stringify(envelope),
-        signal: AbortSignal.timeout(options.timeoutMs),
+        timeoutMs: options.timeoutMs,
       });
-      return { status: response.status, body: await response.text() };
     } catch (err) {
-      const name = (err as Error).name;
-      const reason =
-        name === 'TimeoutError' || name === 'AbortError'
-          ? `timed out after ${options.timeoutMs} ms`
-          : `failed: ${networkCause(err)}`;
+      const reason = err instanceof HttpTimeoutError ? `timed out after ${options.timeoutMs} ms` : `failed: ${networkCause(err)}`;
       throw new CodePayTransportError(`CodePay ${method} ${reason}`, method);
     }
   }
@@ -187,11 +183,10 @@ function outcomeOf(err: unknown): CodePayCallEvent['outcome'] {
   return 'config';
 }
 
-/** undici hides the useful part (ECONNREFUSED, ENOTFOUND…) in `cause`. */
+/** The useful part of a network error: its code (ECONNREFUSED, ENOTFOUND…), else its message. */
 function networkCause(err: unknown): string {
-  const cause = (err as { cause?: { code?: unknown; message?: unknown } }).cause;
-  if (typeof cause?.code === 'string') return cause.code;
-  return (err as Error).message;
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' ? code : (err as Error).message;
 }
 
 /** Options from the process configuration; reads the key files (their contents are never logged). */

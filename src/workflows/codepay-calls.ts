@@ -5,6 +5,7 @@
  */
 import { ActivityFailure, ApplicationFailure, proxyActivities, proxyLocalActivities, type ActivityInterfaceFor, type ActivityOptions } from '@temporalio/workflow';
 import type { CodePayActivities } from '../activities/codepay-activities';
+import { LOCAL_FIRST_ATTEMPT, locallyFirst, type Executable } from './local-first';
 import { PaymentErrorType } from './messages';
 
 const NON_RETRYABLE = [PaymentErrorType.GATEWAY_REJECTED, 'CodePayConfigError'];
@@ -28,39 +29,20 @@ export const persistentCalls = proxyActivities<CodePayActivities>(PERSISTENT);
 export const confirmingCalls = proxyActivities<CodePayActivities>(BASE);
 export const pollCalls = proxyActivities<CodePayActivities>(POLL);
 
-/**
- * How long a call's first attempt may take when it runs as a local activity. The workflow answers
- * no query, signal or update while its task runs one (the API's reads wait for it), so the attempt
- * is kept well inside the API's Temporal budget (3.5 s).
- */
-export const LOCAL_ATTEMPT_TIMEOUT = '2s';
-
-const firstAttempt = proxyLocalActivities<CodePayActivities>({ startToCloseTimeout: LOCAL_ATTEMPT_TIMEOUT, retry: { maximumAttempts: 1 } });
+const firstAttempt = proxyLocalActivities<CodePayActivities>(LOCAL_FIRST_ATTEMPT);
 
 type CallName = keyof CodePayActivities;
-type Call<K extends CallName> = {
-  executeWithOptions(options: { summary: string }, args: Parameters<CodePayActivities[K]>): Promise<Awaited<ReturnType<CodePayActivities[K]>>>;
-};
+type Call<K extends CallName> = Executable<Parameters<CodePayActivities[K]>, Awaited<ReturnType<CodePayActivities[K]>>>;
 export type CodePayCalls = { [K in CallName]: Call<K> };
 
 /**
- * The calls of `remote`, each tried first as a local activity: run by the worker inside the
- * workflow task that asks for it and recorded as one marker event, instead of an activity task's
- * three events and a second workflow task (docs/performance.md). An attempt that fails or takes
- * longer than LOCAL_ATTEMPT_TIMEOUT goes on as `remote`'s activity task with its full retry
- * schedule; CodePay's rejection and configuration errors end the call as they would there.
- * A repeated call is safe: CodePay keys orders and refunds on their numbers.
+ * The calls of `remote`, each tried first as a local activity (local-first.ts). CodePay's rejection
+ * and configuration errors end the call as they would in `remote`. A repeated call is safe: CodePay
+ * keys orders and refunds on their numbers.
  */
 function localFirst(remote: ActivityInterfaceFor<CodePayActivities>): CodePayCalls {
   const call = <K extends CallName>(name: K): Call<K> => ({
-    async executeWithOptions(options, args): Promise<Awaited<ReturnType<CodePayActivities[K]>>> {
-      try {
-        return await (firstAttempt[name] as unknown as Call<K>).executeWithOptions(options, args);
-      } catch (error) {
-        if (!retryable(error)) throw error;
-        return await (remote[name] as unknown as Call<K>).executeWithOptions(options, args);
-      }
-    },
+    executeWithOptions: (options, args) => locallyFirst(firstAttempt[name] as unknown as Call<K>, remote[name] as unknown as Call<K>, options, args, retryable),
   });
   return { createWapOrder: call('createWapOrder'), queryOrder: call('queryOrder'), cancelOrder: call('cancelOrder'), submitRefund: call('submitRefund'), queryRefund: call('queryRefund') };
 }

@@ -5,9 +5,10 @@
  * is in webhook-delivery-state; this file wires signals, the attempt activity, the retry timers
  * and continue-as-new.
  */
-import { allHandlersFinished, condition, continueAsNew, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, patched, proxyActivities, proxyLocalActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
 import type { WebhookActivities } from '../activities/webhook-activities';
-import { getMerchantEventQuery, getWebhookDeliveriesQuery, merchantEventsSignal, redeliverMerchantEventSignal } from './messages';
+import { LOCAL_FIRST_ATTEMPT, locallyFirst } from './local-first';
+import { getMerchantEventQuery, getWebhookDeliveriesQuery, merchantEventsSignal, redeliverMerchantEventSignal, type MerchantEvent } from './messages';
 import {
   deliveryViews,
   emptyDeliveryState,
@@ -31,25 +32,40 @@ export interface MerchantWebhookInput {
 
 /** One attempt is one POST with a 10 s timeout; the retries are the workflow's own timers, so each shows in the view. */
 const { deliverMerchantEvent } = proxyActivities<WebhookActivities>({ startToCloseTimeout: '15s', retry: { maximumAttempts: 1 } });
+/** The same POST tried first inside the workflow task (local-first.ts); an endpoint slower than that gets the activity task's attempt. */
+const local = proxyLocalActivities<WebhookActivities>(LOCAL_FIRST_ATTEMPT);
 
 const CONTINUE_AS_NEW_AFTER_EVENTS = 2_000;
-/** After a retry timer fires, attempt without reading the clock again (see the loop). */
+/** After a retry timer fires, attempt without reading the clock again (see the loop); local-first runs have it without asking. */
 export const RETRY_TIMER_PATCH = 'webhook-retry-timer';
+/** Attempts go local first: a delivery is one marker event in the task that got the event. */
+export const LOCAL_ATTEMPT_PATCH = 'webhook-local-attempt';
 /** A payment that stays PAID sends nothing after its refund window; stop waiting well after it. */
 const IDLE_CLOSE_MS = 35 * 24 * 3600 * 1000;
 
 export async function merchantWebhookWorkflow(input: MerchantWebhookInput): Promise<void> {
   const now = () => new Date().toISOString();
+  const nowMs = () => new Date().getTime();
   let state: DeliveryState = input.carried ?? emptyDeliveryState();
   /** Bumped by a redelivery, to cut a retry wait short. */
   let nudges = 0;
+  const localFirst = patched(LOCAL_ATTEMPT_PATCH);
+  const attempt = (event: MerchantEvent, options: { summary: string }) =>
+    localFirst ? locallyFirst(local.deliverMerchantEvent, deliverMerchantEvent, options, [event]) : deliverMerchantEvent.executeWithOptions(options, [event]);
+
+  /** When the workflow last got work (workflow clock, ms); the idle close counts from it. */
+  let lastWorkMs = nowMs();
+  /** One idle timer at a time, left running across events instead of cancelled and armed again for each (local-first runs). */
+  let idleTimer: Promise<'idle'> | undefined;
 
   setHandler(merchantEventsSignal, (events) => {
     state = enqueue(state, events);
+    lastWorkMs = nowMs();
   });
   setHandler(redeliverMerchantEventSignal, (event) => {
     state = redeliver(state, event);
     nudges += 1;
+    lastWorkMs = nowMs();
   });
   setHandler(getWebhookDeliveriesQuery, () => deliveryViews(state));
   setHandler(getMerchantEventQuery, (eventId) => state.records.find((r) => r.event.id === eventId)?.event ?? null);
@@ -63,7 +79,7 @@ export async function merchantWebhookWorkflow(input: MerchantWebhookInput): Prom
     const due = nextDelivery(state);
     if (!due) {
       if (isFinished(state)) break;
-      const woke = await condition(() => nextDelivery(state) !== undefined, IDLE_CLOSE_MS, { summary: 'Wait for the next event' });
+      const woke = localFirst ? await nextEventBeforeIdle() : await condition(() => nextDelivery(state) !== undefined, IDLE_CLOSE_MS, { summary: 'Wait for the next event' });
       if (!woke) break;
       continue;
     }
@@ -74,12 +90,23 @@ export async function merchantWebhookWorkflow(input: MerchantWebhookInput): Prom
       // A fired retry timer is the signal to attempt: the workflow clock is not read again, because
       // a cached run was seen (chaos, worker SIGTERM / Temporal restart) waking with the clock of the
       // previous task and arming the same wait again, which its replay then could not reproduce.
-      if (nudged || !patched(RETRY_TIMER_PATCH)) continue;
+      if (nudged || !(localFirst || patched(RETRY_TIMER_PATCH))) continue;
     }
-    const result = await deliverMerchantEvent.executeWithOptions({ summary: `POST ${due.event.type} (attempt ${due.attempts + 1})` }, [due.event]).catch(
+    const result = await attempt(due.event, { summary: `POST ${due.event.type} (attempt ${due.attempts + 1})` }).catch(
       (error: unknown) => ({ delivered: false, error: error instanceof Error ? error.message : String(error) }),
     );
     state = recordAttempt(state, due.event.id, result, now(), input.retryScheduleMs);
   }
   await condition(allHandlersFinished);
+
+  /** True when an event is due; false after IDLE_CLOSE_MS without work. */
+  async function nextEventBeforeIdle(): Promise<boolean> {
+    for (;;) {
+      idleTimer ??= sleep(Math.max(1, lastWorkMs + IDLE_CLOSE_MS - nowMs()), { summary: 'Close when idle' }).then(() => 'idle' as const);
+      const woke = await Promise.race([condition(() => nextDelivery(state) !== undefined).then(() => 'event' as const), idleTimer]);
+      if (woke === 'event') return true;
+      idleTimer = undefined;
+      if (nowMs() >= lastWorkMs + IDLE_CLOSE_MS) return false;
+    }
+  }
 }

@@ -366,7 +366,7 @@ describe('error classes', () => {
   });
 
   it('any other failure inside the client surfaces as a CodePayConfigError', async () => {
-    const broken = client({ fetchImpl: () => Promise.resolve(new Response('{}', { status: 200 })), privateKey: gateway.publicKey });
+    const broken = client({ post: () => Promise.resolve({ status: 200, body: '{}' }), privateKey: gateway.publicKey });
     expect(await call(broken)).toBeInstanceOf(CodePayConfigError);
   });
 
