@@ -16,12 +16,15 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { WorkflowHandle } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createCodePayActivities } from '../src/activities/codepay-activities';
 import { createWebhookActivities } from '../src/activities/webhook-activities';
 import { PROJECT_ROOT, requireBinaryPath, TEMPORAL_CLI } from '../src/tools/temporal-binaries';
+import { getWebhookDeliveriesQuery, merchantWebhooksWorkflowId } from '../src/workflows/messages';
 import { PAYMENT_SEARCH_ATTRIBUTES } from '../src/workflows/search-attributes';
+import { startWebhookReceiver } from '../test/support/webhook-receiver';
 import { FakeCodePay } from '../test/workflows/fake-codepay';
 import { historyToStoredJson } from '../test/workflows/stored-history';
 import { scenarios, type ScenarioName } from '../test/workflows/scenarios';
@@ -42,6 +45,8 @@ async function main(): Promise<void> {
     server: { executable: { type: 'existing-path', path: requireBinaryPath(TEMPORAL_CLI) }, searchAttributes: [...PAYMENT_SEARCH_ATTRIBUTES], extraArgs: ['--log-level', 'error'] },
   });
   mkdirSync(HISTORIES_DIR, { recursive: true });
+  const receiver = suffix ? await startWebhookReceiver((attempt) => (attempt === 1 ? 503 : 204)) : undefined;
+  const webhooks = receiver ? { url: receiver.url, secret: receiver.secret, retryScheduleMs: [200] } : { retryScheduleMs: [] };
   try {
     for (const name of names) {
       const fake = new FakeCodePay();
@@ -50,12 +55,19 @@ async function main(): Promise<void> {
         connection: env.nativeConnection,
         taskQueue,
         workflowsPath: require.resolve('../src/workflows'),
-        // Merchant webhooks off: the payment still hands its events over (the local activity's markers are recorded).
-        activities: { ...createWebhookActivities({ config: { merchantWebhooks: { retryScheduleMs: [] } }, client: env.client }), ...createCodePayActivities(fake) },
+        // With --as, merchant webhooks go to a receiver that fails each event's first attempt, so the
+        // delivery workflows (a retry, then the idle wait) are recorded too; without, they are off and
+        // the payment still hands its events over (the local activity's markers are recorded).
+        activities: { ...createWebhookActivities({ config: { merchantWebhooks: webhooks }, client: env.client }), ...createCodePayActivities(fake) },
       });
-      const outcome = await worker.runUntil(scenarios[name]({ client: env.client, taskQueue, fake }));
+      const outcome = await worker.runUntil(async () => {
+        const ran = await scenarios[name]({ client: env.client, taskQueue, fake });
+        if (receiver) for (const id of deliveryIds(ran.workflowIds)) await settled(env.client.workflow.getHandle(id));
+        return ran;
+      });
       const histories = [];
-      for (const workflowId of outcome.workflowIds) {
+      const deliveries = receiver ? deliveryIds(outcome.workflowIds) : [];
+      for (const workflowId of [...outcome.workflowIds, ...deliveries]) {
         const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
         histories.push({ workflowId, history: historyToStoredJson(history) });
       }
@@ -64,8 +76,22 @@ async function main(): Promise<void> {
       process.stdout.write(`${name}: ${outcome.view.status}, ${histories.length} workflow(s) → ${path.relative(PROJECT_ROOT, file)}\n`);
     }
   } finally {
+    await receiver?.close();
     await env.teardown();
   }
+}
+
+/** The delivery workflows of the payments among `workflowIds`. */
+const deliveryIds = (workflowIds: string[]) => workflowIds.filter((id) => id.startsWith('payment-')).map((id) => merchantWebhooksWorkflowId(id.slice('payment-'.length)));
+
+/** Every event handed to a delivery workflow delivered (or failed), so its history shows the attempts. */
+async function settled(handle: WorkflowHandle): Promise<void> {
+  for (let tries = 0; tries < 100; tries += 1) {
+    const views = await handle.query(getWebhookDeliveriesQuery);
+    if (views.every((v) => v.status === 'delivered' || v.status === 'failed')) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${handle.workflowId}: deliveries not settled after 10 s`);
 }
 
 main().catch((error: Error) => {

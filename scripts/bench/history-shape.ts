@@ -1,7 +1,8 @@
 /**
  * `npx tsx scripts/bench/history-shape.ts [--base-port N]`: starts the stack on its own ports,
- * makes one payment the sandbox pays, and prints its history at PAID one event a line (type and
- * what it is about), to see where a paid payment's events go.
+ * makes one payment the sandbox pays, and prints its history at PAID and its merchant webhook
+ * delivery workflow's, one event a line (type and what it is about), to see where a paid
+ * payment's events go. Merchant webhooks go nowhere unless MERCHANT_WEBHOOK_URL is set.
  */
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
@@ -9,7 +10,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { eventLabel } from '../../src/tools/history-events';
 import { isolatedStackEnv, startStack } from '../../src/tools/stack';
-import { paymentWorkflowId } from '../../src/workflows/messages';
+import { merchantWebhooksWorkflowId, paymentWorkflowId } from '../../src/workflows/messages';
 import { merchantApi, sandboxControl } from './stack-client';
 
 async function main(): Promise<void> {
@@ -25,8 +26,11 @@ async function main(): Promise<void> {
     while ((await api.getPayment(merchantOrderNo)).body.status !== 'PAID') await new Promise((r) => setTimeout(r, 50));
     const connection = await Connection.connect({ address: stack.temporalAddress });
     const client = new Client({ connection, namespace: stack.config.temporal.namespace });
-    const history = await client.workflow.getHandle(paymentWorkflowId(merchantOrderNo)).fetchHistory();
-    for (const event of history.events ?? []) console.log(`${String(event.eventId).padStart(3)} ${eventLabel(event)}`);
+    for (const workflowId of [paymentWorkflowId(merchantOrderNo), merchantWebhooksWorkflowId(merchantOrderNo)]) {
+      const history = await client.workflow.getHandle(workflowId).fetchHistory();
+      console.log(`${workflowId}: ${history.events?.length ?? 0} events`);
+      for (const event of history.events ?? []) console.log(`${String(event.eventId).padStart(3)} ${eventLabel(event)}`);
+    }
     await connection.close();
   } finally {
     await stack.stop();
