@@ -28,7 +28,7 @@ const OptionsSchema = z
     lostExpires: seconds.default(300),
     /** Dev-server SQLite pragmas, e.g. journal_mode=WAL (repeatable). */
     sqlitePragma: z.array(z.string().regex(/^\w+=\w+$/, 'expected PRAGMA=VALUE')).default([]),
-    /** Base port: API +0, sandbox +100, Temporal +4233, UI +5233, proxy +200. */
+    /** Base port: API +0, sandbox +100, Temporal +4233, its /metrics +4300, UI +5233, proxy +200. */
     basePort: int(1024).max(60_000).default(23_000),
     keepData: z.boolean().default(false),
     /** dev: the SQLite dev server; cluster: PostgreSQL + `clusterNodes` temporal-server nodes at base+6000. */

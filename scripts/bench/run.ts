@@ -27,6 +27,9 @@ import { runWebhook } from './webhook';
 import { startMerchantEndpoint } from '../chaos/merchant-endpoint';
 import { createPrng } from '../chaos/prng';
 
+/** The dev server's Prometheus /metrics: base port + this. */
+const DEV_SERVER_METRICS_OFFSET = 4300;
+
 function machineFacts() {
   return {
     cpus: os.cpus().length,
@@ -94,7 +97,7 @@ async function main(): Promise<number> {
       startStack({
         env: stackEnv(options, dataDir, counter.url, merchant.url),
         onOutput,
-        devServer: { headless: true, sqlitePragmas: options.sqlitePragma },
+        devServer: { headless: true, sqlitePragmas: options.sqlitePragma, metricsPort: options.basePort + DEV_SERVER_METRICS_OFFSET },
         externalTemporal: cluster && clusterAsExternalTemporal(cluster),
         workers: options.workers,
       }),
@@ -147,6 +150,8 @@ async function main(): Promise<number> {
           openPayments: options.openPayments ?? Math.min(200, options.count),
           concurrency: options.concurrency,
           runId,
+          counter,
+          serverMetricsText: cluster ? undefined : async () => (await fetch(`http://127.0.0.1:${options.basePort + DEV_SERVER_METRICS_OFFSET}/metrics`)).text(),
         }),
       );
       failed += results.webhook.errors.count + results.webhook.openFailures.count;

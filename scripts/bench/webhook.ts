@@ -5,9 +5,10 @@ import { TransStatus } from '../../src/codepay/trans-status';
 import { createProgress } from '../../src/tools/progress';
 import { runClosedLoop } from './closed-loop';
 import { LatencySummary, round, summarize } from './latency';
+import type { CodePayCallCounter } from './codepay-call-counter';
 import type { MerchantApi, OrderRecord, SandboxControl } from './stack-client';
 import { keepSamples } from './samples';
-import { HistogramFigures, webhookHistogramFigures } from './webhook-latency';
+import { HistogramFigures, WebhookBreakdown, webhookBreakdown, webhookHistogramFigures } from './webhook-latency';
 
 /**
  * The webhook under a steady notification rate: M open payments, then signed payment notifications
@@ -29,6 +30,13 @@ export interface WebhookResult {
   /** Request sent → `success` read, measured by the sender. */
   ackMs: LatencySummary;
   ackHistogram: HistogramFigures;
+  /**
+   * CodePay calls the worker made while the notifications were sent, by method: the polls of the
+   * open payments (and confirming queries, if a notification claimed a change) compete for the CPU.
+   */
+  codepayCallsDuringLoop: Record<string, number>;
+  /** Where the acknowledgement time went: the route's stages, the API's event loop, Temporal's own latencies. */
+  breakdown: WebhookBreakdown;
   /** How late the sender started requests against their schedule (its own lag). */
   senderLagMs: LatencySummary;
   achievedRate: number;
@@ -63,6 +71,9 @@ export async function runWebhook(args: {
   openPayments: number;
   concurrency: number;
   runId: string;
+  counter: CodePayCallCounter;
+  /** The Temporal server's own /metrics, when the bench can read it (the dev server). */
+  serverMetricsText?: () => Promise<string>;
 }): Promise<WebhookResult> {
   const { api, sandbox } = args;
   await sandbox.setFaults({ autoPayAfterMs: 0, dropNotifications: 0, duplicateNotifications: 0 });
@@ -89,6 +100,7 @@ export async function runWebhook(args: {
   const byStatus: Record<string, number> = {};
   let acked = 0;
   const metricsBefore = await api.metricsText();
+  const serverBefore = await args.serverMetricsText?.();
   const progress = createProgress('webhook', total);
   const send = async (k: number, scheduledAt: number) => {
     const started = performance.now();
@@ -112,6 +124,7 @@ export async function runWebhook(args: {
     progress.tick();
   };
   const started = performance.now();
+  const loopFromEpochMs = Date.now();
   const inFlight: Promise<void>[] = [];
   for (let k = 0; k < total; k += 1) {
     const scheduledAt = started + (k * 1000) / args.rate;
@@ -122,6 +135,10 @@ export async function runWebhook(args: {
   await Promise.all(inFlight);
   const elapsedSeconds = (performance.now() - started) / 1000;
   progress.done();
+  const metricsAfter = await api.metricsText();
+  const serverAfter = await args.serverMetricsText?.();
+  const codepayCallsDuringLoop: Record<string, number> = {};
+  for (const call of args.counter.calls.filter((c) => c.at >= loopFromEpochMs)) codepayCallsDuringLoop[call.method] = (codepayCallsDuringLoop[call.method] ?? 0) + 1;
 
   const sample = nos.slice(0, 20);
   // A probe that fails (503 while the dev server works off the burst) is counted, not fatal to the run.
@@ -137,8 +154,13 @@ export async function runWebhook(args: {
     acked,
     errors: { count: total - acked, byStatus },
     ackMs: summarize(ack),
-    ackHistogram: webhookHistogramFigures(metricsBefore, await api.metricsText()),
+    ackHistogram: webhookHistogramFigures(metricsBefore, metricsAfter),
+    breakdown: webhookBreakdown(
+      { before: metricsBefore, after: metricsAfter },
+      serverBefore !== undefined && serverAfter !== undefined ? { before: serverBefore, after: serverAfter } : undefined,
+    ),
     senderLagMs: summarize(lag),
+    codepayCallsDuringLoop,
     achievedRate: round(total / elapsedSeconds, 1),
     stillAwaiting: { sampled: sample.length, awaiting: statuses.filter((s) => s === 'AWAITING_PAYMENT').length, unanswered: statuses.filter((s) => s === undefined).length },
     samples: { ackMs: keepSamples(ack) },
