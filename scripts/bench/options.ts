@@ -15,6 +15,11 @@ const OptionsSchema = z
     /** Webhook mode: notifications per second, for `duration` seconds. */
     rate: int(1).default(100),
     duration: seconds.default(20),
+    /**
+     * Webhook mode: what each notification claims. `paying` (trans_status 0) changes nothing; `paid`
+     * (2) is a claim the sandbox refutes (nobody paid), so each one makes the workflow confirm it with a query.
+     */
+    claim: z.enum(['paying', 'paid']).default('paying'),
     /** Webhook mode: open payments the notifications are spread over (default min(200, count)). */
     openPayments: int(1).optional(),
     /** e2e: the sandbox pays each order this long after it was created. */

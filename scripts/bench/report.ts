@@ -113,7 +113,7 @@ export function humanTable(r: BenchResults, checks: TargetCheck[]): string {
   }
   if (r.webhook) {
     const w = r.webhook;
-    section(`webhook: ${w.rate}/s for ${w.durationSeconds} s over ${w.openPayments} open payments`);
+    section(`webhook: ${w.rate}/s for ${w.durationSeconds} s over ${w.openPayments} open payments, each notification claiming ${w.claim}`);
     rows.push(['sent / acked / errors', `${w.sent} / ${w.acked} / ${w.errors.count} ${JSON.stringify(w.errors.byStatus)} (achieved ${w.achievedRate}/s)`]);
     rows.push(['ack latency (sender)', ms(w.ackMs)]);
     const h = w.ackHistogram;
@@ -127,6 +127,7 @@ export function humanTable(r: BenchResults, checks: TargetCheck[]): string {
       rows.push(['  Temporal frontend signal (ms)', `${figures(b.server.signal)} (n=${b.server.signal.count}); history ${figures(b.server.historySignal)}`]);
       rows.push(['  Temporal persistence (top by time)', b.server.persistence.map((p) => `${p.operation} ${p.count}× ${p.meanMs ?? '–'} ms`).join(', ')]);
     }
+    rows.push(['CPU ms per notification', cpu(w.cpuMsPerNotification)]);
     rows.push(['CodePay calls during the loop', Object.entries(w.codepayCallsDuringLoop).map(([m, n]) => `${m} ${n}`).join(', ') || 'none']);
     rows.push(['sender lag', ms(w.senderLagMs)]);
     rows.push(['still AWAITING_PAYMENT', `${w.stillAwaiting.awaiting}/${w.stillAwaiting.sampled} sampled (${w.stillAwaiting.unanswered} GETs failed)`]);

@@ -47,7 +47,8 @@ function stackEnv(options: BenchOptions, dataDir: string, counterUrl: string, me
     // The shop's own webhook endpoint, in this process, to time paid → merchant webhook received.
     MERCHANT_WEBHOOK_URL: merchantWebhookUrl,
     // Tuning knobs the bench is meant to try stay settable from the shell.
-    ...pick(process.env, ['LOG_LEVEL', 'WORKER_MAX_CONCURRENT_ACTIVITIES', 'WORKER_MAX_CONCURRENT_WORKFLOW_TASKS', 'WORKER_MAX_CACHED_WORKFLOWS']),
+    // PAYMENT_POLL_SCHEDULE_SECONDS: e.g. to move the open payments' polls out of the webhook loop and see what they cost it.
+    ...pick(process.env, ['LOG_LEVEL', 'WORKER_MAX_CONCURRENT_ACTIVITIES', 'WORKER_MAX_CONCURRENT_WORKFLOW_TASKS', 'WORKER_MAX_CACHED_WORKFLOWS', 'PAYMENT_POLL_SCHEDULE_SECONDS']),
   });
 }
 
@@ -151,6 +152,8 @@ async function main(): Promise<number> {
           concurrency: options.concurrency,
           runId,
           counter,
+          claim: options.claim,
+          pids,
           serverMetricsText: cluster ? undefined : async () => (await fetch(`http://127.0.0.1:${options.basePort + DEV_SERVER_METRICS_OFFSET}/metrics`)).text(),
         }),
       );
