@@ -20,7 +20,7 @@ export function seriesSum(metricsText: string, metric: string, match: Record<str
     const close = line.lastIndexOf('}');
     const labels = close < 0 ? {} : labelsOf(line.slice(line.indexOf('{') + 1, close));
     if (Object.entries(match).some(([k, v]) => labels[k] !== v)) continue;
-    total += Number(line.slice(close + 1).trim().split(' ')[0]);
+    total += Number(line.slice(close < 0 ? metric.length : close + 1).trim().split(' ')[0]);
   }
   return total;
 }

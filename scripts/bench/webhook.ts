@@ -75,6 +75,18 @@ export function claimNotification(order: OrderRecord, gatewayKey: KeyObject, cla
   return JSON.stringify(withSignature(fields, gatewayKey));
 }
 
+/** Waits until `count()` stayed the same for `quietMs` (at most `maxMs`). */
+export async function settled(count: () => number, quietMs: number, maxMs: number, pollMs = 250): Promise<void> {
+  const deadline = performance.now() + maxMs;
+  let last = count();
+  let since = performance.now();
+  while (performance.now() < deadline && performance.now() - since < quietMs) {
+    await sleep(pollMs);
+    const now = count();
+    if (now !== last) [last, since] = [now, performance.now()];
+  }
+}
+
 export async function runWebhook(args: {
   api: MerchantApi;
   sandbox: SandboxControl;
@@ -106,6 +118,9 @@ export async function runWebhook(args: {
     opening.tick();
   });
   opening.done();
+  // Payments whose start answered 503 still create their order meanwhile: let that finish first, so the
+  // loop measures notifications, not leftover starts (the open payments' own polls still run in it).
+  await settled(() => args.counter.calls.filter((c) => c.method !== 'order.query').length, 2_000, 20_000);
   const records = new Map((await sandbox.ledger()).map((o) => [o.merchantOrderNo, o]));
   const nos = wanted.filter((no) => records.get(no)?.status === TransStatus.CREATED);
   if (nos.length === 0) throw new Error(`no payment could be opened: ${openFailures.slice(0, 3).join('; ')}`);
