@@ -12,6 +12,30 @@ function labelsOf(text: string): Record<string, string> {
   return labels;
 }
 
+/** Sum of every line of `metric` (e.g. `x_sum`, `x_count`) whose labels include `match`. */
+export function seriesSum(metricsText: string, metric: string, match: Record<string, string> = {}): number {
+  let total = 0;
+  for (const line of metricsText.split('\n')) {
+    if (!line.startsWith(`${metric}{`) && !line.startsWith(`${metric} `)) continue;
+    const close = line.lastIndexOf('}');
+    const labels = close < 0 ? {} : labelsOf(line.slice(line.indexOf('{') + 1, close));
+    if (Object.entries(match).some(([k, v]) => labels[k] !== v)) continue;
+    total += Number(line.slice(close < 0 ? metric.length : close + 1).trim().split(' ')[0]);
+  }
+  return total;
+}
+
+/** Label values of `label` over the series of `metric` whose labels include `match`. */
+export function labelValues(metricsText: string, metric: string, label: string, match: Record<string, string> = {}): string[] {
+  const values = new Set<string>();
+  for (const line of metricsText.split('\n')) {
+    if (!line.startsWith(`${metric}{`)) continue;
+    const labels = labelsOf(line.slice(line.indexOf('{') + 1, line.lastIndexOf('}')));
+    if (labels[label] !== undefined && Object.entries(match).every(([k, v]) => labels[k] === v)) values.add(labels[label]);
+  }
+  return [...values];
+}
+
 /** Cumulative counts per `le` bound, summed over the series of `metric` whose labels include `match`. */
 export function histogramBuckets(metricsText: string, metric: string, match: Record<string, string>): BucketCounts {
   const buckets: BucketCounts = new Map();

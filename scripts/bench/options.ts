@@ -15,6 +15,11 @@ const OptionsSchema = z
     /** Webhook mode: notifications per second, for `duration` seconds. */
     rate: int(1).default(100),
     duration: seconds.default(20),
+    /**
+     * Webhook mode: what each notification claims. `paying` (trans_status 0) changes nothing; `paid`
+     * (2) is a claim the sandbox refutes (nobody paid), so each one makes the workflow confirm it with a query.
+     */
+    claim: z.enum(['paying', 'paid']).default('paying'),
     /** Webhook mode: open payments the notifications are spread over (default min(200, count)). */
     openPayments: int(1).optional(),
     /** e2e: the sandbox pays each order this long after it was created. */
@@ -28,7 +33,7 @@ const OptionsSchema = z
     lostExpires: seconds.default(300),
     /** Dev-server SQLite pragmas, e.g. journal_mode=WAL (repeatable). */
     sqlitePragma: z.array(z.string().regex(/^\w+=\w+$/, 'expected PRAGMA=VALUE')).default([]),
-    /** Base port: API +0, sandbox +100, Temporal +4233, UI +5233, proxy +200. */
+    /** Base port: API +0, sandbox +100, Temporal +4233, its /metrics +4300, UI +5233, proxy +200. */
     basePort: int(1024).max(60_000).default(23_000),
     keepData: z.boolean().default(false),
     /** dev: the SQLite dev server; cluster: PostgreSQL + `clusterNodes` temporal-server nodes at base+6000. */

@@ -5,6 +5,7 @@ import { LostResult, QUERY_LIMIT_15_MIN } from './lost';
 import type { Timeline } from './process-timeline';
 import type { MemoryFigures } from './rss-sampler';
 import type { WebhookResult } from './webhook';
+import type { HistogramFigures } from './webhook-latency';
 
 /** The run's results, the targets they are held to, and the human table printed before the JSON line. */
 export interface BenchResults {
@@ -112,11 +113,22 @@ export function humanTable(r: BenchResults, checks: TargetCheck[]): string {
   }
   if (r.webhook) {
     const w = r.webhook;
-    section(`webhook: ${w.rate}/s for ${w.durationSeconds} s over ${w.openPayments} open payments`);
+    section(`webhook: ${w.rate}/s for ${w.durationSeconds} s over ${w.openPayments} open payments, each notification claiming ${w.claim}`);
     rows.push(['sent / acked / errors', `${w.sent} / ${w.acked} / ${w.errors.count} ${JSON.stringify(w.errors.byStatus)} (achieved ${w.achievedRate}/s)`]);
     rows.push(['ack latency (sender)', ms(w.ackMs)]);
     const h = w.ackHistogram;
     rows.push(['ack latency (API /metrics buckets)', `p50 ≤ ${h.p50AtMostMs ?? '–'} / p95 ≤ ${h.p95AtMostMs ?? '–'} / p99 ≤ ${h.p99AtMostMs ?? '–'} ms (n=${h.count})`]);
+    const b = w.breakdown;
+    const figures = (f: HistogramFigures) => `mean ${f.meanMs ?? '–'} / p99 ≤ ${f.p99AtMostMs ?? '–'}`;
+    for (const [stage, f] of Object.entries(b.stages)) rows.push([`  API stage ${stage} (ms)`, `${figures(f)} (n=${f.count})`]);
+    const lag = b.apiEventLoopDelayMs;
+    rows.push(['  API event-loop delay (ms)', `p50 ${lag.p50 ?? '–'} / p99 ${lag.p99 ?? '–'} / max ${lag.max ?? '–'}`]);
+    if (b.server) {
+      rows.push(['  Temporal frontend signal (ms)', `${figures(b.server.signal)} (n=${b.server.signal.count}); history ${figures(b.server.historySignal)}`]);
+      rows.push(['  Temporal persistence (top by time)', b.server.persistence.map((p) => `${p.operation} ${p.count}× ${p.meanMs ?? '–'} ms`).join(', ')]);
+    }
+    rows.push(['CPU ms per notification', cpu(w.cpuMsPerNotification)]);
+    rows.push(['CodePay calls during the loop', Object.entries(w.codepayCallsDuringLoop).map(([m, n]) => `${m} ${n}`).join(', ') || 'none']);
     rows.push(['sender lag', ms(w.senderLagMs)]);
     rows.push(['still AWAITING_PAYMENT', `${w.stillAwaiting.awaiting}/${w.stillAwaiting.sampled} sampled (${w.stillAwaiting.unanswered} GETs failed)`]);
   }

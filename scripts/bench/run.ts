@@ -27,6 +27,9 @@ import { runWebhook } from './webhook';
 import { startMerchantEndpoint } from '../chaos/merchant-endpoint';
 import { createPrng } from '../chaos/prng';
 
+/** The dev server's Prometheus /metrics: base port + this. */
+const DEV_SERVER_METRICS_OFFSET = 4300;
+
 function machineFacts() {
   return {
     cpus: os.cpus().length,
@@ -44,7 +47,8 @@ function stackEnv(options: BenchOptions, dataDir: string, counterUrl: string, me
     // The shop's own webhook endpoint, in this process, to time paid → merchant webhook received.
     MERCHANT_WEBHOOK_URL: merchantWebhookUrl,
     // Tuning knobs the bench is meant to try stay settable from the shell.
-    ...pick(process.env, ['LOG_LEVEL', 'WORKER_MAX_CONCURRENT_ACTIVITIES', 'WORKER_MAX_CONCURRENT_WORKFLOW_TASKS', 'WORKER_MAX_CACHED_WORKFLOWS']),
+    // PAYMENT_POLL_SCHEDULE_SECONDS: e.g. to move the open payments' polls out of the webhook loop and see what they cost it.
+    ...pick(process.env, ['LOG_LEVEL', 'WORKER_MAX_CONCURRENT_ACTIVITIES', 'WORKER_MAX_CONCURRENT_WORKFLOW_TASKS', 'WORKER_MAX_CACHED_WORKFLOWS', 'PAYMENT_POLL_SCHEDULE_SECONDS']),
   });
 }
 
@@ -94,7 +98,7 @@ async function main(): Promise<number> {
       startStack({
         env: stackEnv(options, dataDir, counter.url, merchant.url),
         onOutput,
-        devServer: { headless: true, sqlitePragmas: options.sqlitePragma },
+        devServer: { headless: true, sqlitePragmas: options.sqlitePragma, metricsPort: options.basePort + DEV_SERVER_METRICS_OFFSET },
         externalTemporal: cluster && clusterAsExternalTemporal(cluster),
         workers: options.workers,
       }),
@@ -147,6 +151,10 @@ async function main(): Promise<number> {
           openPayments: options.openPayments ?? Math.min(200, options.count),
           concurrency: options.concurrency,
           runId,
+          counter,
+          claim: options.claim,
+          pids,
+          serverMetricsText: cluster ? undefined : async () => (await fetch(`http://127.0.0.1:${options.basePort + DEV_SERVER_METRICS_OFFSET}/metrics`)).text(),
         }),
       );
       failed += results.webhook.errors.count + results.webhook.openFailures.count;

@@ -5,8 +5,9 @@ import type { Logger } from 'pino';
 import { parseNotification, type NotificationRecipient } from '../codepay/notification';
 import type { CodePayNotification } from '../codepay/model';
 import { codepayNotificationSignal, paymentWorkflowId, refundWorkflowId } from '../workflows/messages';
-import type { ApiMetrics, WebhookResult } from './metrics';
+import type { ApiMetrics, WebhookResult, WebhookStage } from './metrics';
 import { ProblemError } from './problem';
+import { type Lap, startLaps } from './stage-laps';
 import { budgeted, isClosedWorkflow, isTemporalUnavailable, withDeadline } from './temporal-failures';
 
 /** A notification is a few hundred bytes; CodePay never sends anything near this. */
@@ -51,6 +52,16 @@ export function createWebhookRouter(deps: WebhookRouterDeps): Router {
   const router = Router();
   const count = (result: WebhookResult) => metrics.webhookOutcomes.inc({ result });
   const allowed = new Set(deps.allowedIps.map(normalizeIp));
+  const observeStage = (stage: WebhookStage, seconds: number) => metrics.webhookStages.observe({ stage }, seconds);
+  const laps = (res: express.Response) => res.locals.webhookLaps as Lap<WebhookStage>;
+
+  /** Starts the request's stage stopwatch; `respond` ends when the answer is written, whatever it is. */
+  const stopwatch: RequestHandler = (_req, res, next) => {
+    const lap = startLaps(observeStage);
+    res.locals.webhookLaps = lap;
+    res.once('finish', () => lap('respond'));
+    next();
+  };
 
   const allowList: RequestHandler = (req, _res, next) => {
     if (allowed.size === 0 || allowed.has(normalizeIp(req.ip ?? ''))) return next();
@@ -77,9 +88,11 @@ export function createWebhookRouter(deps: WebhookRouterDeps): Router {
       next(err);
     });
 
-  router.post(WEBHOOK_PATH, allowList, rawBody, budgeted(requestMs, async (req, res) => {
+  router.post(WEBHOOK_PATH, stopwatch, allowList, rawBody, budgeted(requestMs, async (req, res) => {
+    const lap = laps(res);
+    lap('receive');
     const body = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
-    const parsed = parseNotification(body, req.get('content-type'), gatewayPublicKeys, deps.recipient);
+    const parsed = parseNotification(body, req.get('content-type'), gatewayPublicKeys, deps.recipient, lap);
     if (!parsed.ok) {
       count(parsed.reason);
       logger.warn({ outcome: parsed.reason, detail: parsed.detail }, 'webhook rejected');
@@ -96,10 +109,12 @@ export function createWebhookRouter(deps: WebhookRouterDeps): Router {
     const handle = client.workflow.getHandle(workflowId);
     try {
       await withDeadline(client, signalTimeoutMs, () => handle.signal(codepayNotificationSignal, notification));
+      lap('signal');
       count('acked');
       log.info({ outcome: 'acked' }, 'notification signalled');
       res.type('text/plain').send('success');
     } catch (err) {
+      lap('signal');
       if (err instanceof WorkflowNotFoundError) {
         let closed: boolean;
         try {

@@ -9,15 +9,15 @@ export function isCurrency(code: string): boolean {
   return /^[A-Z]{3}$/.test(code) && KNOWN_CURRENCIES.has(code);
 }
 
-/** An Intl.NumberFormat per call was a visible share of the worker's CPU in the bench profile: each currency's digits are read once. */
-const digitsByCurrency = new Map<string, number>();
+/** Every amount read or written asks, and building an Intl.NumberFormat is the costly part: once per currency. */
+const DIGITS = new Map<string, number>();
 
 export function currencyDigits(currency: string): number {
-  const known = digitsByCurrency.get(currency);
+  const known = DIGITS.get(currency);
   if (known !== undefined) return known;
   if (!isCurrency(currency)) throw new MoneyError(`unknown currency ${JSON.stringify(currency)}`);
   const digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
-  digitsByCurrency.set(currency, digits);
+  DIGITS.set(currency, digits);
   return digits;
 }
 

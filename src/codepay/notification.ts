@@ -14,6 +14,9 @@ export type ParsedNotification =
   | { ok: true; notification: CodePayNotification; merchantOrderNo: string }
   | { ok: false; reason: 'malformed' | 'bad_signature' | 'foreign_merchant'; detail: string };
 
+/** The steps of reading a notification, in order, for a caller that times them (the webhook's metrics). */
+export type NotificationStage = 'decode' | 'verify' | 'validate';
+
 /** Our merchant at CodePay (CODEPAY_APP_ID, CODEPAY_MERCHANT_NO). */
 export interface NotificationRecipient {
   appId: string;
@@ -39,26 +42,38 @@ export function recipientMismatch(fields: Record<string, string>, ours: Notifica
  * `app_id`/`merchant_no`, is refused as `foreign_merchant` before anything in it is believed.
  * `merchantOrderNo` is the notification's own `merchant_order_no`: the payment's number for a
  * payment, the refund number for a refund (payments and refunds share one number space).
+ * `lap` is called as each stage ends, also when it refuses.
  */
 export function parseNotification(
   rawBody: string,
   contentType: string | undefined,
   gatewayPublicKeys: KeyObject[],
   recipient?: NotificationRecipient,
+  lap: (stage: NotificationStage) => void = () => {},
 ): ParsedNotification {
   let raw: RawFields;
   try {
     raw = readBody(rawBody, contentType);
   } catch (err) {
+    lap('decode');
     return { ok: false, reason: 'malformed', detail: (err as Error).message };
   }
+  lap('decode');
   if (raw.sign === undefined || raw.sign === null || raw.sign === '') {
     return { ok: false, reason: 'bad_signature', detail: 'notification is not signed' };
   }
-  if (!verifyFields(raw, gatewayPublicKeys)) {
+  const verified = verifyFields(raw, gatewayPublicKeys);
+  lap('verify');
+  if (!verified) {
     return { ok: false, reason: 'bad_signature', detail: 'signature does not verify with the gateway public key' };
   }
+  const parsed = validate(raw, recipient);
+  lap('validate');
+  return parsed;
+}
 
+/** The verified fields, bound to our merchant, as a payment's or a refund's notification. */
+function validate(raw: RawFields, recipient: NotificationRecipient | undefined): ParsedNotification {
   let fields: Record<string, string>;
   try {
     fields = unpack(raw);

@@ -19,6 +19,8 @@ export interface DevServerOptions {
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
   /** e.g. `journal_mode=WAL`, `synchronous=NORMAL` (see bench). */
   sqlitePragmas?: string[];
+  /** The server's Prometheus /metrics (otherwise a random port): the bench reads its latencies. */
+  metricsPort?: number;
   onOutput?: (line: string) => void;
 }
 
@@ -45,6 +47,7 @@ export function devServerArgs(options: DevServerOptions): string[] {
     '--ui-disable-news-fetch',
     ...devServerSearchAttributeArgs(),
     ...(options.sqlitePragmas ?? []).flatMap((p) => ['--sqlite-pragma', p]),
+    ...(options.metricsPort === undefined ? [] : ['--metrics-port', String(options.metricsPort)]),
   ];
 }
 

@@ -47,7 +47,7 @@ export interface Stack {
 export interface StackOptions {
   env?: NodeJS.ProcessEnv;
   onOutput?: (name: string, line: string) => void;
-  devServer?: Partial<Pick<DevServerOptions, 'headless' | 'sqlitePragmas' | 'ip' | 'logLevel'>>;
+  devServer?: Partial<Pick<DevServerOptions, 'headless' | 'sqlitePragmas' | 'ip' | 'logLevel' | 'metricsPort'>>;
   /** Run against this server instead of the dev server (its address wins over TEMPORAL_ADDRESS). */
   externalTemporal?: ExternalTemporal;
   /** Worker processes (default 1): `worker`, `worker-2`, … on consecutive metrics ports. */

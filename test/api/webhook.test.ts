@@ -2,7 +2,7 @@ import { unreachableTemporal } from '../support/unreachable-temporal';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import pino from 'pino';
 import { createApp } from '../../src/api/app';
-import { createApiMetrics } from '../../src/api/metrics';
+import { createApiMetrics, WEBHOOK_STAGES } from '../../src/api/metrics';
 import type { PaymentResponse } from '../../src/api/payments-schemas';
 import type { Problem } from '../../src/api/problem';
 import { notificationTarget } from '../../src/api/webhook-router';
@@ -47,15 +47,23 @@ describe('webhook bridge (in-process app, real dev server)', () => {
     return no;
   };
 
+  const stageCounts = async () => {
+    const text = await (await fetch(`${stack.apiUrl}/metrics`)).text();
+    return Object.fromEntries(WEBHOOK_STAGES.map((stage) => [stage, Number(new RegExp(`codepay_webhook_stage_seconds_count\\{stage="${stage}"\\} (\\d+)`).exec(text)?.[1])]));
+  };
+
   it('acknowledges a verified notification only after signalling it, and the payment is PAID', async () => {
     const no = await newPayment('WHOK');
     const transNo = await payAtGateway(no);
     const before = await webhookCount('acked');
+    const stagesBefore = await stageCounts();
     const answer = await notify(JSON.stringify(signed(paidFields(no, transNo))));
     expect(answer).toEqual({ status: 200, text: 'success' });
     const paid = await waitFor(() => view(no), (p) => p.status === 'PAID');
     expect(paid).toMatchObject({ paidAmount: '12.50', codepayTransNo: transNo });
     expect(await webhookCount('acked')).toBe(before + 1);
+    // Every stage of the route was timed once for it.
+    expect(await stageCounts()).toEqual(Object.fromEntries(WEBHOOK_STAGES.map((stage) => [stage, stagesBefore[stage]! + 1])));
   });
 
   it('acknowledges a duplicate without a second effect', async () => {
@@ -85,6 +93,7 @@ describe('webhook bridge (in-process app, real dev server)', () => {
     const no = await newPayment('WHSIG');
     const fields = paidFields(no);
     const before = await webhookCount('bad_signature');
+    const stagesBefore = await stageCounts();
     const tampered = { ...signed({ ...fields, paid_amount: '0.01' }), paid_amount: '12.50' };
     const { sign: _sign, ...unsigned } = signed(fields);
     const cases = {
@@ -103,6 +112,9 @@ describe('webhook bridge (in-process app, real dev server)', () => {
       expect(((await response.json()) as Problem).type).toBe('urn:codepay-temporal:problem:bad-signature');
     }
     expect(await webhookCount('bad_signature')).toBe(before + 4);
+    // Timed as far as each got: the unsigned one is never verified, none is signalled.
+    const stages = await stageCounts();
+    expect(Object.fromEntries(WEBHOOK_STAGES.map((stage) => [stage, stages[stage]! - stagesBefore[stage]!]))).toEqual({ receive: 4, decode: 4, verify: 3, validate: 0, signal: 0, respond: 4 });
     const untouched = await view(no);
     expect(untouched.status).toBe('AWAITING_PAYMENT');
     expect(untouched.events.filter((e) => e.type === 'notified')).toHaveLength(0);

@@ -13,6 +13,18 @@ describe('money', () => {
     expect(() => currencyDigits('XYZ')).toThrow(MoneyError);
   });
 
+  it('asks Intl once per currency, and never remembers an unknown one', () => {
+    const formats = jest.spyOn(Intl, 'NumberFormat');
+    try {
+      for (let i = 0; i < 3; i += 1) expect([currencyDigits('ISK'), toMinorUnits('12.5', 'OMR'), toDecimalString(1250, 'OMR')]).toEqual([0, 12500, '1.250']);
+      expect(formats.mock.calls.map(([, options]) => options?.currency)).toEqual(['ISK', 'OMR']);
+      for (let i = 0; i < 2; i += 1) expect(() => currencyDigits('QQQ')).toThrow(MoneyError);
+      expect(formats).toHaveBeenCalledTimes(2);
+    } finally {
+      formats.mockRestore();
+    }
+  });
+
   it.each([
     ['300', 'JPY', 300],
     ['0', 'JPY', 0],
