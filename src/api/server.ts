@@ -10,7 +10,7 @@ import { ConfigError, loadConfig } from '../config';
 import { temporalConnectionOptions } from '../temporal-connection';
 import { createApp, type AppDependencies } from './app';
 import { createApiMetrics } from './metrics';
-import { warmUpApp } from './warm-up';
+import { warmUpApp, warmUpTemporalClient } from './warm-up';
 
 function readGatewayKeys(files: string[]) {
   if (files.length === 0) throw new ConfigError('CODEPAY_GATEWAY_PUBLIC_KEY_FILE is required to verify notifications');
@@ -40,8 +40,9 @@ async function main(): Promise<void> {
   const dependencies: AppDependencies = { config, clients: { temporal: client }, gatewayPublicKeys, logger, demo, timeouts };
   // Before listening: the first payments are not the ones to pay for cold code paths (warm-up.ts).
   const twin = createApp({ ...dependencies, logger: logger.child({}, { level: 'silent' }), metrics: createApiMetrics({ processMetrics: false }) });
+  const temporalRefused = await warmUpTemporalClient(client);
   const warmUp = await warmUpApp(twin, config.apiKeys[0]!);
-  logger.info(warmUp, 'api warmed up');
+  logger.info({ ...warmUp, temporalRefused }, 'api warmed up');
   const app = createApp(dependencies);
 
   const server: Server = await new Promise((resolve, reject) => {

@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Client } from '@temporalio/client';
 import type { Express } from 'express';
 import { WEBHOOK_PATH } from './webhook-router';
 
@@ -61,4 +62,26 @@ export async function warmUpApp(app: Express, apiKey: string, requests: readonly
     await new Promise((resolve) => server.close(resolve));
   }
   return { statuses, ms: Math.round(performance.now() - started) };
+}
+
+/** A workflow id no payment, refund or webhook workflow has (they start `payment-`, `refund-`, `webhooks-`). */
+export const WARM_UP_WORKFLOW_ID = 'warm-up-probe';
+
+/**
+ * The Temporal client's describe, signal and update paths (the webhook's signal, the start path's
+ * update), each tried once on a workflow that does not exist: the server refuses each as not found,
+ * so nothing is created or changed. Resolves to how many were refused as expected.
+ */
+export async function warmUpTemporalClient(client: Client, workflowId = WARM_UP_WORKFLOW_ID): Promise<number> {
+  const handle = client.workflow.getHandle(workflowId);
+  const attempts = [() => handle.describe(), () => handle.signal('warmUp', { at: 'start' }), () => handle.executeUpdate('warmUp', { args: [{ at: 'start' }] })];
+  let refused = 0;
+  for (const attempt of attempts) {
+    try {
+      await attempt();
+    } catch (err) {
+      if (/not found/i.test((err as Error).message)) refused += 1;
+    }
+  }
+  return refused;
 }

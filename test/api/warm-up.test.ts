@@ -2,7 +2,7 @@ import express from 'express';
 import pino from 'pino';
 import { createApp } from '../../src/api/app';
 import { createApiMetrics } from '../../src/api/metrics';
-import { WARM_UP_REQUESTS, warmUpApp } from '../../src/api/warm-up';
+import { WARM_UP_REQUESTS, WARM_UP_WORKFLOW_ID, warmUpApp, warmUpTemporalClient } from '../../src/api/warm-up';
 import { connectTestTemporal, type TestTemporal } from '../harness/temporal';
 import { generateTestKeyPair } from '../support/keys';
 import { apiConfig, TEST_API_KEY } from './support/api-stack';
@@ -30,6 +30,11 @@ describe('API warm-up', () => {
     expect(result.statuses[3]).toBeLessThan(500);
     expect(result.statuses).toHaveLength(WARM_UP_REQUESTS.length);
     await expect(temporal.client.workflow.getHandle('payment-warm-up-probe').describe()).rejects.toThrow(/not found/i);
+  });
+
+  it('tries describe, signal and update on a workflow that does not exist: all refused, none created', async () => {
+    await expect(warmUpTemporalClient(temporal.client)).resolves.toBe(3);
+    await expect(temporal.client.workflow.getHandle(WARM_UP_WORKFLOW_ID).describe()).rejects.toThrow(/not found/i);
   });
 
   it('never throws: a request that fails is status 0, and the port is closed afterwards', async () => {
