@@ -72,7 +72,9 @@ const EnvSchema = z.object({
 
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().positive().default(100),
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().positive().default(100),
-  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().nonnegative().default(1000),
+  // Each cached workflow holds ~0.6 MiB of the worker's RSS; 100 covers the workflows busy at once
+  // at concurrency 20 and keeps the worker flat near 350 MiB instead of growing (docs/performance.md).
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().nonnegative().default(100),
   /** Prometheus endpoint of the Temporal SDK's worker metrics; 0 turns it off. */
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65_535).default(9464),
 

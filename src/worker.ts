@@ -9,6 +9,7 @@ import pino, { type Logger } from 'pino';
 import { createCodePayActivities, type CodePayActivities } from './activities/codepay-activities';
 import { createWebhookActivities, type WebhookActivities } from './activities/webhook-activities';
 import { codePayClientOptionsFromConfig, createCodePayClient } from './codepay/client';
+import { warmUpCodePay } from './codepay/warm-up';
 import { assertMerchantWebhookConfig, loadConfig, type Config } from './config';
 import { temporalConnectionOptions } from './temporal-connection';
 import { prepareWorkflowBundle, serviceWorkflowBundleSource } from './tools/workflow-bundle';
@@ -16,7 +17,7 @@ import { prepareWorkflowBundle, serviceWorkflowBundleSource } from './tools/work
 export interface PaymentWorkerOptions {
   config: Config;
   connection: NativeConnection;
-  /** Defaults to the activities over the real CodePay client of `config`. */
+  /** Defaults to the activities over the real CodePay client of `config`, warmed up offline first (codepay/warm-up.ts). */
   activities?: CodePayActivities;
   /** Defaults to the merchant webhook activities of `config` over this connection. */
   webhookActivities?: WebhookActivities;
@@ -25,9 +26,16 @@ export interface PaymentWorkerOptions {
   taskQueue?: string;
 }
 
+/** The activities over the real CodePay client, its cold paths run once before the first payment needs them. */
+async function warmCodePayActivities(config: Config): Promise<CodePayActivities> {
+  const codePay = codePayClientOptionsFromConfig(config);
+  await warmUpCodePay(codePay);
+  return createCodePayActivities(createCodePayClient(codePay));
+}
+
 export async function createPaymentWorker(options: PaymentWorkerOptions): Promise<Worker> {
   const { config } = options;
-  const activities = options.activities ?? createCodePayActivities(createCodePayClient(codePayClientOptionsFromConfig(config)));
+  const activities = options.activities ?? (await warmCodePayActivities(config));
   assertMerchantWebhookConfig(config);
   const webhookActivities =
     options.webhookActivities ?? createWebhookActivities({ config, client: new Client({ connection: options.connection, namespace: config.temporal.namespace }) });

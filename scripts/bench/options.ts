@@ -41,6 +41,8 @@ const OptionsSchema = z
     clusterNodes: int(1).max(9).default(2),
     /** Worker processes on the payment task queue. */
     workers: int(1).max(8).default(1),
+    /** node: the stack's processes run the compiled dist/ (built first), as `npm start` and the image do; tsx: from source. */
+    services: z.enum(['node', 'tsx']).default('node'),
   })
   .refine((o) => o.lostExpires === 0 || o.lostExpires >= 60, { message: 'lostExpires must be 0 or ≥ 60 (the API minimum)', path: ['lostExpires'] });
 export type BenchOptions = z.infer<typeof OptionsSchema>;

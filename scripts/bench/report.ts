@@ -18,7 +18,11 @@ export interface BenchResults {
   memory?: Record<string, MemoryFigures>;
   /** CPU and RSS per process and the machine's CPU over the run, for the report's charts. */
   timeline?: Timeline;
+  /** Worker process spawned → polling its task queue, at the stack's start (ms). */
+  workerReadyMs?: number;
 }
+
+export const WORKER_READY_TARGET_MS = 3000;
 
 /** Notification path of a paid payment: create + one query confirming the notification (notifications are claims). */
 export const CODEPAY_CALL_BUDGET = 2;
@@ -45,6 +49,7 @@ export function targetChecks(r: BenchResults): TargetCheck[] {
   const checks: TargetCheck[] = [];
   const check = (target: string, value: number | undefined, met: (v: number) => boolean) =>
     checks.push({ target, value, met: value !== undefined && met(value) });
+  if (r.workerReadyMs !== undefined) check(`worker ready ≤ ${WORKER_READY_TARGET_MS} ms (spawned → polling)`, r.workerReadyMs, (v) => v <= WORKER_READY_TARGET_MS);
   const at = (actual: number, defined: number, unit = '') => (actual === defined ? '' : ` (defined at ${defined}${unit}; this run ${actual}${unit})`);
   if (r.ratio !== undefined && r.e2e) check(`payments/s ÷ ceiling workflows/s ≥ 0.7${at(r.e2e.concurrency, 20, ' in flight')}`, r.ratio, (v) => v >= 0.7);
   const cpuPerPayment = cpuRatio(r);
@@ -66,6 +71,7 @@ const cpu = (per: Record<string, number>) => Object.entries(per).map(([name, ms]
 export function humanTable(r: BenchResults, checks: TargetCheck[]): string {
   const rows: [string, string][] = [];
   const section = (title: string) => rows.push([`— ${title}`, '']);
+  if (r.workerReadyMs !== undefined) rows.push(['worker ready (spawned → polling)', `${r.workerReadyMs} ms`]);
   if (r.e2e) {
     const e = r.e2e;
     section(`e2e: ${e.count} payments at concurrency ${e.concurrency}, sandbox pays after ${e.autoPayAfterMs} ms`);

@@ -4,6 +4,7 @@
  * folder, drives it over HTTP, and prints a table, then the JSON summary as the last stdout line;
  * the summary is also written to .bench/<timestamp>-<mode>.json. See docs/performance.md.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -56,6 +57,13 @@ function pick(env: NodeJS.ProcessEnv, names: string[]): NodeJS.ProcessEnv {
   return Object.fromEntries(names.filter((n) => env[n] !== undefined).map((n) => [n, env[n]]));
 }
 
+/** The stack's processes run dist/: compile it from the current sources (incremental: quick when unchanged). */
+function buildDist(): void {
+  process.stderr.write('bench: npm run build…\n');
+  const build = spawnSync('npm', ['run', 'build'], { cwd: PROJECT_ROOT, encoding: 'utf8' });
+  if (build.status !== 0) throw new Error(`npm run build failed:\n${build.stdout}${build.stderr}`);
+}
+
 async function main(): Promise<number> {
   const options = parseBenchArgs(process.argv.slice(2));
   const startedAt = new Date();
@@ -87,6 +95,7 @@ async function main(): Promise<number> {
   };
   let failed = 0;
   try {
+    if (options.services === 'node') await timed('build', async () => buildDist());
     process.stderr.write(`bench: starting the stack (data ${dataDir})…\n`);
     if (options.temporal === 'cluster') {
       const say = (line: string) => process.stderr.write(`bench: ${line}\n`);
@@ -101,9 +110,11 @@ async function main(): Promise<number> {
         devServer: { headless: true, sqlitePragmas: options.sqlitePragma, metricsPort: options.basePort + DEV_SERVER_METRICS_OFFSET },
         externalTemporal: cluster && clusterAsExternalTemporal(cluster),
         workers: options.workers,
+        runtime: options.services,
       }),
     );
     stack = live;
+    results.workerReadyMs = live.readyMs.get('worker');
     merchant.setSecret(live.merchantWebhookSecret);
     let crashed: string | undefined;
     live.onUnexpectedExit = (name, code) => (crashed = `${name} exited with code ${code}`);

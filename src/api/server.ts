@@ -8,7 +8,9 @@ import pino from 'pino';
 import { readPublicKeyFile } from '../codepay/keys';
 import { ConfigError, loadConfig } from '../config';
 import { temporalConnectionOptions } from '../temporal-connection';
-import { createApp } from './app';
+import { createApp, type AppDependencies } from './app';
+import { createApiMetrics } from './metrics';
+import { warmUpApp, warmUpTemporalClient } from './warm-up';
 
 function readGatewayKeys(files: string[]) {
   if (files.length === 0) throw new ConfigError('CODEPAY_GATEWAY_PUBLIC_KEY_FILE is required to verify notifications');
@@ -35,7 +37,13 @@ async function main(): Promise<void> {
   // The demo shop only makes sense against the sandbox, where nobody pays real money.
   const demo = config.codepay.usesSandbox ? { cashierUrl: config.sandbox.publicUrl } : undefined;
   const timeouts = { requestMs: config.apiTemporalTimeoutMs };
-  const app = createApp({ config, clients: { temporal: client }, gatewayPublicKeys, logger, demo, timeouts });
+  const dependencies: AppDependencies = { config, clients: { temporal: client }, gatewayPublicKeys, logger, demo, timeouts };
+  // Before listening: the first payments are not the ones to pay for cold code paths (warm-up.ts).
+  const twin = createApp({ ...dependencies, logger: logger.child({}, { level: 'silent' }), metrics: createApiMetrics({ processMetrics: false }) });
+  const temporalRefused = await warmUpTemporalClient(client);
+  const warmUp = await warmUpApp(twin, config.apiKeys[0]!);
+  logger.info({ ...warmUp, temporalRefused }, 'api warmed up');
+  const app = createApp(dependencies);
 
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(config.apiPort, config.bindHost, (err?: Error) => (err ? reject(err) : resolve(s)));

@@ -1,11 +1,12 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { PROJECT_ROOT } from './temporal-binaries';
 
 /**
- * One of the service's processes (sandbox, worker, API) run from its TypeScript entry through
- * tsx, as `npm run <name>` would. Used by `npm start`, the end-to-end tests, chaos and bench,
- * which kill and restart them.
+ * One of the service's processes (sandbox, worker, API), run from its TypeScript entry through
+ * tsx as `npm run <name>` would, or from its compiled JavaScript in dist/ as the image does. Used
+ * by `npm start`, the end-to-end tests, chaos and bench, which kill and restart them.
  */
 export interface ServiceProcess {
   name: string;
@@ -19,11 +20,34 @@ export interface ServiceProcessOptions {
   /** Entry relative to the project root, e.g. `src/worker.ts`. */
   entry: string;
   env: NodeJS.ProcessEnv;
+  /**
+   * tsx (default) transpiles the TypeScript entry; node runs its compiled twin under dist/
+   * (`npm run build`), which starts a worker about twice as fast: tsx's hooks slow down loading
+   * the SDK in the main thread and again in the workflow thread (docs/performance.md).
+   */
+  runtime?: ServiceRuntime;
   onOutput?: (name: string, line: string) => void;
 }
 
+export type ServiceRuntime = 'tsx' | 'node';
+
+/** `src/worker.ts` → `dist/worker.js`: where `npm run build` (tsconfig.build.json) puts an entry. */
+export function compiledEntry(entry: string): string {
+  const match = /^src\/(.+)\.ts$/.exec(entry);
+  if (!match) throw new Error(`${entry} is not under src/: it has no compiled twin in dist/`);
+  return `dist/${match[1]}.js`;
+}
+
+/** The node arguments that run `entry` with `runtime`. */
+export function serviceArgs(entry: string, runtime: ServiceRuntime): string[] {
+  if (runtime === 'tsx') return ['--import', 'tsx', path.join(PROJECT_ROOT, entry)];
+  const compiled = path.join(PROJECT_ROOT, compiledEntry(entry));
+  if (!existsSync(compiled)) throw new Error(`${path.relative(PROJECT_ROOT, compiled)} is missing: run \`npm run build\` first`);
+  return [compiled];
+}
+
 export function startServiceProcess(options: ServiceProcessOptions): ServiceProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, options.entry)], {
+  const child = spawn(process.execPath, serviceArgs(options.entry, options.runtime ?? 'tsx'), {
     cwd: PROJECT_ROOT,
     env: options.env,
     stdio: ['ignore', 'pipe', 'pipe'],

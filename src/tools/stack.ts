@@ -2,7 +2,7 @@ import path from 'node:path';
 import { Config, loadConfig } from '../config';
 import { DevServer, DevServerOptions, startDevServer } from './dev-server';
 import { embeddedEnv, ensureEmbeddedSecrets } from './embedded-secrets';
-import { ServiceProcess, startServiceProcess, waitForHttp } from './service-process';
+import { ServiceProcess, ServiceRuntime, startServiceProcess, waitForHttp } from './service-process';
 import { waitForWorkerPolling } from './worker-readiness';
 
 /**
@@ -36,6 +36,8 @@ export interface Stack {
   devServer?: DevServer;
   externalTemporal?: ExternalTemporal;
   services: Map<ServiceName, ServiceProcess>;
+  /** Milliseconds from each part's latest spawn to it being ready (worker: polling; API, sandbox: answering HTTP). */
+  readyMs: Map<ServiceName, number>;
   /** Stops (SIGTERM, or SIGKILL to simulate a crash) and starts one part again. */
   restart(name: ServiceName, signal?: NodeJS.Signals): Promise<void>;
   restartTemporal(): Promise<void>;
@@ -52,7 +54,12 @@ export interface StackOptions {
   externalTemporal?: ExternalTemporal;
   /** Worker processes (default 1): `worker`, `worker-2`, … on consecutive metrics ports. */
   workers?: number;
+  /** How the parts run: default as this module runs (node from dist/ under `npm start`, tsx in tests and scripts). */
+  runtime?: ServiceRuntime;
 }
+
+/** node when this module itself was compiled to dist/ (`npm start`), else tsx. */
+export const OWN_RUNTIME: ServiceRuntime = path.extname(__filename) === '.js' ? 'node' : 'tsx';
 
 const entry = (name: ServiceName) => (name === 'sandbox' ? 'src/sandbox/server.ts' : name === 'api' ? 'src/api/server.ts' : 'src/worker.ts');
 
@@ -103,6 +110,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     temporalAddress: config.temporal.address,
     externalTemporal: external,
     services,
+    readyMs: new Map(),
     async restart(name, signal = 'SIGTERM') {
       restarting.add(name);
       await services.get(name)?.stop(signal);
@@ -125,14 +133,16 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   };
 
   async function launch(name: ServiceName): Promise<void> {
-    const service = startServiceProcess({ name, entry: entry(name), env: serviceEnv(name, env), onOutput: output });
+    const spawnedAt = performance.now();
+    const service = startServiceProcess({ name, entry: entry(name), env: serviceEnv(name, env), onOutput: output, runtime: options.runtime ?? OWN_RUNTIME });
     services.set(name, service);
     void service.exited.then((code) => {
       if (!stopping && !restarting.has(name) && services.get(name) === service) stack.onUnexpectedExit?.(name, code);
     });
-    if (name === 'sandbox') await waitForHttp(`${stack.sandboxUrl}/sandbox/keys`, service);
-    if (name === 'worker') await waitForWorkerPolling(stack);
-    if (name === 'api') await waitForHttp(`${stack.apiUrl}/readyz`, service);
+    const ready = () => stack.readyMs.set(name, Math.round(performance.now() - spawnedAt));
+    if (name === 'sandbox') await waitForHttp(`${stack.sandboxUrl}/sandbox/keys`, service).then(ready);
+    if (name === 'worker') await waitForWorkerPolling(stack).then(ready);
+    if (name === 'api') await waitForHttp(`${stack.apiUrl}/readyz`, service).then(ready);
   }
 
   try {
