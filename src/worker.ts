@@ -27,15 +27,15 @@ export interface PaymentWorkerOptions {
 }
 
 /** The activities over the real CodePay client, its cold paths run once before the first payment needs them. */
-async function warmCodePayActivities(config: Config): Promise<CodePayActivities> {
+function warmCodePayActivities(config: Config): CodePayActivities {
   const codePay = codePayClientOptionsFromConfig(config);
-  await warmUpCodePay(codePay);
+  warmUpCodePay(codePay);
   return createCodePayActivities(createCodePayClient(codePay));
 }
 
 export async function createPaymentWorker(options: PaymentWorkerOptions): Promise<Worker> {
   const { config } = options;
-  const activities = options.activities ?? (await warmCodePayActivities(config));
+  const activities = options.activities ?? warmCodePayActivities(config);
   assertMerchantWebhookConfig(config);
   const webhookActivities =
     options.webhookActivities ?? createWebhookActivities({ config, client: new Client({ connection: options.connection, namespace: config.temporal.namespace }) });

@@ -9,12 +9,11 @@ export const WARM_UP_METHOD = 'warm-up';
 /**
  * Runs a CodePay call's cold paths once, offline, so the first payment after a worker start does
  * not pay for them: the first RSA sign with the merchant key, the first verify with each gateway
- * key, the response parser and its schemas, and the loading of Node's fetch (undici is loaded
- * lazily on its first call, 20–100 ms). Nothing leaves the process: the signed envelope is read
- * back as if it were an answer (it fails verification, as it must: the merchant did sign it), and
- * fetch only reads a `data:` URL. Resolves to the milliseconds it took.
+ * key, the response parser and its schemas. Nothing leaves the process: the signed envelope is
+ * read back as if it were an answer (it fails verification, as it must: the merchant did sign it).
+ * Resolves to the milliseconds it took.
  */
-export async function warmUpCodePay(options: Pick<CodePayClientOptions, 'appId' | 'merchantNo' | 'storeNo' | 'privateKey' | 'gatewayPublicKeys'>): Promise<number> {
+export function warmUpCodePay(options: Pick<CodePayClientOptions, 'appId' | 'merchantNo' | 'storeNo' | 'privateKey' | 'gatewayPublicKeys'>): number {
   const started = performance.now();
   const identity = { appId: options.appId, merchantNo: options.merchantNo, storeNo: options.storeNo };
   const envelope = buildRequestEnvelope(identity, WARM_UP_METHOD, { merchant_order_no: WARM_UP_METHOD }, Date.now(), options.privateKey);
@@ -27,6 +26,5 @@ export async function warmUpCodePay(options: Pick<CodePayClientOptions, 'appId' 
       // Expected: the merchant's own signature does not verify under CodePay's keys.
     }
   }
-  await (await fetch('data:text/plain,warm-up')).text();
   return performance.now() - started;
 }
