@@ -5,6 +5,7 @@
  */
 import { Client } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type LogEntry, type WorkflowBundleOption } from '@temporalio/worker';
+import { hostname } from 'node:os';
 import pino, { type Logger } from 'pino';
 import { createCodePayActivities, type CodePayActivities } from './activities/codepay-activities';
 import { createWebhookActivities, type WebhookActivities } from './activities/webhook-activities';
@@ -13,6 +14,8 @@ import { warmUpCodePay } from './codepay/warm-up';
 import { assertMerchantWebhookConfig, loadConfig, type Config } from './config';
 import { temporalConnectionOptions } from './temporal-connection';
 import { prepareWorkflowBundle, serviceWorkflowBundleSource } from './tools/workflow-bundle';
+// Type only, started by name: the worker's own process never loads workflow code.
+import type { workerWarmUpWorkflow } from './workflows';
 
 export interface PaymentWorkerOptions {
   config: Config;
@@ -51,6 +54,24 @@ export async function createPaymentWorker(options: PaymentWorkerOptions): Promis
   });
 }
 
+/**
+ * Runs `workerWarmUpWorkflow` once, started eagerly: the server hands its first task straight to
+ * this process's worker (the client shares the worker's connection), so this worker's workflow
+ * thread, not another replica's, compiles the payment's code before the first payment needs it.
+ */
+export async function warmUpWorkflows(client: Client, taskQueue: string): Promise<{ workflowId: string; ms: number }> {
+  const started = performance.now();
+  const workflowId = `worker-warm-up-${hostname()}-${process.pid}-${Date.now()}`;
+  await client.workflow.execute<typeof workerWarmUpWorkflow>('workerWarmUpWorkflow', {
+    taskQueue,
+    workflowId,
+    requestEagerStart: true,
+    staticSummary: 'Worker warm-up: no payment, no CodePay call',
+    workflowExecutionTimeout: '1m',
+  });
+  return { workflowId, ms: Math.round(performance.now() - started) };
+}
+
 /** `127.0.0.1:9464`, `[::1]:9464`: the socket address the SDK's Prometheus exporter binds. */
 export const hostPort = (host: string, port: number) => `${host.includes(':') ? `[${host}]` : host}:${port}`;
 
@@ -83,7 +104,12 @@ async function main(): Promise<void> {
     'worker running',
   );
   try {
-    await worker.run();
+    const running = worker.run();
+    warmUpWorkflows(new Client({ connection, namespace: config.temporal.namespace }), config.temporal.taskQueue).then(
+      (warmUp) => logger.info(warmUp, 'workflow code warmed up'),
+      (error: unknown) => logger.warn({ error: String(error) }, 'workflow warm-up failed; the first payments pay for it'),
+    );
+    await running;
   } finally {
     await connection.close();
   }

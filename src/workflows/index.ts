@@ -2,3 +2,4 @@
 export { paymentWorkflow } from './payment-workflow';
 export { refundWorkflow } from './refund-workflow';
 export { merchantWebhookWorkflow } from './merchant-webhook-workflow';
+export { workerWarmUpWorkflow } from './worker-warm-up-workflow';
