@@ -72,9 +72,10 @@ const EnvSchema = z.object({
 
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().positive().default(100),
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().positive().default(100),
-  // Each cached workflow holds ~0.6 MiB of the worker's RSS; 100 covers the workflows busy at once
-  // at concurrency 20 and keeps the worker flat near 350 MiB instead of growing (docs/performance.md).
-  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().nonnegative().default(100),
+  // Notifications reach payments opened minutes earlier: a cache smaller than the payments in flight
+  // replays one on every signal (at 50/s over 200 open payments, cache 100 cost the worker 2.4× the
+  // CPU per notification of cache 1000, for ~50–110 MiB less RSS; docs/performance.md).
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().nonnegative().default(1000),
   /** Prometheus endpoint of the Temporal SDK's worker metrics; 0 turns it off. */
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65_535).default(9464),
 
