@@ -54,9 +54,12 @@ export function codePayCalls(local: boolean): Record<'persistentCalls' | 'confir
   return local ? localFirstCalls : { persistentCalls, confirmingCalls, pollCalls };
 }
 
+/** What an activity's failure carries: the activity's own error. */
+const failureCause = (error: unknown): unknown => (error instanceof ActivityFailure ? error.cause : error);
+
 /** Whether the activity's retry policy would try again after this failure. */
 function retryable(error: unknown): boolean {
-  const cause = error instanceof ActivityFailure ? error.cause : error;
+  const cause = failureCause(error);
   return !(cause instanceof ApplicationFailure && (cause.nonRetryable || NON_RETRYABLE.includes(cause.type ?? '')));
 }
 
@@ -67,7 +70,7 @@ export interface GatewayRejection {
 
 /** CodePay's business rejection carried by a failed activity, if that is what it was. */
 export function gatewayRejection(error: unknown): GatewayRejection | undefined {
-  const cause = error instanceof ActivityFailure ? error.cause : error;
+  const cause = failureCause(error);
   if (!(cause instanceof ApplicationFailure) || cause.type !== PaymentErrorType.GATEWAY_REJECTED) return undefined;
   const details = cause.details?.[0] as Partial<GatewayRejection> | undefined;
   return { code: String(details?.code ?? 'REJECTED'), message: String(details?.message ?? cause.message) };
@@ -77,7 +80,7 @@ export function gatewayRejection(error: unknown): GatewayRejection | undefined {
 export function failureSummary(error: unknown): GatewayRejection {
   const rejection = gatewayRejection(error);
   if (rejection) return rejection;
-  const cause = error instanceof ActivityFailure ? error.cause : error;
+  const cause = failureCause(error);
   if (cause instanceof ApplicationFailure) return { code: cause.type ?? 'ERROR', message: cause.message };
   return { code: 'CODEPAY_UNAVAILABLE', message: error instanceof Error ? error.message : String(error) };
 }

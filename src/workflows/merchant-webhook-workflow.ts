@@ -57,6 +57,8 @@ export async function merchantWebhookWorkflow(input: MerchantWebhookInput): Prom
   let lastWorkMs = nowMs();
   /** One idle timer at a time, left running across events instead of cancelled and armed again for each (local-first runs). */
   let idleTimer: Promise<'idle'> | undefined;
+  /** `lastWorkMs` when the idle timer was armed: unchanged when it fires means idle all along. */
+  let idleArmedAt = lastWorkMs;
 
   setHandler(merchantEventsSignal, (events) => {
     state = enqueue(state, events);
@@ -102,11 +104,16 @@ export async function merchantWebhookWorkflow(input: MerchantWebhookInput): Prom
   /** True when an event is due; false after IDLE_CLOSE_MS without work. */
   async function nextEventBeforeIdle(): Promise<boolean> {
     for (;;) {
-      idleTimer ??= sleep(Math.max(1, lastWorkMs + IDLE_CLOSE_MS - nowMs()), { summary: 'Close when idle' }).then(() => 'idle' as const);
+      if (!idleTimer) {
+        idleArmedAt = lastWorkMs;
+        idleTimer = sleep(Math.max(1, lastWorkMs + IDLE_CLOSE_MS - nowMs()), { summary: 'Close when idle' }).then(() => 'idle' as const);
+      }
       const woke = await Promise.race([condition(() => nextDelivery(state) !== undefined).then(() => 'event' as const), idleTimer]);
       if (woke === 'event') return true;
       idleTimer = undefined;
-      if (nowMs() >= lastWorkMs + IDLE_CLOSE_MS) return false;
+      // No work since the timer was armed: idle, decided without reading the clock again (a cached
+      // run can wake from a timer with the previous task's clock; see RETRY_TIMER_PATCH).
+      if (lastWorkMs === idleArmedAt) return false;
     }
   }
 }
