@@ -240,8 +240,15 @@ describe('payment workflow on the dev server', () => {
       const { handle } = await startPayment(ctx, input);
       const firstRun = (await handle.describe()).runId;
       const paid = ctx.fake.pay(input.merchantOrderNo);
-      for (let i = 0; i < 15; i++) await notifyPayment(handle, paid);
-      await waitFor(async () => (await handle.describe()).runId, (runId) => runId !== firstRun);
+      // Duplicate notifications until the history passes the limit: each adds at least its signal
+      // event, however many of them one workflow task takes.
+      await waitFor(
+        async () => {
+          await notifyPayment(handle, paid);
+          return (await handle.describe()).runId;
+        },
+        (runId) => runId !== firstRun,
+      );
       const view = await viewOf(handle);
       expect(view).toMatchObject({ status: 'PAID', paidAmountMinor: 1250 });
       const refund = await handle.executeUpdate(requestRefundUpdate, { args: [{ refundNo: `RF-${randomUUID().slice(0, 8)}`, amountMinor: 1250 }] });
