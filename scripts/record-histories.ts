@@ -46,7 +46,7 @@ async function main(): Promise<void> {
   });
   mkdirSync(HISTORIES_DIR, { recursive: true });
   const receiver = suffix ? await startWebhookReceiver((attempt) => (attempt === 1 ? 503 : 204)) : undefined;
-  const webhooks = receiver ? { url: receiver.url, secret: receiver.secret, retryScheduleMs: [200] } : { retryScheduleMs: [] };
+  const webhooks = receiver ? { url: receiver.url, secrets: [receiver.secret], retryScheduleMs: [200] } : { secrets: [], retryScheduleMs: [] };
   try {
     for (const name of names) {
       const fake = new FakeCodePay();

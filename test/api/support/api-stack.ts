@@ -46,7 +46,8 @@ export function apiConfig(publicBaseUrl: string, taskQueue: string, overrides: P
     payments: { defaultExpiresSeconds: 900, refundWindowMs: 60_000, pollScheduleMs: [60_000], maxAmount: parseAmountLimits('') },
     webhook: { allowedIps: [] },
     trustProxy: false,
-    merchantWebhooks: { retryScheduleMs: [] },
+    apiKeyFiles: {},
+    merchantWebhooks: { secrets: [], retryScheduleMs: [] },
     codepay: { appId: APP_ID, merchantNo: MERCHANT_NO },
     ...overrides,
   };
@@ -105,17 +106,17 @@ export async function startApiStack(
   });
   const taskQueue = uniqueTaskQueue('api');
   const metrics = createApiMetrics({ processMetrics: false });
-  let merchantWebhooks: ApiConfig['merchantWebhooks'] = { retryScheduleMs: [] };
+  let merchantWebhooks: ApiConfig['merchantWebhooks'] = { secrets: [], retryScheduleMs: [] };
   const server = await listen((url) => {
     const configured = options.merchantWebhooks;
     merchantWebhooks = typeof configured === 'function' ? configured(url) : (configured ?? merchantWebhooks);
     return createApp({
       config: apiConfig(url, taskQueue, { merchantWebhooks }),
       clients: { temporal: temporal.client },
-      gatewayPublicKeys: [gateway.publicKey],
+      gatewayPublicKeys: () => [gateway.publicKey],
       logger: pino({ enabled: false }),
       metrics,
-      demo: options.demo ? { cashierUrl: sandbox.url } : undefined,
+      demo: options.demo ? { cashierUrl: sandbox.url, webhookSecrets: () => merchantWebhooks.secrets } : undefined,
       ...options.app,
     });
   });
