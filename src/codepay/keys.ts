@@ -58,8 +58,22 @@ export function watchPrivateKey(files: LiveFiles, file: string): () => KeyObject
   return files.watch('CODEPAY_PRIVATE_KEY_FILE', file, parsePrivateKey).current;
 }
 
+const PEM_BLOCK = /-----BEGIN [A-Z ]+-----[\s\S]*?-----END [A-Z ]+-----/g;
+
+/**
+ * A gateway key file: one key, or several PEM keys one after the other (during CodePay's key
+ * rotation the old and the new one, so the switch is a file change).
+ */
+export function parsePublicKeys(text: string): KeyObject[] {
+  if (!isPem(text)) return [parsePublicKey(text)];
+  const blocks = text.match(PEM_BLOCK) ?? [];
+  // Anything outside complete blocks (a half-written key) refuses the whole file.
+  if (blocks.length === 0 || text.replace(PEM_BLOCK, '').trim() !== '') throw new Error('invalid RSA public key: text outside complete PEM blocks');
+  return blocks.map(parsePublicKey);
+}
+
 /** The files of CODEPAY_GATEWAY_PUBLIC_KEY_FILE, each re-read while running: the keys in force now. */
 export function watchGatewayPublicKeys(files: LiveFiles, list: readonly string[]): () => KeyObject[] {
-  const keys = list.map((file) => files.watch('CODEPAY_GATEWAY_PUBLIC_KEY_FILE', file, parsePublicKey));
-  return () => keys.map((key) => key.current());
+  const keys = list.map((file) => files.watch('CODEPAY_GATEWAY_PUBLIC_KEY_FILE', file, parsePublicKeys));
+  return () => keys.flatMap((key) => key.current());
 }

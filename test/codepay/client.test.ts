@@ -485,10 +485,16 @@ describe('CodePay key files, re-read while running', () => {
     fake.reply(() => ok({ merchant_order_no: 'M-1', trans_status: 9 }));
     expect(await failureOf(live.queryOrder('M-1'))).toBeInstanceOf(CodePayUnverifiedError);
 
-    replace(gatewayKeyFile, gateway.publicPem);
+    // One file holds the old and the new key during CodePay's switch.
+    replace(gatewayKeyFile, `${stranger.publicPem}${gateway.publicPem}`);
     files.checkAll();
     await expect(live.queryOrder('M-1')).resolves.toMatchObject({ transStatus: 9 });
     expect(fake.requests.at(-1)!.verified).toBe(true);
+    // A half-written second key is refused as a whole: both keys of the last good content stay.
+    replace(gatewayKeyFile, `${stranger.publicPem}${gateway.publicPem.slice(0, 200)}`);
+    files.checkAll();
+    expect(files.statuses().find((s) => s.variable === 'CODEPAY_GATEWAY_PUBLIC_KEY_FILE')).toMatchObject({ ok: false });
+    await expect(live.queryOrder('M-1')).resolves.toMatchObject({ transStatus: 9 });
 
     // The merchant key is replaced: the gateway (still holding the old public key) sees another signer.
     replace(privateKeyFile, stranger.privatePem);
