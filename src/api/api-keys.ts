@@ -30,7 +30,7 @@ const DAY_MS = 24 * 3600 * 1000;
 
 /**
  * Warns of keys expiring within 7 days (and of expired ones still listed), each key at most once a
- * day; the caller runs the returned check periodically (server.ts: hourly and at start).
+ * day; the caller runs the returned check periodically (server.ts: every minute and at start).
  */
 export function createExpiryWarnings(keys: ApiKeys, logger: { warn: (fields: Record<string, unknown>, message: string) => void }): (nowMs: number) => void {
   const warnedAt = new Map<string, number>();

@@ -17,7 +17,8 @@ import { createApp, type AppDependencies } from './app';
 import { createApiMetrics } from './metrics';
 import { warmUpApp, warmUpTemporalClient } from './warm-up';
 
-const HOUR_MS = 3600 * 1000;
+// Cheap (a few comparisons), and a key added to a file with a near expiry is warned of within a minute.
+const EXPIRY_CHECK_MS = 60_000;
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -34,7 +35,7 @@ async function main(): Promise<void> {
   if (!config.codepay.appId || !config.codepay.merchantNo) throw new ConfigError('CODEPAY_APP_ID and CODEPAY_MERCHANT_NO are required to accept notifications');
   const warnOfExpiry = createExpiryWarnings(keys, logger.child({ component: 'api-keys' }));
   warnOfExpiry(Date.now());
-  setInterval(() => warnOfExpiry(Date.now()), HOUR_MS).unref();
+  setInterval(() => warnOfExpiry(Date.now()), EXPIRY_CHECK_MS).unref();
   const connection = await Connection.connect(temporalConnectionOptions(config));
   const client = new Client({ connection, namespace: config.temporal.namespace });
   // The demo shop only makes sense against the sandbox, where nobody pays real money.
