@@ -20,7 +20,7 @@ export interface StartAdmissionLimits {
 }
 
 /** Sized on the 2-core bench (docs/performance.md, "Holding load"); API_START_* override them. */
-export const DEFAULT_START_ADMISSION: StartAdmissionLimits = { concurrency: 8, queue: 256, maxWaitMs: 4_000 };
+export const DEFAULT_START_ADMISSION: StartAdmissionLimits = { concurrency: 8, queue: 256, maxWaitMs: 8_000 };
 
 export type Refusal = 'queue-full' | 'expected-wait' | 'waited-too-long';
 
