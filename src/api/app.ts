@@ -11,6 +11,7 @@ import { createOpenApiDocument } from './openapi';
 import { DEFAULT_TIMEOUTS, PaymentCommands, type TemporalTimeouts } from './payment-commands';
 import { listPayments } from './payments-list';
 import { createPaymentsRouter } from './payments-router';
+import { createStartAdmission, DEFAULT_START_ADMISSION, type StartAdmissionLimits } from './start-admission';
 import { securityHeaders } from '../web/security-headers';
 import { notFoundMiddleware, problemMiddleware } from './problem';
 import { createReviewRouter } from './review-router';
@@ -35,6 +36,8 @@ export interface AppDependencies {
    */
   demo?: { cashierUrl: string };
   timeouts?: Partial<TemporalTimeouts>;
+  /** Admission control of payment starts (start-admission.ts); defaults to DEFAULT_START_ADMISSION. */
+  startAdmission?: StartAdmissionLimits;
 }
 
 /**
@@ -42,10 +45,10 @@ export interface AppDependencies {
  * tests build the same thing. Routes are mounted at their full paths so the metrics' route label
  * is the pattern the router matched.
  */
-export function createApp({ config, clients, gatewayPublicKeys, logger, metrics = createApiMetrics(), demo, timeouts }: AppDependencies): Express {
+export function createApp({ config, clients, gatewayPublicKeys, logger, metrics = createApiMetrics(), demo, timeouts, startAdmission = DEFAULT_START_ADMISSION }: AppDependencies): Express {
   const limits = { ...DEFAULT_TIMEOUTS, ...timeouts };
   const client = clients.temporal;
-  const commands = new PaymentCommands(client, config, limits);
+  const commands = new PaymentCommands(client, config, limits, createStartAdmission(startAdmission));
   const app = express();
   app.disable('x-powered-by');
   app.use(securityHeaders({ formTargets: demo ? [demo.cashierUrl] : [] }));
