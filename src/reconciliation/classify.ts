@@ -160,3 +160,15 @@ export function totalsView(totals: Record<string, CurrencyTotals>): { currency: 
       return { currency, paid: toDecimalString(t.paidMinor, currency), refunded: toDecimalString(t.refundedMinor, currency), net: `${net < 0 ? '-' : ''}${toDecimalString(Math.abs(net), currency)}` };
     });
 }
+
+/** The exceptions of one payment as review evidence: flat `kind.side.field` values, and a one-line reason. */
+export function reviewFinding(exceptions: readonly ReconciliationException[]): { reason: string; evidence: Side } {
+  const evidence: Side = {};
+  exceptions.forEach((e, i) => {
+    for (const [side, values] of [['ours', e.ours], ['codepay', e.codepay]] as const) {
+      for (const [field, value] of Object.entries(values)) evidence[`${i + 1}.${e.kind}.${side}.${field}`] = value;
+    }
+  });
+  const kinds = [...new Set(exceptions.map((e) => e.kind))].join(', ');
+  return { reason: `reconciliation: our record disagrees with CodePay's (${kinds})`, evidence };
+}
