@@ -2,7 +2,9 @@ import type { KeyObject } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import express, { type Express } from 'express';
 import type { Logger } from 'pino';
+import path from 'node:path';
 import type { Config } from '../config';
+import { ReportStore } from '../reconciliation/report-store';
 import { LiveFiles } from '../secrets/live-file';
 import { apiKeyOf } from '../secrets/api-key-list';
 import { apiKeysFromConfig, type ApiKeys } from './api-keys';
@@ -11,11 +13,15 @@ import { createDemoRouter } from './demo-router';
 import { createHealthRouter } from './health-router';
 import { type ApiMetrics, createApiMetrics, httpMetricsMiddleware } from './metrics';
 import { createOpenApiDocument } from './openapi';
-import { DEFAULT_TIMEOUTS, PaymentCommands, type TemporalTimeouts } from './payment-commands';
+import { DEFAULT_TIMEOUTS, PaymentCommands, translate, type TemporalTimeouts } from './payment-commands';
+import { streamPaymentsCsv } from './payments-csv';
 import { listPayments } from './payments-list';
 import { createPaymentsRouter } from './payments-router';
+import { createStartAdmission, DEFAULT_START_ADMISSION, type StartAdmissionLimits } from './start-admission';
 import { securityHeaders } from '../web/security-headers';
 import { notFoundMiddleware, problemMiddleware } from './problem';
+import { registerReconciliationMetrics } from './reconciliation-metrics';
+import { createReconciliationsRouter } from './reconciliations-router';
 import { createReviewRouter } from './review-router';
 import { registerSecretMetrics } from './secret-metrics';
 import { WebhookDeliveries } from './webhook-deliveries';
@@ -24,6 +30,8 @@ import { createWebhookRouter } from './webhook-router';
 export type ApiConfig = Pick<Config, 'apiKeys' | 'operatorApiKeys' | 'apiKeyFiles' | 'temporal' | 'publicBaseUrl' | 'payments' | 'webhook' | 'trustProxy' | 'merchantWebhooks' | 'metricsToken'> & {
   /** Our merchant at CodePay: the webhook takes only notifications addressed to it. */
   codepay: Pick<Config['codepay'], 'appId' | 'merchantNo'>;
+  /** Where the worker keeps reconciliation reports (read here); default `.data/reconciliations`. */
+  reconciliation?: Pick<Config['reconciliation'], 'reportsDir'>;
 };
 
 export interface AppDependencies {
@@ -47,6 +55,8 @@ export interface AppDependencies {
    */
   demo?: { cashierUrl: string; webhookSecrets?: () => readonly string[] };
   timeouts?: Partial<TemporalTimeouts>;
+  /** Admission control of payment starts (start-admission.ts); defaults to DEFAULT_START_ADMISSION. */
+  startAdmission?: StartAdmissionLimits;
 }
 
 /**
@@ -55,11 +65,12 @@ export interface AppDependencies {
  * is the pattern the router matched.
  */
 export function createApp(deps: AppDependencies): Express {
-  const { config, clients, gatewayPublicKeys, logger, metrics = createApiMetrics(), demo, timeouts, files = new LiveFiles(), now = Date.now } = deps;
+  const { config, clients, gatewayPublicKeys, logger, metrics = createApiMetrics(), demo, timeouts, startAdmission = DEFAULT_START_ADMISSION } = deps;
+  const { files = new LiveFiles(), now = Date.now } = deps;
   const keys = deps.keys ?? apiKeysFromConfig(config, files);
   const limits = { ...DEFAULT_TIMEOUTS, ...timeouts };
   const client = clients.temporal;
-  const commands = new PaymentCommands(client, config, limits);
+  const commands = new PaymentCommands(client, config, limits, createStartAdmission(startAdmission));
   const app = express();
   app.disable('x-powered-by');
   app.use(securityHeaders({ formTargets: demo ? [demo.cashierUrl] : [] }));
@@ -88,10 +99,18 @@ export function createApp(deps: AppDependencies): Express {
       auth: requireApiKey(keys.merchant, now),
       deliveries: new WebhookDeliveries(client, config, limits),
       list: (filters) => listPayments(client, config.temporal.namespace, filters, limits),
+      exportCsv: (filters, res) =>
+        streamPaymentsCsv(client, filters, res, logger.child({ component: 'payments-csv' })).catch((err: unknown) => {
+          throw translate(err);
+        }),
       requestMs: limits.requestMs,
     }),
   );
-  app.use(createReviewRouter({ commands, auth: requireOperatorKey({ operatorKeys: keys.operator, merchantKeys: keys.merchant, now }), requestMs: limits.requestMs }));
+  const operatorAuth = requireOperatorKey({ operatorKeys: keys.operator, merchantKeys: keys.merchant, now });
+  app.use(createReviewRouter({ commands, auth: operatorAuth, requestMs: limits.requestMs }));
+  const reports = new ReportStore(config.reconciliation?.reportsDir ?? path.join('.data', 'reconciliations'));
+  registerReconciliationMetrics(metrics.registry, reports);
+  app.use(createReconciliationsRouter({ client, taskQueue: config.temporal.taskQueue, store: reports, auth: operatorAuth, requestMs: limits.requestMs }));
   app.use(
     createHealthRouter({
       client,

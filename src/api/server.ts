@@ -43,7 +43,17 @@ async function main(): Promise<void> {
     ? { cashierUrl: config.sandbox.publicUrl, webhookSecrets: merchantWebhookSecrets(config.merchantWebhooks, files) }
     : undefined;
   const timeouts = { requestMs: config.apiTemporalTimeoutMs };
-  const dependencies: AppDependencies = { config, clients: { temporal: client }, gatewayPublicKeys, files, keys, logger, demo, timeouts };
+  const dependencies: AppDependencies = {
+    config,
+    clients: { temporal: client },
+    gatewayPublicKeys,
+    files,
+    keys,
+    logger,
+    demo,
+    timeouts,
+    startAdmission: config.apiStartAdmission,
+  };
   // Before listening: the first payments are not the ones to pay for cold code paths (warm-up.ts).
   // The twin knows one throwaway key of its own: the configured ones may be digests only.
   const warmUpKey = randomBytes(24).toString('hex');
