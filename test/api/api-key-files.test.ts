@@ -88,7 +88,7 @@ describe('API key files (in-process app, real dev server)', () => {
     expect((await answer(`sha256:${hex(DIGESTED)}`)).status).toBe(401);
   });
 
-  it('reads operator keys from their file: a merchant key is forbidden there, an unknown one unauthorized', async () => {
+  it('reads operator keys from their file: a merchant key is forbidden there (even if also listed as an operator key), an unknown one unauthorized', async () => {
     const review = (key: string) =>
       fetch(`${server.url}/v1/payments/NO-SUCH-PAYMENT/review`, {
         method: 'POST',
@@ -98,6 +98,12 @@ describe('API key files (in-process app, real dev server)', () => {
     expect((await review(PLAIN)).status).toBe(403);
     expect((await review('op_live_nobody')).status).toBe(401);
     // Past the key check: the payment does not exist.
+    expect((await review(OPERATOR)).status).toBe(404);
+    // A merchant key copied into the operator file stays a merchant key.
+    replaceFile(operatorFile, `${OPERATOR}\n${PLAIN}\n`);
+    files.checkAll();
+    expect(files.statuses().find((s) => s.variable === 'OPERATOR_API_KEYS_FILE')).toMatchObject({ ok: true });
+    expect((await review(PLAIN)).status).toBe(403);
     expect((await review(OPERATOR)).status).toBe(404);
   });
 
