@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type AmountLimits, parseAmountLimits } from './api/amount-limit';
+import { type AmountLimits, parseAmountLimits } from './amount-limit';
 
 /**
  * The one configuration of every process, read from the environment (docs/design.md §6) and validated

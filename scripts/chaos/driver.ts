@@ -1,5 +1,5 @@
 import { toDecimalString } from '../../src/codepay/money';
-import { PaymentResponseSchema, type PaymentResponse } from '../../src/api/payments-schemas';
+import { PaymentResponseSchema, type PaymentResponse } from '../../src/views/payment-response';
 import { HttpGaveUp, type HttpAnswer, type HttpClient } from './http';
 import type { Liar } from './notification-lies';
 import type { PaymentPlan, PlannedRefund } from './plan';

@@ -1,4 +1,4 @@
-import type { PaymentResponse } from '../../src/api/payments-schemas';
+import type { PaymentResponse } from '../../src/views/payment-response';
 import { merchantEventId, paymentEventType } from '../../src/workflows/merchant-events';
 import type { MerchantEventType, PaymentStatus } from '../../src/workflows/messages';
 import type { Finding } from './reconcile';

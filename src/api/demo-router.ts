@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { Config } from '../config';
 import { toMinorUnits } from '../codepay/money';
 import { cspNonce } from '../web/security-headers';
-import { amountLimitIssue } from './amount-limit';
+import { amountLimitIssue } from '../amount-limit';
 import { DemoOrders } from './demo-orders';
 import { errorPage, returnPage, shopPage } from './demo-pages';
 import { createDemoReceiver } from './demo-receiver';

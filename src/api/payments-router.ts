@@ -2,11 +2,11 @@ import express, { type Request, type RequestHandler, Router } from 'express';
 import type { z } from 'zod';
 import type { Config } from '../config';
 import { toMinorUnits } from '../codepay/money';
-import { amountLimitIssue } from './amount-limit';
+import { amountLimitIssue } from '../amount-limit';
 import type { PaymentStartOutcome, ApiMetrics } from './metrics';
 import type { PaymentCommands } from './payment-commands';
 import { ListPaymentsQuerySchema, type ListPaymentsQuery, type PaymentList } from './payments-list';
-import { paymentResponse, refundResponse, startPaymentResponse } from './payment-view';
+import { paymentResponse, refundResponse, startPaymentResponse } from '../views/payment-view';
 import {
   amountIssue,
   CreatePaymentBodySchema,

@@ -1,4 +1,4 @@
-import type { PaymentResponse } from '../../src/api/payments-schemas';
+import type { PaymentResponse } from '../../src/views/payment-response';
 import { checkWebhooks, expectedEvents, type Receipt } from '../../scripts/chaos/webhook-check';
 
 const T = '2030-01-01T00:00:00.000Z';

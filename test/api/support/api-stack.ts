@@ -5,7 +5,7 @@ import type { Worker } from '@temporalio/worker';
 import pino from 'pino';
 import { createCodePayActivities } from '../../../src/activities/codepay-activities';
 import { createWebhookActivities } from '../../../src/activities/webhook-activities';
-import { parseAmountLimits } from '../../../src/api/amount-limit';
+import { parseAmountLimits } from '../../../src/amount-limit';
 import { type ApiConfig, createApp, type AppDependencies } from '../../../src/api/app';
 import { createApiMetrics, type ApiMetrics } from '../../../src/api/metrics';
 import { createCodePayClient } from '../../../src/codepay/client';
