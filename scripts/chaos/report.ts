@@ -27,6 +27,8 @@ export interface ChaosReport {
   /** Gateway-signed lies sent to the webhook (scripts/chaos/notification-lies.ts). */
   notificationLies: LieTally;
   processFaults: ProcessFaultLog[];
+  /** Timed worker kills (cancelStorm, refundCancelRace, reviewStorm) not done: another fault was in flight, or the last one too recent. */
+  timedKillsSkipped: number;
   crashes: string[];
   weatherSeconds: Record<string, number>;
   http: HttpStats;
@@ -76,7 +78,7 @@ export function formatReport(r: ChaosReport): string {
     ['payments started', `${r.started} of ${r.payments} (seed ${r.seed}, concurrency ${r.concurrency})`],
     ['final states', counts(r.finalStates as Record<string, number>)],
     ...Object.entries(r.byKind).map(([kind, states]): [string, string] => [`  ${kind}`, counts(states)]),
-    ['process faults', `${counts(faults)}${r.crashes.length ? `; unexpected exits: ${r.crashes.join(', ')}` : ''}`],
+    ['process faults', `${counts(faults)} (timed kills skipped: ${r.timedKillsSkipped})${r.crashes.length ? `; unexpected exits: ${r.crashes.join(', ')}` : ''}`],
     ['gateway weather', Object.entries(r.weatherSeconds).map(([k, v]) => `${k} ${v.toFixed(0)} s`).join(', ')],
     ['driver HTTP', `${r.http.calls} calls, ${r.http.retries} retries (${counts(r.http.retryCauses)})`],
     ['refused as expected', counts(r.refusals)],

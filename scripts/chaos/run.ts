@@ -222,7 +222,6 @@ async function main(): Promise<number> {
     const identity = { appId: stack.config.sandbox.appId, merchantNo: stack.config.sandbox.merchantNo, privateKey: readPrivateKeyFile(gatewayPaths) };
     const lies = newLieTally();
     const webhook = createHttpClient({ baseUrl: stack.apiUrl, budgetMs: 60_000, attemptTimeoutMs: 10_000, stats: newHttpStats() });
-    const driver = createDriver(api, sandbox, record, createLiar(webhook, identity, lies));
     const prng = createPrng(options.seed);
     const plans = planPayments(options.payments, options.seed, prng.fork(), EXPIRES_MIN_SECONDS);
 
@@ -232,8 +231,11 @@ async function main(): Promise<number> {
       quick: options.quick,
       minGapMs: options.quick ? 3_000 : 5_000,
       maxGapMs: options.quick ? 6_000 : 15_000,
+      timedKillGapMs: options.quick ? 3_000 : 5_000,
       onFault: (f) => appendFileSync(logFile, `${new Date().toISOString()} [chaos] ${f.fault} took ${f.tookMs} ms${f.error ? `: ${f.error}` : ''}\n`),
     });
+    const operator = createHttpClient({ baseUrl: stack.apiUrl, headers: { authorization: `Bearer ${stack.operatorKey}` }, budgetMs: 180_000, attemptTimeoutMs: 45_000, stats });
+    const driver = createDriver(api, sandbox, record, { liar: createLiar(webhook, identity, lies), operator, killWorkerIn: (ms) => chaos.killWorkerIn(ms) });
     merchant.startWeather(endpointPrng.fork(), [2_000, 8_000]);
     const progress = createProgress('chaos: driving', plans.length);
     await mapPool(plans, options.concurrency, async (plan) => {
@@ -306,6 +308,7 @@ async function main(): Promise<number> {
       notifications: reconciliation.notifications,
       notificationLies: lies,
       processFaults: chaos.log,
+      timedKillsSkipped: chaos.timedKillsSkipped,
       crashes,
       weatherSeconds: weather.seconds,
       http: stats,
