@@ -32,6 +32,7 @@ export const PROBLEMS = {
   'gateway-rejected': { status: 422, title: 'CodePay rejected the request' },
   'temporal-unavailable': { status: 503, title: 'The payment engine is unreachable; retry later' },
   'codepay-unavailable': { status: 503, title: 'CodePay could not be reached; retry later' },
+  'workflow-task-failing': { status: 503, title: "The payment's workflow cannot run its code now; operators are alerted, retry later" },
   internal: { status: 500, title: 'Internal error' },
 } as const;
 
@@ -65,6 +66,8 @@ export class ProblemError extends Error {
     readonly kind: ProblemKind,
     readonly detail?: string,
     readonly extra: { errors?: FieldError[]; code?: string } = {},
+    /** Set for a problem that is ours to look at: logged as an error with these fields, never sent. */
+    readonly log?: Record<string, unknown>,
   ) {
     super(detail ?? PROBLEMS[kind].title);
   }
@@ -77,9 +80,11 @@ export class ProblemError extends Error {
 
 /** How long a client should wait before retrying a 503 (Temporal out of reach), in seconds. */
 export const RETRY_AFTER_SECONDS = 2;
+/** A failing workflow task heals only with a fixed deployment: retrying every 2 s would only add load. */
+export const TASK_FAILING_RETRY_AFTER_SECONDS = 30;
 
 export function sendProblem(res: Response, problem: Problem): void {
-  if (problem.status === 503) res.set('Retry-After', String(RETRY_AFTER_SECONDS));
+  if (problem.status === 503) res.set('Retry-After', String(problem.type === problemType('workflow-task-failing') ? TASK_FAILING_RETRY_AFTER_SECONDS : RETRY_AFTER_SECONDS));
   res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
 }
 
@@ -162,7 +167,10 @@ export function problemMiddleware(logger: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, next) => {
     if (res.headersSent) return next(err);
     const path = requestPath(req);
-    if (err instanceof ProblemError) return sendProblem(res, err.toProblem(path));
+    if (err instanceof ProblemError) {
+      if (err.log) logger.error({ ...err.log, method: req.method, path, problem: err.kind }, err.detail ?? err.message);
+      return sendProblem(res, err.toProblem(path));
+    }
     const clientError = clientErrorProblem(err);
     if (clientError) {
       logger.warn({ method: req.method, path, status: PROBLEMS[clientError.kind].status, reason: (err as Error).message }, 'unreadable request');
