@@ -22,8 +22,8 @@ import { generateTestKeyPair, type TestKeyPair } from '../../support/keys';
 
 export const TEST_API_KEY = 'sk_test_api_suite';
 export const TEST_OPERATOR_KEY = 'sk_test_operator_suite';
-const APP_ID = 'api-test-app';
-const MERCHANT_NO = '100000000077';
+export const APP_ID = 'api-test-app';
+export const MERCHANT_NO = '100000000077';
 
 /** Starts an express app on a free loopback port; its URL is known before the app is built. */
 export async function listen(build: (url: string) => RequestListener): Promise<{ url: string; close(): Promise<void> }> {
