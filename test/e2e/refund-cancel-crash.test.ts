@@ -26,6 +26,13 @@ describe('refund and cancel together, worker SIGKILLed inside the workflow task'
     return (await response.json()) as unknown;
   };
   const view = async (no: string) => (await api<PaymentResponse>('GET', `/v1/payments/${no}`)).body;
+  /** The payment once nothing is in flight; a read the API cannot answer yet (the worker restarting) is asked again. */
+  const settled = (no: string) =>
+    waitFor(
+      () => api<PaymentResponse>('GET', `/v1/payments/${no}`),
+      ({ status, body }) => status === 200 && body.refunds.every((r) => r.status !== 'PENDING') && body.status !== 'AWAITING_PAYMENT',
+      { timeoutMs: 90_000, intervalMs: 250 },
+    );
 
   beforeAll(async () => {
     receiver = await startWebhookReceiver();
@@ -52,14 +59,14 @@ describe('refund and cancel together, worker SIGKILLed inside the workflow task'
       await stack.restart('worker', 'SIGKILL');
       await sandbox('PUT', '/sandbox/faults', { latencyMs: 0 });
       await answers;
-      await waitFor(() => view(no), (v) => v.refunds.every((r) => r.status !== 'PENDING') && v.status !== 'AWAITING_PAYMENT', { timeoutMs: 90_000, intervalMs: 250 });
+      await settled(no);
     }
     // Late heals and webhook retries settle.
     await new Promise((r) => setTimeout(r, 5_000));
 
     const ledger = LedgerSchema.parse(await sandbox('GET', '/sandbox/ledger'));
     const views = new Map<string, PaymentResponse>();
-    for (const no of orders) views.set(no, await view(no));
+    for (const no of orders) views.set(no, (await settled(no)).body);
     const result = reconcile(views, ledger);
     const unexplained = result.mismatches.filter((m) => !(m.rule === 'needs review' && Object.keys(views.get(m.merchantOrderNo)?.review?.evidence ?? {}).length > 0));
     expect({ mismatches: unexplained, moneyViolations: result.moneyViolations, unsettled: result.unsettled }).toEqual({ mismatches: [], moneyViolations: [], unsettled: [] });
