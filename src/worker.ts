@@ -8,10 +8,14 @@ import { DefaultLogger, NativeConnection, Runtime, Worker, type LogEntry, type W
 import { hostname } from 'node:os';
 import pino, { type Logger } from 'pino';
 import { createCodePayActivities, type CodePayActivities } from './activities/codepay-activities';
+import { createReconciliationActivities } from './activities/reconciliation-activities';
 import { createWebhookActivities, type WebhookActivities } from './activities/webhook-activities';
 import { codePayClientOptionsFromConfig, createCodePayClient } from './codepay/client';
 import { warmUpCodePay } from './codepay/warm-up';
 import { assertMerchantWebhookConfig, loadConfig, type Config } from './config';
+import { createPacer } from './reconciliation/pacer';
+import { ReportStore } from './reconciliation/report-store';
+import { ensureReconciliationSchedule } from './reconciliation/schedule';
 import { temporalConnectionOptions } from './temporal-connection';
 import { prepareWorkflowBundle, serviceWorkflowBundleSource } from './tools/workflow-bundle';
 // Type only, started by name: the worker's own process never loads workflow code.
@@ -40,13 +44,19 @@ export async function createPaymentWorker(options: PaymentWorkerOptions): Promis
   const { config } = options;
   const activities = options.activities ?? warmCodePayActivities(config);
   assertMerchantWebhookConfig(config);
-  const webhookActivities =
-    options.webhookActivities ?? createWebhookActivities({ config, client: new Client({ connection: options.connection, namespace: config.temporal.namespace }) });
+  const client = new Client({ connection: options.connection, namespace: config.temporal.namespace });
+  const webhookActivities = options.webhookActivities ?? createWebhookActivities({ config, client });
+  const reconciliationActivities = createReconciliationActivities({
+    client,
+    codepay: activities,
+    store: new ReportStore(config.reconciliation.reportsDir),
+    pace: createPacer(config.reconciliation.queriesPerSecond),
+  });
   return Worker.create({
     connection: options.connection,
     namespace: config.temporal.namespace,
     taskQueue: options.taskQueue ?? config.temporal.taskQueue,
-    activities: { ...activities, ...webhookActivities },
+    activities: { ...activities, ...webhookActivities, ...reconciliationActivities },
     workflowBundle: options.workflowBundle ?? { codePath: (await prepareWorkflowBundle(serviceWorkflowBundleSource())).codePath },
     maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivities,
     maxConcurrentWorkflowTaskExecutions: config.worker.maxConcurrentWorkflowTasks,
@@ -58,18 +68,27 @@ export async function createPaymentWorker(options: PaymentWorkerOptions): Promis
  * Runs `workerWarmUpWorkflow` once, started eagerly: the server hands its first task straight to
  * this process's worker (the client shares the worker's connection), so this worker's workflow
  * thread, not another replica's, compiles the payment's code before the first payment needs it.
+ * Then deletes the completed run: the Web UI's workflow list is the operator's, and a warm-up per
+ * worker start would pile up there until retention. (Replaying a recorded history instead warms
+ * nothing: `Worker.runReplayHistories` builds a replay worker with workflow threads of its own.)
  */
-export async function warmUpWorkflows(client: Client, taskQueue: string): Promise<{ workflowId: string; ms: number }> {
+export async function warmUpWorkflows(client: Client, taskQueue: string): Promise<{ workflowId: string; ms: number; deleted: boolean }> {
   const started = performance.now();
   const workflowId = `worker-warm-up-${hostname()}-${process.pid}-${Date.now()}`;
-  await client.workflow.execute<typeof workerWarmUpWorkflow>('workerWarmUpWorkflow', {
+  const handle = await client.workflow.start<typeof workerWarmUpWorkflow>('workerWarmUpWorkflow', {
     taskQueue,
     workflowId,
     requestEagerStart: true,
     staticSummary: 'Worker warm-up: no payment, no CodePay call',
     workflowExecutionTimeout: '1m',
   });
-  return { workflowId, ms: Math.round(performance.now() - started) };
+  await handle.result();
+  const ms = Math.round(performance.now() - started);
+  // The warm-up did its work either way; a refused delete only leaves it in the list.
+  const deleted = await client.workflowService
+    .deleteWorkflowExecution({ namespace: client.options.namespace, workflowExecution: { workflowId, runId: handle.firstExecutionRunId } })
+    .then(() => true, () => false);
+  return { workflowId, ms, deleted };
 }
 
 /** `127.0.0.1:9464`, `[::1]:9464`: the socket address the SDK's Prometheus exporter binds. */
@@ -103,9 +122,16 @@ async function main(): Promise<void> {
     { address: config.temporal.address, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, metrics: metricsPort > 0 ? `:${metricsPort}/metrics` : 'off' },
     'worker running',
   );
+  const client = new Client({ connection, namespace: config.temporal.namespace });
+  try {
+    const schedule = await ensureReconciliationSchedule(client, { cron: config.reconciliation.cron, taskQueue: config.temporal.taskQueue });
+    logger.info({ schedule, cron: config.reconciliation.cron ?? 'off' }, 'reconciliation schedule');
+  } catch (error) {
+    logger.error({ error: String(error) }, 'reconciliation schedule could not be created or updated; the next worker start tries again');
+  }
   try {
     const running = worker.run();
-    warmUpWorkflows(new Client({ connection, namespace: config.temporal.namespace }), config.temporal.taskQueue).then(
+    warmUpWorkflows(client, config.temporal.taskQueue).then(
       (warmUp) => logger.info(warmUp, 'workflow code warmed up'),
       (error: unknown) => logger.warn({ error: String(error) }, 'workflow warm-up failed; the first payments pay for it'),
     );

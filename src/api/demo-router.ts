@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { Config } from '../config';
 import { toMinorUnits } from '../codepay/money';
 import { cspNonce } from '../web/security-headers';
-import { amountLimitIssue } from './amount-limit';
+import { amountLimitIssue } from '../amount-limit';
 import { DemoOrders } from './demo-orders';
 import { errorPage, returnPage, shopPage } from './demo-pages';
 import { createDemoReceiver } from './demo-receiver';
@@ -84,8 +84,10 @@ export function createDemoRouter({ commands, config, logger, requestMs, orders =
       res.redirect(303, result.cashierUrl);
     } catch (err) {
       if (!(err instanceof ProblemError)) throw err;
-      if (err.kind === 'temporal-unavailable') res.set('Retry-After', String(RETRY_AFTER_SECONDS));
-      res.status(err.kind === 'temporal-unavailable' ? 503 : 502).type('html').send(errorPage(cspNonce(res), err.message));
+      // Ours to retry (Temporal out of reach, starts at capacity); anything else is CodePay's answer.
+      const unavailable = err.kind === 'temporal-unavailable' || err.kind === 'overloaded';
+      if (unavailable) res.set('Retry-After', String(err.options.retryAfterSeconds ?? RETRY_AFTER_SECONDS));
+      res.status(unavailable ? 503 : 502).type('html').send(errorPage(cspNonce(res), err.message));
     }
   }));
 
