@@ -83,14 +83,18 @@ export class WebhookDeliveries {
       if (!(err instanceof WorkflowNotFoundError)) throw translate(err);
     }
     const workflowId = merchantWebhooksWorkflowId(merchantOrderNo);
+    let runs: string[];
     try {
+      runs = [];
       // The order number is validated (letters, digits, _ - * @): nothing to escape in the query.
-      for await (const run of this.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) {
-        const found = await withDeadline(this.client, this.timeouts.requestMs, () => this.client.workflow.getHandle(workflowId, run.runId).query(getMerchantEventQuery, eventId));
-        if (found) return found;
-      }
+      for await (const run of this.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) runs.push(run.runId);
     } catch (err) {
       throw translate(err);
+    }
+    for (const runId of runs) {
+      const handle = this.client.workflow.getHandle(workflowId, runId);
+      const found = await readWorkflowState(this.client, handle, this.timeouts.requestMs, () => handle.query(getMerchantEventQuery, eventId), { resultIsState: false });
+      if (found) return found;
     }
     return null;
   }

@@ -1,6 +1,6 @@
 import { LedgerSchema } from '../../scripts/chaos/ledger';
 import { reconcile } from '../../scripts/chaos/reconcile';
-import type { PaymentResponse } from '../../src/api/payments-schemas';
+import type { PaymentResponse } from '../../src/views/payment-response';
 import type { Stack } from '../../src/tools/stack';
 import { waitFor } from '../harness/wait-for';
 import { apiClient, startE2eStack } from '../support/e2e-stack';
