@@ -12,6 +12,9 @@ import { createWebhookActivities, type WebhookActivities } from './activities/we
 import { codePayClientOptionsFromConfig, createCodePayClient } from './codepay/client';
 import { warmUpCodePay } from './codepay/warm-up';
 import { assertMerchantWebhookConfig, loadConfig, type Config } from './config';
+import { traceLogFields } from './telemetry/log-fields';
+import { clientTracingInterceptors, workerTracingOptions } from './telemetry/temporal-tracing';
+import { SERVICE_NAMES, startTracing, type Tracing } from './telemetry/tracing';
 import { temporalConnectionOptions } from './temporal-connection';
 import { prepareWorkflowBundle, serviceWorkflowBundleSource } from './tools/workflow-bundle';
 // Type only, started by name: the worker's own process never loads workflow code.
@@ -27,6 +30,8 @@ export interface PaymentWorkerOptions {
   /** A pre-built bundle (tests, benchmarks); defaults to the cached bundle of src/workflows (tools/workflow-bundle.ts). */
   workflowBundle?: WorkflowBundleOption;
   taskQueue?: string;
+  /** Tracing of this process (telemetry/tracing.ts): adds the Temporal interceptors and the workflow span sink, and the traced bundle. */
+  tracing?: Tracing;
 }
 
 /** The activities over the real CodePay client, its cold paths run once before the first payment needs them. */
@@ -37,17 +42,19 @@ function warmCodePayActivities(config: Config): CodePayActivities {
 }
 
 export async function createPaymentWorker(options: PaymentWorkerOptions): Promise<Worker> {
-  const { config } = options;
+  const { config, tracing } = options;
   const activities = options.activities ?? warmCodePayActivities(config);
   assertMerchantWebhookConfig(config);
-  const webhookActivities =
-    options.webhookActivities ?? createWebhookActivities({ config, client: new Client({ connection: options.connection, namespace: config.temporal.namespace }) });
+  const client = new Client({ connection: options.connection, namespace: config.temporal.namespace, interceptors: { workflow: clientTracingInterceptors(tracing) } });
+  const webhookActivities = options.webhookActivities ?? createWebhookActivities({ config, client });
+  const bundleSource = serviceWorkflowBundleSource({ traced: tracing !== undefined });
   return Worker.create({
+    ...(tracing ? workerTracingOptions(tracing) : {}),
     connection: options.connection,
     namespace: config.temporal.namespace,
     taskQueue: options.taskQueue ?? config.temporal.taskQueue,
     activities: { ...activities, ...webhookActivities },
-    workflowBundle: options.workflowBundle ?? { codePath: (await prepareWorkflowBundle(serviceWorkflowBundleSource())).codePath },
+    workflowBundle: options.workflowBundle ?? { codePath: (await prepareWorkflowBundle(bundleSource)).codePath },
     maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivities,
     maxConcurrentWorkflowTaskExecutions: config.worker.maxConcurrentWorkflowTasks,
     maxCachedWorkflows: config.worker.maxCachedWorkflows,
@@ -83,14 +90,15 @@ function sdkLogger(logger: Logger): DefaultLogger {
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const logger = pino({ level: config.logLevel, name: 'worker' });
+  const logger = pino({ level: config.logLevel, name: 'worker', mixin: traceLogFields });
+  const tracing = startTracing({ serviceName: SERVICE_NAMES.worker });
   const metricsPort = config.worker.metricsPort;
   Runtime.install({
     logger: sdkLogger(logger),
     telemetryOptions: metricsPort > 0 ? { metrics: { prometheus: { bindAddress: hostPort(config.bindHost, metricsPort) } } } : {},
   });
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
-  const worker = await createPaymentWorker({ config, connection });
+  const worker = await createPaymentWorker({ config, connection, tracing });
   const stop = (signal: string) => {
     // A terminal's Ctrl-C reaches us directly and again as SIGTERM from `npm start`: stop once.
     if (worker.getState() !== 'RUNNING') return;
@@ -112,6 +120,7 @@ async function main(): Promise<void> {
     await running;
   } finally {
     await connection.close();
+    await tracing?.shutdown();
   }
   logger.info('worker stopped');
 }

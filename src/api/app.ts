@@ -11,6 +11,7 @@ import { createOpenApiDocument } from './openapi';
 import { DEFAULT_TIMEOUTS, PaymentCommands, type TemporalTimeouts } from './payment-commands';
 import { listPayments } from './payments-list';
 import { createPaymentsRouter } from './payments-router';
+import { serverSpanMiddleware } from '../telemetry/spans';
 import { securityHeaders } from '../web/security-headers';
 import { notFoundMiddleware, problemMiddleware } from './problem';
 import { createReviewRouter } from './review-router';
@@ -52,6 +53,7 @@ export function createApp({ config, clients, gatewayPublicKeys, logger, metrics 
   // Decides `req.ip`, which the webhook allow-list checks.
   app.set('trust proxy', config.trustProxy);
 
+  app.use(serverSpanMiddleware());
   app.use(httpMetricsMiddleware(metrics));
   app.use(
     createWebhookRouter({

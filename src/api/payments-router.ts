@@ -16,6 +16,7 @@ import {
   RefundParamsSchema,
   toPaymentRequest,
 } from './payments-schemas';
+import { tagActiveSpanWithOrder } from '../telemetry/spans';
 import { ProblemError, validationProblem } from './problem';
 import { budgeted } from './temporal-failures';
 import type { WebhookDeliveries } from './webhook-deliveries';
@@ -62,6 +63,7 @@ export function createPaymentsRouter({ commands, config, metrics, auth, deliveri
       throw validationProblem(parsed.error);
     }
     const request = toPaymentRequest(parsed.data, config.payments.defaultExpiresSeconds);
+    tagActiveSpanWithOrder(request.merchantOrderNo);
     const overLimit = amountLimitIssue(config.payments.maxAmount, request.amountMinor, request.currency);
     if (overLimit) {
       count('invalid');

@@ -7,6 +7,9 @@ import { Client, Connection } from '@temporalio/client';
 import pino from 'pino';
 import { readPublicKeyFile } from '../codepay/keys';
 import { ConfigError, loadConfig } from '../config';
+import { traceLogFields } from '../telemetry/log-fields';
+import { clientTracingInterceptors } from '../telemetry/temporal-tracing';
+import { SERVICE_NAMES, startTracing } from '../telemetry/tracing';
 import { temporalConnectionOptions } from '../temporal-connection';
 import { createApp, type AppDependencies } from './app';
 import { createApiMetrics } from './metrics';
@@ -27,13 +30,14 @@ function readGatewayKeys(files: string[]) {
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const logger = pino({ level: config.logLevel, name: 'api' });
+  const logger = pino({ level: config.logLevel, name: 'api', mixin: traceLogFields });
+  const tracing = startTracing({ serviceName: SERVICE_NAMES.api });
   if (config.apiKeys.length === 0) throw new ConfigError('API_KEYS is required: the merchant API accepts no request without one');
   const gatewayPublicKeys = readGatewayKeys(config.codepay.gatewayPublicKeyFiles);
   // The webhook takes only notifications addressed to our merchant: without it every one is refused.
   if (!config.codepay.appId || !config.codepay.merchantNo) throw new ConfigError('CODEPAY_APP_ID and CODEPAY_MERCHANT_NO are required to accept notifications');
   const connection = await Connection.connect(temporalConnectionOptions(config));
-  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const client = new Client({ connection, namespace: config.temporal.namespace, interceptors: { workflow: clientTracingInterceptors(tracing) } });
   // The demo shop only makes sense against the sandbox, where nobody pays real money.
   const demo = config.codepay.usesSandbox ? { cashierUrl: config.sandbox.publicUrl } : undefined;
   const timeouts = { requestMs: config.apiTemporalTimeoutMs };
@@ -65,7 +69,7 @@ async function main(): Promise<void> {
     // Keep-alive sockets would hold close() open; idle ones are dropped, busy ones finish.
     server.closeIdleConnections();
     server.close((err) => {
-      connection.close().finally(() => {
+      Promise.allSettled([connection.close(), tracing?.shutdown()]).finally(() => {
         if (err) logger.error({ err }, 'api did not stop cleanly');
         process.exit(err ? 1 : 0);
       });

@@ -68,12 +68,17 @@ export function workerNames(count: number): ServiceName[] {
   return Array.from({ length: count }, (_, i) => (i === 0 ? 'worker' : (`worker-${i + 1}` as const)));
 }
 
-/** Each extra worker process serves its metrics on the next port (0 stays off). */
+/**
+ * Each extra worker process serves its metrics on the next port (0 stays off). OTEL_SERVICE_NAME
+ * is dropped: one name for every part would hide which process a span came from, so each keeps its
+ * own (codepay-api, codepay-worker, codepay-sandbox).
+ */
 function serviceEnv(name: ServiceName, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { OTEL_SERVICE_NAME: _shared, ...own } = env;
   const extra = /^worker-(\d+)$/.exec(name);
-  const metricsPort = Number(env.WORKER_METRICS_PORT ?? 9464);
-  if (!extra || metricsPort === 0) return env;
-  return { ...env, WORKER_METRICS_PORT: String(metricsPort + Number(extra[1]) - 1) };
+  const metricsPort = Number(own.WORKER_METRICS_PORT ?? 9464);
+  if (!extra || metricsPort === 0) return own;
+  return { ...own, WORKER_METRICS_PORT: String(metricsPort + Number(extra[1]) - 1) };
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
