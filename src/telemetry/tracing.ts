@@ -57,7 +57,6 @@ export interface Tracing {
 export interface TracingOptions {
   /** `codepay-api`…; `OTEL_SERVICE_NAME` wins when set. */
   serviceName: string;
-  env?: NodeJS.ProcessEnv;
   /** Instead of the one the environment names (tests: an in-memory exporter). */
   exporter?: SpanExporter;
   /** Instead of a batch processor over the exporter (tests: a simple one, spans at once). */
@@ -76,8 +75,8 @@ function exporterFor(choice: TraceExport): SpanExporter {
  * and registers nothing when the environment does not ask for traces and no exporter is given.
  */
 export function startTracing(options: TracingOptions): Tracing | undefined {
-  const env = options.env ?? process.env;
-  const choice = traceExportFromEnv(env);
+  // process.env only: the exporters and the sampler read their variables from there too.
+  const choice = traceExportFromEnv(process.env);
   if (!choice && !options.exporter && !options.spanProcessor) return undefined;
   const resource = Resource.default()
     .merge(new Resource({ 'service.name': options.serviceName }))
