@@ -13,6 +13,7 @@ import { SERVICE_NAMES, startTracing } from '../telemetry/tracing';
 import { temporalConnectionOptions } from '../temporal-connection';
 import { createApp, type AppDependencies } from './app';
 import { createApiMetrics } from './metrics';
+import { startPaymentGauges } from './payment-gauges';
 import { warmUpApp, warmUpTemporalClient } from './warm-up';
 
 function readGatewayKeys(files: string[]) {
@@ -47,7 +48,9 @@ async function main(): Promise<void> {
   const temporalRefused = await warmUpTemporalClient(client);
   const warmUp = await warmUpApp(twin, config.apiKeys[0]!);
   logger.info({ ...warmUp, temporalRefused }, 'api warmed up');
-  const app = createApp(dependencies);
+  const metrics = createApiMetrics();
+  const app = createApp({ ...dependencies, metrics });
+  const gauges = config.paymentGaugeMs > 0 ? startPaymentGauges({ client, namespace: config.temporal.namespace, metrics, intervalMs: config.paymentGaugeMs, logger }) : undefined;
 
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(config.apiPort, config.bindHost, (err?: Error) => (err ? reject(err) : resolve(s)));
@@ -67,6 +70,7 @@ async function main(): Promise<void> {
   const stop = (signal: NodeJS.Signals) => {
     logger.info({ signal }, 'stopping api: finishing in-flight requests');
     // Keep-alive sockets would hold close() open; idle ones are dropped, busy ones finish.
+    gauges?.stop();
     server.closeIdleConnections();
     server.close((err) => {
       Promise.allSettled([connection.close(), tracing?.shutdown()]).finally(() => {
