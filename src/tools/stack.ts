@@ -166,8 +166,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   return stack;
 }
 
-/** Variables of the caller's shell that would point a run at something else than its own stack. */
-const STACK_ENV = /^(TEMPORAL_|CODEPAY_|SANDBOX_|API_|PUBLIC_BASE_URL|PAYMENT_|WORKER_|MERCHANT_WEBHOOK_|DATA_DIR|LOG_LEVEL)/;
+/** Variables of the caller's shell that would point a run at something else than its own stack (OTEL_*: tracing is the run's own choice). */
+const STACK_ENV = /^(TEMPORAL_|CODEPAY_|SANDBOX_|API_|PUBLIC_BASE_URL|PAYMENT_|WORKER_|MERCHANT_WEBHOOK_|DATA_DIR|LOG_LEVEL|OTEL_)/;
 
 /**
  * The env of a self-contained stack for chaos and bench runs: the caller's shell minus anything
