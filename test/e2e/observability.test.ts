@@ -64,6 +64,9 @@ describe('traces and metrics of the running processes', () => {
     const runActivity = named('RunActivity:createWapOrder');
     expect(call.parentSpanId).toBe(runActivity.spanId);
     expect(runActivity.parentSpanId).toBe(named('StartActivity:createWapOrder').spanId);
+    // The payment's events name the trace they came from.
+    const view = (await (await fetch(`${stack.apiUrl}/v1/payments/${no}`, { headers: { authorization: `Bearer ${stack.apiKey}` } })).json()) as { events: { type: string; traceId?: string }[] };
+    expect(view.events.filter((e) => e.type === 'created' || e.type === 'transition').map((e) => e.traceId)).toEqual([traceId, traceId]);
     // The sandbox continued the traceparent the CodePay client sent.
     expect(spans.some((s) => s.service === 'codepay-sandbox' && s.parentSpanId === call.spanId)).toBe(true);
     expect(new Set(spans.map((s) => s.service))).toEqual(new Set(['codepay-api', 'codepay-worker', 'codepay-sandbox']));
@@ -102,6 +105,10 @@ describe('traces and metrics of the running processes', () => {
     expect(trace.find((s) => s.name === 'HandleSignal:codepayNotification')).toMatchObject({ service: 'codepay-worker', parentSpanId: signal.spanId });
     const start = receiver.spans.find((s) => s.name === 'POST /v1/payments' && s.attributes['codepay.merchant_order_no'] === no)!;
     expect(start.traceId).not.toBe(webhook!.traceId);
+    // The notification's event names the notification's trace; the payment's creation names the start's.
+    const view = (await (await fetch(`${stack.apiUrl}/v1/payments/${no}`, { headers: { authorization: `Bearer ${stack.apiKey}` } })).json()) as { events: { type: string; traceId?: string }[] };
+    expect(view.events.find((e) => e.type === 'notified')?.traceId).toBe(webhook!.traceId);
+    expect(view.events.find((e) => e.type === 'created')?.traceId).toBe(start.traceId);
   });
 
   it('serves payments_by_status on the API\'s /metrics, and exports every metric the dashboard and the alert rules query', async () => {
