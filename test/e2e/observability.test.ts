@@ -94,9 +94,15 @@ describe('traces and metrics of the running processes', () => {
     expect(created.status).toBe(201);
     expect((await fetch(`${stack.sandboxUrl}/sandbox/orders/${no}/pay`, { method: 'POST' })).status).toBe(200);
 
+    // The notification's trace: its signal, the confirming query, and the merchant webhook POST of payment.paid.
+    const inTrace = (traceId: string, test: (s: (typeof receiver.spans)[number]) => boolean) => receiver.spans.some((s) => s.traceId === traceId && test(s));
     const webhook = await waitFor(
       async () => receiver.spans.find((s) => s.name === 'POST /webhooks/codepay' && s.attributes['codepay.merchant_order_no'] === no),
-      (span) => span !== undefined && receiver.spans.some((s) => s.traceId === span.traceId && s.name === 'HandleSignal:codepayNotification'),
+      (span) =>
+        span !== undefined &&
+        inTrace(span.traceId, (s) => s.name === 'HandleSignal:codepayNotification') &&
+        inTrace(span.traceId, (s) => s.name === 'CodePay order.query') &&
+        inTrace(span.traceId, (s) => s.name === 'merchant webhook POST' && s.attributes['merchant_webhook.event_type'] === 'payment.paid'),
       { timeoutMs: 30_000, intervalMs: 200 },
     );
     const trace = ofTrace(webhook!.traceId);
@@ -106,8 +112,9 @@ describe('traces and metrics of the running processes', () => {
     const start = receiver.spans.find((s) => s.name === 'POST /v1/payments' && s.attributes['codepay.merchant_order_no'] === no)!;
     expect(start.traceId).not.toBe(webhook!.traceId);
     // The notification's event names the notification's trace; the payment's creation names the start's.
-    const view = (await (await fetch(`${stack.apiUrl}/v1/payments/${no}`, { headers: { authorization: `Bearer ${stack.apiKey}` } })).json()) as { events: { type: string; traceId?: string }[] };
+    const view = (await (await fetch(`${stack.apiUrl}/v1/payments/${no}`, { headers: { authorization: `Bearer ${stack.apiKey}` } })).json()) as { events: { type: string; message: string; traceId?: string }[] };
     expect(view.events.find((e) => e.type === 'notified')?.traceId).toBe(webhook!.traceId);
+    expect(view.events.find((e) => e.type === 'transition' && e.message.includes('PAID'))?.traceId).toBe(webhook!.traceId);
     expect(view.events.find((e) => e.type === 'created')?.traceId).toBe(start.traceId);
   });
 
