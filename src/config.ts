@@ -93,6 +93,8 @@ const EnvSchema = z.object({
   /** Prometheus endpoint of the Temporal SDK's worker metrics; 0 turns it off. */
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65_535).default(9464),
 
+  /** How often the API recounts payments by status for its gauges (visibility queries); 0 turns them off. */
+  PAYMENT_GAUGE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(60),
   PAYMENT_DEFAULT_EXPIRES_SECONDS: z.coerce.number().int().positive().default(900),
   /** Largest payment amount, major units: `1000000` for any currency, `,JPY:150000000` per currency. */
   PAYMENT_MAX_AMOUNT: z
@@ -212,6 +214,8 @@ export interface Config {
   };
   worker: { maxConcurrentActivities: number; maxConcurrentWorkflowTasks: number; maxCachedWorkflows: number; metricsPort: number };
   payments: { defaultExpiresSeconds: number; refundWindowMs: number; pollScheduleMs: number[]; maxAmount: AmountLimits };
+  /** API: refresh of the payments-by-status gauges; 0 = off. */
+  paymentGaugeMs: number;
   /** Outgoing merchant webhooks; no URL: no events are delivered. */
   merchantWebhooks: { url?: string; secrets: string[]; secretFile?: string; retryScheduleMs: number[] };
   /** docs/design.md §7: `cron` undefined when RECONCILIATION_CRON=off. */
@@ -304,6 +308,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       pollScheduleMs: e.PAYMENT_POLL_SCHEDULE_SECONDS.map((s) => Math.round(s * 1000)),
       maxAmount: e.PAYMENT_MAX_AMOUNT,
     },
+    paymentGaugeMs: e.PAYMENT_GAUGE_SECONDS * 1000,
     reconciliation: {
       queriesPerSecond: e.RECONCILIATION_QUERIES_PER_SECOND,
       cron: e.RECONCILIATION_CRON === 'off' ? undefined : e.RECONCILIATION_CRON,

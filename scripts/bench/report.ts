@@ -20,6 +20,8 @@ export interface BenchResults {
   timeline?: Timeline;
   /** Worker process spawned → polling its task queue, at the stack's start (ms). */
   workerReadyMs?: number;
+  /** `--tracing on`: what the processes exported to the bench's OTLP sink. */
+  tracing?: { exportRequests: number; exportBytes: number };
 }
 
 export const WORKER_READY_TARGET_MS = 3000;
@@ -83,6 +85,7 @@ export function humanTable(r: BenchResults, checks: TargetCheck[]): string {
   const rows: [string, string][] = [];
   const section = (title: string) => rows.push([`— ${title}`, '']);
   if (r.workerReadyMs !== undefined) rows.push(['worker ready (spawned → polling)', `${r.workerReadyMs} ms`]);
+  rows.push(['tracing', r.tracing ? `on, 100 % sampled: ${r.tracing.exportRequests} OTLP exports, ${Math.round(r.tracing.exportBytes / 1024)} KiB` : 'off']);
   if (r.e2e) {
     const e = r.e2e;
     section(`e2e: ${e.count} payments at concurrency ${e.concurrency}, sandbox pays after ${e.autoPayAfterMs} ms`);

@@ -16,6 +16,7 @@ import type { AttemptResult, MerchantWebhookInput } from '../workflows/webhook-d
 import { merchantEventBody } from '../webhooks/event-body';
 import { merchantWebhookSigner } from '../webhooks/webhook-signer';
 import { HttpTimeoutError, httpPost, type HttpPost } from '../net/http-post';
+import { inClientSpan, ORDER_NO_ATTRIBUTE, withTraceHeaders } from '../telemetry/spans';
 
 export const WEBHOOK_ATTEMPT_TIMEOUT_MS = 10_000;
 
@@ -67,25 +68,30 @@ export function createWebhookActivities({ config, client, post = httpPost, files
       const event = versions[sent]!;
       const body = JSON.stringify(merchantEventBody(event));
       const sentAt = new Date();
-      try {
-        // A redirect is not a delivery (node:http follows none): the merchant must configure the final URL.
-        const response = await post(url, {
-          headers: {
-            'content-type': 'application/json',
-            'user-agent': 'codepay-temporal-webhooks/1',
-            'webhook-id': event.id,
-            'webhook-timestamp': String(Math.floor(sentAt.getTime() / 1000)),
-            'webhook-signature': signer.sign(event.id, sentAt, body),
-          },
-          body,
-          timeoutMs: WEBHOOK_ATTEMPT_TIMEOUT_MS,
-          readBody: false,
-        });
-        const delivered = response.status >= 200 && response.status < 300;
-        return { delivered, sent, status: response.status, ...(delivered ? {} : { error: `HTTP ${response.status}` }) };
-      } catch (error) {
-        return { delivered: false, sent, error: error instanceof HttpTimeoutError ? `no answer within ${WEBHOOK_ATTEMPT_TIMEOUT_MS / 1000} s` : describe(error) };
-      }
+      // The merchant's host only: a URL's path or query may carry the merchant's own token.
+      const attributes = { 'merchant_webhook.event_type': event.type, 'merchant_webhook.event_id': event.id, [ORDER_NO_ATTRIBUTE]: event.payment.merchantOrderNo, 'server.address': new URL(url).host };
+      return inClientSpan('merchant webhook POST', attributes, async (span) => {
+        try {
+          // A redirect is not a delivery (node:http follows none): the merchant must configure the final URL.
+          const response = await post(url, {
+            headers: withTraceHeaders({
+              'content-type': 'application/json',
+              'user-agent': 'codepay-temporal-webhooks/1',
+              'webhook-id': event.id,
+              'webhook-timestamp': String(Math.floor(sentAt.getTime() / 1000)),
+              'webhook-signature': signer.sign(event.id, sentAt, body),
+            }),
+            body,
+            timeoutMs: WEBHOOK_ATTEMPT_TIMEOUT_MS,
+            readBody: false,
+          });
+          const delivered = response.status >= 200 && response.status < 300;
+          span.setAttribute('http.response.status_code', response.status);
+          return { delivered, sent, status: response.status, ...(delivered ? {} : { error: `HTTP ${response.status}` }) };
+        } catch (error) {
+          return { delivered: false, sent, error: error instanceof HttpTimeoutError ? `no answer within ${WEBHOOK_ATTEMPT_TIMEOUT_MS / 1000} s` : describe(error) };
+        }
+      });
     },
   };
 }

@@ -17,6 +17,7 @@ import { DEFAULT_TIMEOUTS, PaymentCommands, translate, type TemporalTimeouts } f
 import { streamPaymentsCsv } from './payments-csv';
 import { listPayments } from './payments-list';
 import { createPaymentsRouter } from './payments-router';
+import { serverSpanMiddleware } from '../telemetry/spans';
 import { createStartAdmission } from './start-admission';
 import { DEFAULT_START_ADMISSION, type StartAdmissionLimits } from '../start-admission-limits';
 import { securityHeaders } from '../web/security-headers';
@@ -78,6 +79,7 @@ export function createApp(deps: AppDependencies): Express {
   // Decides `req.ip`, which the webhook allow-list checks.
   app.set('trust proxy', config.trustProxy);
 
+  app.use(serverSpanMiddleware());
   app.use(httpMetricsMiddleware(metrics));
   registerSecretMetrics(metrics.registry, { keys, files: () => files.statuses(), now });
   app.use(

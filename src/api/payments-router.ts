@@ -17,6 +17,7 @@ import {
   RefundParamsSchema,
   toPaymentRequest,
 } from './payments-schemas';
+import { tagActiveSpanWithOrder } from '../telemetry/spans';
 import { ProblemError, validationProblem } from './problem';
 import { budgeted } from './temporal-failures';
 import type { WebhookDeliveries } from './webhook-deliveries';
@@ -75,6 +76,7 @@ export function createPaymentsRouter({ commands, config, metrics, auth, deliveri
       throw validationProblem(parsed.error);
     }
     const request = toPaymentRequest(parsed.data, config.payments.defaultExpiresSeconds);
+    tagActiveSpanWithOrder(request.merchantOrderNo);
     const overLimit = amountLimitIssue(config.payments.maxAmount, request.amountMinor, request.currency);
     if (overLimit) {
       count('invalid');

@@ -91,6 +91,8 @@ export interface PaymentEvent {
   type: 'created' | 'notified' | 'polled' | 'transition' | 'refund' | 'cancel' | 'ignored' | 'review' | 'error';
   message: string;
   data?: Record<string, string | number | boolean | null>;
+  /** The trace (OpenTelemetry trace id) of the request or notification the event came from; absent when tracing is off. */
+  traceId?: string;
 }
 
 export interface PaymentView {

@@ -7,6 +7,7 @@
  * another handler is halfway through changing; identical concurrent cancels share one conversation
  * and its one answer. The rules are the pure modules'; this file only sequences calls and commits.
  */
+import { context as otelContext, type Context as OtelContext } from '@opentelemetry/api';
 import { Mutex } from 'async-mutex';
 import { ApplicationFailure, ParentClosePolicy, condition, sleep, startChild } from '@temporalio/workflow';
 import type { OrderFact } from '../codepay/model';
@@ -32,6 +33,11 @@ export function paymentConversations(run: PaymentRun, input: PaymentInput) {
   const exclusive = <T>(talk: () => Promise<T>): Promise<T> => lock.runExclusive(talk);
   /** The latest notification that would move the payment, waiting for CodePay's confirmation. */
   let pendingClaim: OrderFact | undefined;
+  /**
+   * The trace context the claim's signal was handled in (tracing interceptors; empty without them):
+   * its confirming query and what that commits (the merchant events) join the notification's trace.
+   */
+  let claimContext: OtelContext = otelContext.active();
   /** The cancel conversation in progress: a cancel arriving meanwhile gets its answer. */
   let cancelling: Promise<PaymentView> | undefined;
   const no = input.merchantOrderNo;
@@ -116,13 +122,15 @@ export function paymentConversations(run: PaymentRun, input: PaymentInput) {
     pendingClaim = undefined;
     // Another fact may have settled it meanwhile (a duplicate notification, a poll): no query then.
     if (!claim || !claimWouldMove(run.state, claim, run.now())) return;
-    try {
-      const answer = await paymentCalls.confirmOrder.executeWithOptions({ summary: `Confirm notification (trans_status ${claim.transStatus}) with Query order` }, [no]);
-      run.commit(confirmPaymentClaim(run.state, claim, answer, run.now()));
-    } catch (error) {
-      const failure = failureSummary(error);
-      run.noteError(`confirming query rejected: [${failure.code}] ${failure.message}`);
-    }
+    await otelContext.with(claimContext, async () => {
+      try {
+        const answer = await paymentCalls.confirmOrder.executeWithOptions({ summary: `Confirm notification (trans_status ${claim.transStatus}) with Query order` }, [no]);
+        run.commit(confirmPaymentClaim(run.state, claim, answer, run.now()));
+      } catch (error) {
+        const failure = failureSummary(error);
+        run.noteError(`confirming query rejected: [${failure.code}] ${failure.message}`);
+      }
+    });
   }
 
   /** At the deadline: query first (paid → PAID), else close and reconcile. */
@@ -206,6 +214,7 @@ export function paymentConversations(run: PaymentRun, input: PaymentInput) {
     claimPending: () => pendingClaim !== undefined,
     claim: (fact: OrderFact) => {
       pendingClaim = fact;
+      claimContext = otelContext.active();
     },
     create: () => exclusive(createOrder),
     poll: (n: number) => exclusive(async () => (run.state.status === 'AWAITING_PAYMENT' ? queryOrder('poll', `Query order (poll #${n})`) : undefined)),
