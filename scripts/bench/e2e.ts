@@ -30,6 +30,8 @@ export interface E2eResult {
   retriedStarts: number;
   /** Tries after the first, over all payments. */
   startRetries: number;
+  /** What the retried tries were answered: problem type (`overloaded`: refused before anything started; `temporal-unavailable`: the budget ran out). */
+  startRetriesOn: Record<string, number>;
   /** The sandbox's first delivery attempt: acknowledged at − paid at (its own clock, per notification). */
   webhookAckMs: LatencySummary & { source: string; notAckedFirstAttempts: number };
   webhookAckHistogram: HistogramFigures;
@@ -77,6 +79,7 @@ export async function runE2e(args: {
   let gets = 0;
   let retriedStarts = 0;
   let startRetries = 0;
+  const startRetriesOn: Record<string, number> = {};
   const metricsBefore = await api.metricsText();
   const progress = createProgress('e2e', args.count);
   const cpuBefore = cpuSnapshot(args.pids);
@@ -89,6 +92,7 @@ export async function runE2e(args: {
       const created = await api.createPayment({ merchantOrderNo: no, amount: '12.50', currency: 'USD', description: 'bench e2e' });
       startLatencies.push(created.ms);
       startRetries += created.retries;
+      for (const on of created.retriedOn) startRetriesOn[on] = (startRetriesOn[on] ?? 0) + 1;
       if (created.retries > 0) retriedStarts += 1;
       // A retry after a 503 may find the payment an earlier try started: 200, the same payment.
       if (created.status !== 201 && !(created.status === 200 && created.retries > 0)) throw new Error(`create answered ${created.status}`);
@@ -153,6 +157,7 @@ export async function runE2e(args: {
     startPaymentMs: summarize(startLatencies),
     retriedStarts,
     startRetries,
+    startRetriesOn,
     webhookAckMs: { ...summarize(ack), source: 'sandbox notification records: first attempt acknowledged at − order paid at', notAckedFirstAttempts: notAcked },
     webhookAckHistogram: webhookHistogramFigures(metricsBefore, await api.metricsText()),
     paidToVisibleMs: { ...summarize(paidToVisible), getPollIntervalMs: GET_POLL_INTERVAL_MS, getsPerPayment: round(gets / Math.max(1, args.count), 2) },

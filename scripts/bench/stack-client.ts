@@ -61,17 +61,20 @@ export function merchantApi(apiUrl: string, apiKey: string) {
      * (the start is idempotent by merchantOrderNo and request), so `status` may be 200 when an
      * earlier try started the payment. `ms` is first try → final answer; `retries` the tries after the first.
      */
-    createPayment: async (payment: NewPayment): Promise<Timed<PaymentAnswer> & { retries: number }> => {
+    createPayment: async (payment: NewPayment): Promise<Timed<PaymentAnswer> & { retries: number; retriedOn: string[] }> => {
       const started = performance.now();
       const init = { method: 'POST', headers, body: JSON.stringify(payment) };
-      for (let retries = 0; ; retries += 1) {
+      const retriedOn: string[] = [];
+      for (;;) {
         const response = await fetch(`${apiUrl}/v1/payments`, init);
         const delay = retryAfterMs(response.status, response.headers.get('retry-after'));
         if (delay === undefined || performance.now() - started + delay > START_RETRY_DEADLINE_MS) {
           const answer = await answerOf(response, init, `${apiUrl}/v1/payments`, PaymentAnswerSchema);
-          return { ...answer, ms: performance.now() - started, retries };
+          return { ...answer, ms: performance.now() - started, retries: retriedOn.length, retriedOn };
         }
-        await response.arrayBuffer();
+        // Which refusal: the problem type's last part (`overloaded`, `temporal-unavailable`), else the status.
+        const type = /"type":"[^"]*:([a-z-]+)"/.exec(await response.text())?.[1];
+        retriedOn.push(type ?? String(response.status));
         await sleep(delay);
       }
     },
