@@ -42,8 +42,8 @@ export interface NewPayment {
   expiresInSeconds?: number;
 }
 
-/** A shop gives up on a payment whose start is still refused this long after its first try. */
-const START_RETRY_DEADLINE_MS = 120_000;
+/** A shop gives up on a payment whose start is still refused this long after its first try (its checkout session, say). */
+const START_RETRY_DEADLINE_MS = 300_000;
 
 /** `Retry-After` of a 503/429 as ms (delay-seconds or an HTTP date); undefined when absent or not one. */
 export function retryAfterMs(status: number, header: string | null, nowMs = Date.now()): number | undefined {
