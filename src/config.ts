@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { z } from 'zod';
 import { type AmountLimits, parseAmountLimits } from './api/amount-limit';
 import { DEFAULT_START_ADMISSION, type StartAdmissionLimits } from './api/start-admission';
@@ -113,6 +114,17 @@ const EnvSchema = z.object({
       return values;
     }),
 
+  /** Ceiling of a reconciliation's CodePay queries (order.query + order.refund.query) per worker. */
+  RECONCILIATION_QUERIES_PER_SECOND: z.coerce.number().positive().max(1000).default(20),
+  /** Cron (UTC) of the `reconciliation-daily` schedule, which checks the previous UTC day; `off` removes the schedule. */
+  RECONCILIATION_CRON: z
+    .string()
+    .trim()
+    .default('30 2 * * *')
+    .refine((v) => v === 'off' || v.split(/\s+/).length === 5, 'expected a 5-field cron expression or `off`'),
+  /** Where reports are kept beyond Temporal's retention; default DATA_DIR/reconciliations (a volume shared by worker and API). */
+  RECONCILIATION_REPORTS_DIR: optional,
+
   MERCHANT_WEBHOOK_URL: optional.pipe(z.url({ protocol: /^https?$/ }).optional()),
   /** Standard Webhooks secret, `whsec_<base64>`. */
   MERCHANT_WEBHOOK_SECRET: optional.pipe(z.string().regex(/^whsec_[A-Za-z0-9+/=]{16,}$/, 'expected whsec_<base64>').optional()),
@@ -183,6 +195,8 @@ export interface Config {
   payments: { defaultExpiresSeconds: number; refundWindowMs: number; pollScheduleMs: number[]; maxAmount: AmountLimits };
   /** Outgoing merchant webhooks; no URL: no events are delivered. */
   merchantWebhooks: { url?: string; secret?: string; retryScheduleMs: number[] };
+  /** docs/design.md §7: `cron` undefined when RECONCILIATION_CRON=off. */
+  reconciliation: { queriesPerSecond: number; cron?: string; reportsDir: string };
 }
 
 /** Embedded-default identities of the local sandbox merchant. */
@@ -260,6 +274,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       refundWindowMs: e.PAYMENT_REFUND_WINDOW_SECONDS * 1000,
       pollScheduleMs: e.PAYMENT_POLL_SCHEDULE_SECONDS.map((s) => Math.round(s * 1000)),
       maxAmount: e.PAYMENT_MAX_AMOUNT,
+    },
+    reconciliation: {
+      queriesPerSecond: e.RECONCILIATION_QUERIES_PER_SECOND,
+      cron: e.RECONCILIATION_CRON === 'off' ? undefined : e.RECONCILIATION_CRON,
+      reportsDir: e.RECONCILIATION_REPORTS_DIR ?? path.join(e.DATA_DIR, 'reconciliations'),
     },
     merchantWebhooks: {
       url: e.MERCHANT_WEBHOOK_URL,

@@ -2,18 +2,23 @@ import type { KeyObject } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import express, { type Express } from 'express';
 import type { Logger } from 'pino';
+import path from 'node:path';
 import type { Config } from '../config';
+import { ReportStore } from '../reconciliation/report-store';
 import { requireApiKey, requireOperatorKey } from './auth';
 import { createDemoRouter } from './demo-router';
 import { createHealthRouter } from './health-router';
 import { type ApiMetrics, createApiMetrics, httpMetricsMiddleware } from './metrics';
 import { createOpenApiDocument } from './openapi';
-import { DEFAULT_TIMEOUTS, PaymentCommands, type TemporalTimeouts } from './payment-commands';
+import { DEFAULT_TIMEOUTS, PaymentCommands, translate, type TemporalTimeouts } from './payment-commands';
+import { streamPaymentsCsv } from './payments-csv';
 import { listPayments } from './payments-list';
 import { createPaymentsRouter } from './payments-router';
 import { createStartAdmission, DEFAULT_START_ADMISSION, type StartAdmissionLimits } from './start-admission';
 import { securityHeaders } from '../web/security-headers';
 import { notFoundMiddleware, problemMiddleware } from './problem';
+import { registerReconciliationMetrics } from './reconciliation-metrics';
+import { createReconciliationsRouter } from './reconciliations-router';
 import { createReviewRouter } from './review-router';
 import { WebhookDeliveries } from './webhook-deliveries';
 import { createWebhookRouter } from './webhook-router';
@@ -21,6 +26,8 @@ import { createWebhookRouter } from './webhook-router';
 export type ApiConfig = Pick<Config, 'apiKeys' | 'operatorApiKeys' | 'temporal' | 'publicBaseUrl' | 'payments' | 'webhook' | 'trustProxy' | 'merchantWebhooks' | 'metricsToken'> & {
   /** Our merchant at CodePay: the webhook takes only notifications addressed to it. */
   codepay: Pick<Config['codepay'], 'appId' | 'merchantNo'>;
+  /** Where the worker keeps reconciliation reports (read here); default `.data/reconciliations`. */
+  reconciliation?: Pick<Config['reconciliation'], 'reportsDir'>;
 };
 
 export interface AppDependencies {
@@ -76,10 +83,18 @@ export function createApp({ config, clients, gatewayPublicKeys, logger, metrics 
       auth: requireApiKey(config.apiKeys),
       deliveries: new WebhookDeliveries(client, config, limits),
       list: (filters) => listPayments(client, config.temporal.namespace, filters, limits),
+      exportCsv: (filters, res) =>
+        streamPaymentsCsv(client, filters, res, logger.child({ component: 'payments-csv' })).catch((err: unknown) => {
+          throw translate(err);
+        }),
       requestMs: limits.requestMs,
     }),
   );
-  app.use(createReviewRouter({ commands, auth: requireOperatorKey({ operatorKeys: config.operatorApiKeys, merchantKeys: config.apiKeys }), requestMs: limits.requestMs }));
+  const operatorAuth = requireOperatorKey({ operatorKeys: config.operatorApiKeys, merchantKeys: config.apiKeys });
+  app.use(createReviewRouter({ commands, auth: operatorAuth, requestMs: limits.requestMs }));
+  const reports = new ReportStore(config.reconciliation?.reportsDir ?? path.join('.data', 'reconciliations'));
+  registerReconciliationMetrics(metrics.registry, reports);
+  app.use(createReconciliationsRouter({ client, taskQueue: config.temporal.taskQueue, store: reports, auth: operatorAuth, requestMs: limits.requestMs }));
   app.use(
     createHealthRouter({
       client,

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { Config } from '../config';
 import { toMinorUnits } from '../codepay/money';
 import { amountLimitIssue } from './amount-limit';
+import { wantsCsv } from './csv';
 import type { PaymentStartOutcome, ApiMetrics } from './metrics';
 import type { PaymentCommands } from './payment-commands';
 import { ListPaymentsQuerySchema, type ListPaymentsQuery, type PaymentList } from './payments-list';
@@ -45,6 +46,8 @@ export interface PaymentsRouterDeps {
   auth: RequestHandler;
   deliveries: WebhookDeliveries;
   list: (filters: ListPaymentsQuery) => Promise<PaymentList>;
+  /** Streams every payment matching the filters as CSV (payments-csv.ts). */
+  exportCsv: (filters: ListPaymentsQuery, res: Response) => Promise<void>;
   /** All Temporal calls of one request end within this (→ 503 + Retry-After). */
   requestMs: number;
 }
@@ -59,7 +62,7 @@ function clientGone(res: Response): AbortSignal {
 }
 
 /** docs/design.md §4: `/v1/payments…`, every route behind the API key. */
-export function createPaymentsRouter({ commands, config, metrics, auth, deliveries, list, requestMs }: PaymentsRouterDeps): Router {
+export function createPaymentsRouter({ commands, config, metrics, auth, deliveries, list, exportCsv, requestMs }: PaymentsRouterDeps): Router {
   const router = Router();
   const budget = (handler: RequestHandler) => budgeted(requestMs, handler);
   const count = (outcome: PaymentStartOutcome) => metrics.paymentsStarted.inc({ outcome });
@@ -97,7 +100,9 @@ export function createPaymentsRouter({ commands, config, metrics, auth, deliveri
   });
 
   router.get('/v1/payments', auth, budget(async (req, res) => {
-    res.json(await list(parse(ListPaymentsQuerySchema, req.query, 'query')));
+    const filters = parse(ListPaymentsQuerySchema, req.query, 'query');
+    if (wantsCsv((types) => req.accepts(types))) return exportCsv(filters, res);
+    res.json(await list(filters));
   }));
 
   router.get('/v1/payments/:merchantOrderNo', auth, budget(async (req, res) => {
