@@ -8,7 +8,7 @@ import type { MerchantEndpoint } from '../chaos/merchant-endpoint';
 import type { CodePayCallCounter } from './codepay-call-counter';
 import { LatencySummary, round, summarize } from './latency';
 import { keepSamples, throughput, Throughput } from './samples';
-import type { MerchantApi, SandboxControl } from './stack-client';
+import { HttpError, type MerchantApi, type SandboxControl } from './stack-client';
 import { HistogramFigures, webhookHistogramFigures } from './webhook-latency';
 
 /**
@@ -36,7 +36,7 @@ export interface E2eResult {
   webhookAckMs: LatencySummary & { source: string; notAckedFirstAttempts: number };
   webhookAckHistogram: HistogramFigures;
   /** Sandbox paid at → the shop's GET that first showed PAID returned. */
-  paidToVisibleMs: LatencySummary & { getPollIntervalMs: number; getsPerPayment: number };
+  paidToVisibleMs: LatencySummary & { getPollIntervalMs: number; getsPerPayment: number; getsAnswered503: number };
   /** Sandbox paid at → the shop's endpoint received the signed payment.paid (first arrival); and from the workflow's PAID commit. */
   paidToMerchantWebhookMs: LatencySummary & { fromWorkflowPaid: LatencySummary; missing: number };
   codepayCallsPerPayment: { mean: number; max: number; byMethod: Record<string, number>; source: string };
@@ -77,6 +77,7 @@ export async function runE2e(args: {
   const visibleAt = new Map<string, number>();
   const failures: string[] = [];
   let gets = 0;
+  let getsRetried = 0;
   let retriedStarts = 0;
   let startRetries = 0;
   const startRetriesOn: Record<string, number> = {};
@@ -99,12 +100,17 @@ export async function runE2e(args: {
       await sleep(args.autoPayAfterMs);
       const deadline = Date.now() + PAID_TIMEOUT_MS;
       for (;;) {
-        const view = await api.getPayment(no);
+        const view = await api.getPayment(no).catch((err: unknown) => {
+          // A shop reads again after a 503's Retry-After (a query that outlasted the API's budget).
+          if (err instanceof HttpError && err.retryAfterMs !== undefined) return { retryAfterMs: err.retryAfterMs };
+          throw err;
+        });
         gets += 1;
-        if (view.body.status === 'PAID') break;
-        if (view.body.status !== 'CREATING' && view.body.status !== 'AWAITING_PAYMENT') throw new Error(`status ${view.body.status}`);
+        if ('body' in view && view.body.status === 'PAID') break;
+        if ('body' in view && view.body.status !== 'CREATING' && view.body.status !== 'AWAITING_PAYMENT') throw new Error(`status ${view.body.status}`);
         if (Date.now() > deadline) throw new Error(`not PAID after ${PAID_TIMEOUT_MS} ms`);
-        await sleep(GET_POLL_INTERVAL_MS);
+        if ('retryAfterMs' in view) getsRetried += 1;
+        await sleep('retryAfterMs' in view ? view.retryAfterMs : GET_POLL_INTERVAL_MS);
       }
       visibleAt.set(no, Date.now());
       endToEnd.push(performance.now() - begun);
@@ -160,7 +166,7 @@ export async function runE2e(args: {
     startRetriesOn,
     webhookAckMs: { ...summarize(ack), source: 'sandbox notification records: first attempt acknowledged at − order paid at', notAckedFirstAttempts: notAcked },
     webhookAckHistogram: webhookHistogramFigures(metricsBefore, await api.metricsText()),
-    paidToVisibleMs: { ...summarize(paidToVisible), getPollIntervalMs: GET_POLL_INTERVAL_MS, getsPerPayment: round(gets / Math.max(1, args.count), 2) },
+    paidToVisibleMs: { ...summarize(paidToVisible), getPollIntervalMs: GET_POLL_INTERVAL_MS, getsPerPayment: round(gets / Math.max(1, args.count), 2), getsAnswered503: getsRetried },
     paidToMerchantWebhookMs: { ...summarize(paidToMerchant), fromWorkflowPaid: summarize(workflowPaidToMerchant), missing: [...visibleAt.keys()].filter((no) => !paidWebhooks.has(no)).length },
     codepayCallsPerPayment: {
       mean: round(totals.reduce((a, b) => a + b, 0) / Math.max(1, ours.size), 2),

@@ -93,7 +93,7 @@ export function humanTable(r: BenchResults, checks: TargetCheck[]): string {
     const h = e.webhookAckHistogram;
     rows.push(['webhook ack (API /metrics buckets)', `p50 ≤ ${h.p50AtMostMs ?? '–'} / p95 ≤ ${h.p95AtMostMs ?? '–'} / p99 ≤ ${h.p99AtMostMs ?? '–'} ms (n=${h.count})`]);
     rows.push(['created → GET shows PAID (client)', ms(e.paidEndToEndMs)]);
-    rows.push(['sandbox paid → GET shows PAID', `${ms(e.paidToVisibleMs)}; GET every ${e.paidToVisibleMs.getPollIntervalMs} ms, ${e.paidToVisibleMs.getsPerPayment} GETs/payment`]);
+    rows.push(['sandbox paid → GET shows PAID', `${ms(e.paidToVisibleMs)}; GET every ${e.paidToVisibleMs.getPollIntervalMs} ms, ${e.paidToVisibleMs.getsPerPayment} GETs/payment, ${e.paidToVisibleMs.getsAnswered503} answered 503 and read again`]);
     rows.push(['sandbox paid → merchant webhook received', `${ms(e.paidToMerchantWebhookMs)}; ${e.paidToMerchantWebhookMs.missing} missing`]);
     rows.push(['  workflow PAID → merchant webhook received', ms(e.paidToMerchantWebhookMs.fromWorkflowPaid)]);
     rows.push([

@@ -17,6 +17,18 @@ async function call<T>(url: string, init: RequestInit, schema: z.ZodType<T>): Pr
   return { ...answer, ms: performance.now() - started };
 }
 
+/** An answer ≥ 400; `retryAfterMs` when it was a 503/429 the caller may try again after. */
+export class HttpError extends Error {
+  override name = 'HttpError';
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+  }
+}
+
 async function answerOf<T>(response: Response, init: RequestInit, url: string, schema: z.ZodType<T>): Promise<Omit<Timed<T>, 'ms'>> {
   const text = await response.text();
   let json: unknown;
@@ -25,7 +37,10 @@ async function answerOf<T>(response: Response, init: RequestInit, url: string, s
   } catch {
     throw new Error(`${init.method ?? 'GET'} ${url} → ${response.status}: not JSON: ${text.slice(0, 200)}`);
   }
-  if (response.status >= 400) throw new Error(`${init.method ?? 'GET'} ${url} → ${response.status}: ${text.slice(0, 300)}`);
+  if (response.status >= 400) {
+    const message = `${init.method ?? 'GET'} ${url} → ${response.status}: ${text.slice(0, 300)}`;
+    throw new HttpError(message, response.status, retryAfterMs(response.status, response.headers.get('retry-after')));
+  }
   const parsed = schema.safeParse(json);
   if (!parsed.success) throw new Error(`${init.method ?? 'GET'} ${url}: unexpected answer: ${z.prettifyError(parsed.error)}`);
   return { status: response.status, body: parsed.data };
