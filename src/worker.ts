@@ -16,6 +16,7 @@ import { assertMerchantWebhookConfig, loadConfig, type Config } from './config';
 import { createPacer } from './reconciliation/pacer';
 import { ReportStore } from './reconciliation/report-store';
 import { ensureReconciliationSchedule } from './reconciliation/schedule';
+import { LiveFiles, type LiveFileStatus } from './secrets/live-file';
 import { temporalConnectionOptions } from './temporal-connection';
 import { prepareWorkflowBundle, serviceWorkflowBundleSource } from './tools/workflow-bundle';
 // Type only, started by name: the worker's own process never loads workflow code.
@@ -31,21 +32,23 @@ export interface PaymentWorkerOptions {
   /** A pre-built bundle (tests, benchmarks); defaults to the cached bundle of src/workflows (tools/workflow-bundle.ts). */
   workflowBundle?: WorkflowBundleOption;
   taskQueue?: string;
+  /** The process's live files: key and secret files are re-read through them (main: with its logger and metric). */
+  files?: LiveFiles;
 }
 
 /** The activities over the real CodePay client, its cold paths run once before the first payment needs them. */
-function warmCodePayActivities(config: Config): CodePayActivities {
-  const codePay = codePayClientOptionsFromConfig(config);
+function warmCodePayActivities(config: Config, files: LiveFiles): CodePayActivities {
+  const codePay = codePayClientOptionsFromConfig(config, files);
   warmUpCodePay(codePay);
   return createCodePayActivities(createCodePayClient(codePay));
 }
 
 export async function createPaymentWorker(options: PaymentWorkerOptions): Promise<Worker> {
-  const { config } = options;
-  const activities = options.activities ?? warmCodePayActivities(config);
+  const { config, files = new LiveFiles() } = options;
+  const activities = options.activities ?? warmCodePayActivities(config, files);
   assertMerchantWebhookConfig(config);
   const client = new Client({ connection: options.connection, namespace: config.temporal.namespace });
-  const webhookActivities = options.webhookActivities ?? createWebhookActivities({ config, client });
+  const webhookActivities = options.webhookActivities ?? createWebhookActivities({ config, client, files });
   const reconciliationActivities = createReconciliationActivities({
     client,
     codepay: activities,
@@ -68,18 +71,27 @@ export async function createPaymentWorker(options: PaymentWorkerOptions): Promis
  * Runs `workerWarmUpWorkflow` once, started eagerly: the server hands its first task straight to
  * this process's worker (the client shares the worker's connection), so this worker's workflow
  * thread, not another replica's, compiles the payment's code before the first payment needs it.
+ * Then deletes the completed run: the Web UI's workflow list is the operator's, and a warm-up per
+ * worker start would pile up there until retention. (Replaying a recorded history instead warms
+ * nothing: `Worker.runReplayHistories` builds a replay worker with workflow threads of its own.)
  */
-export async function warmUpWorkflows(client: Client, taskQueue: string): Promise<{ workflowId: string; ms: number }> {
+export async function warmUpWorkflows(client: Client, taskQueue: string): Promise<{ workflowId: string; ms: number; deleted: boolean }> {
   const started = performance.now();
   const workflowId = `worker-warm-up-${hostname()}-${process.pid}-${Date.now()}`;
-  await client.workflow.execute<typeof workerWarmUpWorkflow>('workerWarmUpWorkflow', {
+  const handle = await client.workflow.start<typeof workerWarmUpWorkflow>('workerWarmUpWorkflow', {
     taskQueue,
     workflowId,
     requestEagerStart: true,
     staticSummary: 'Worker warm-up: no payment, no CodePay call',
     workflowExecutionTimeout: '1m',
   });
-  return { workflowId, ms: Math.round(performance.now() - started) };
+  await handle.result();
+  const ms = Math.round(performance.now() - started);
+  // The warm-up did its work either way; a refused delete only leaves it in the list.
+  const deleted = await client.workflowService
+    .deleteWorkflowExecution({ namespace: client.options.namespace, workflowExecution: { workflowId, runId: handle.firstExecutionRunId } })
+    .then(() => true, () => false);
+  return { workflowId, ms, deleted };
 }
 
 /** `127.0.0.1:9464`, `[::1]:9464`: the socket address the SDK's Prometheus exporter binds. */
@@ -99,8 +111,19 @@ async function main(): Promise<void> {
     logger: sdkLogger(logger),
     telemetryOptions: metricsPort > 0 ? { metrics: { prometheus: { bindAddress: hostPort(config.bindHost, metricsPort) } } } : {},
   });
+  // Same gauge as the API's (secret_file_last_reload_successful), through the SDK's Prometheus endpoint.
+  const secretFileGauge = Runtime.instance().metricMeter.createGauge(
+    'secret_file_last_reload_successful',
+    'int',
+    '',
+    "1 when the secret file's latest content is in use, 0 when it was refused and the last good content still is",
+  );
+  const files = new LiveFiles({
+    logger: logger.child({ component: 'secrets' }),
+    onStatus: (status: LiveFileStatus) => secretFileGauge.set(status.ok ? 1 : 0, { variable: status.variable, file: status.file }),
+  });
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
-  const worker = await createPaymentWorker({ config, connection });
+  const worker = await createPaymentWorker({ config, connection, files });
   const stop = (signal: string) => {
     // A terminal's Ctrl-C reaches us directly and again as SIGTERM from `npm start`: stop once.
     if (worker.getState() !== 'RUNNING') return;

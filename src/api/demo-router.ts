@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { Config } from '../config';
 import { toMinorUnits } from '../codepay/money';
 import { cspNonce } from '../web/security-headers';
-import { amountLimitIssue } from './amount-limit';
+import { amountLimitIssue } from '../amount-limit';
 import { DemoOrders } from './demo-orders';
 import { errorPage, returnPage, shopPage } from './demo-pages';
 import { createDemoReceiver } from './demo-receiver';
@@ -28,7 +28,9 @@ const DemoOrderNoSchema = z.string().regex(DEMO_ORDER_NO);
 
 export interface DemoRouterDeps {
   commands: PaymentCommands;
-  config: Pick<Config, 'publicBaseUrl' | 'payments' | 'merchantWebhooks'>;
+  config: Pick<Config, 'publicBaseUrl' | 'payments'>;
+  /** What the demo shop verifies webhooks with: the merchant webhook secrets in force. */
+  webhookSecrets?: () => readonly string[];
   logger: Logger;
   orders?: DemoOrders;
   /** All Temporal calls of one request end within this. */
@@ -39,9 +41,9 @@ function demoOrderNo(): string {
   return `DEMO${Date.now().toString(36)}${randomBytes(4).toString('hex')}`.toUpperCase();
 }
 
-export function createDemoRouter({ commands, config, logger, requestMs, orders = new DemoOrders() }: DemoRouterDeps): Router {
+export function createDemoRouter({ commands, config, webhookSecrets, logger, requestMs, orders = new DemoOrders() }: DemoRouterDeps): Router {
   const router = Router();
-  router.use(createDemoReceiver({ secret: config.merchantWebhooks.secret, orders, logger }));
+  router.use(createDemoReceiver({ secrets: webhookSecrets, orders, logger }));
   const budget = (handler: RequestHandler) => budgeted(requestMs, handler);
   const base = config.publicBaseUrl.replace(/\/+$/, '');
 

@@ -33,6 +33,7 @@ export const PROBLEMS = {
   'temporal-unavailable': { status: 503, title: 'The payment engine is unreachable; retry later' },
   overloaded: { status: 503, title: 'Payment starts are at capacity; retry after the Retry-After delay' },
   'codepay-unavailable': { status: 503, title: 'CodePay could not be reached; retry later' },
+  'workflow-task-failing': { status: 503, title: "The payment's workflow cannot run its code now; operators are alerted, retry later" },
   internal: { status: 500, title: 'Internal error' },
 } as const;
 
@@ -71,6 +72,8 @@ export class ProblemError extends Error {
     readonly extra: { errors?: FieldError[]; code?: string } = {},
     /** A 503's Retry-After (s), when the default does not fit (admission control knows its queue). */
     readonly retryAfterSeconds = RETRY_AFTER_SECONDS,
+    /** Set for a problem that is ours to look at: logged as an error with these fields, never sent. */
+    readonly log?: Record<string, unknown>,
   ) {
     super(detail ?? PROBLEMS[kind].title);
   }
@@ -80,6 +83,9 @@ export class ProblemError extends Error {
     return { type: problemType(this.kind), title, status, detail: this.detail, instance, ...this.extra };
   }
 }
+
+/** A failing workflow task heals only with a fixed deployment: retrying every 2 s would only add load. */
+export const TASK_FAILING_RETRY_AFTER_SECONDS = 30;
 
 export function sendProblem(res: Response, problem: Problem, retryAfterSeconds = RETRY_AFTER_SECONDS): void {
   if (problem.status === 503) res.set('Retry-After', String(retryAfterSeconds));
@@ -165,7 +171,10 @@ export function problemMiddleware(logger: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, next) => {
     if (res.headersSent) return next(err);
     const path = requestPath(req);
-    if (err instanceof ProblemError) return sendProblem(res, err.toProblem(path), err.retryAfterSeconds);
+    if (err instanceof ProblemError) {
+      if (err.log) logger.error({ ...err.log, method: req.method, path, problem: err.kind }, err.detail ?? err.message);
+      return sendProblem(res, err.toProblem(path), err.retryAfterSeconds);
+    }
     const clientError = clientErrorProblem(err);
     if (clientError) {
       logger.warn({ method: req.method, path, status: PROBLEMS[clientError.kind].status, reason: (err as Error).message }, 'unreadable request');

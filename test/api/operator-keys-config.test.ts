@@ -1,4 +1,5 @@
 import { operatorIdentity } from '../../src/api/auth';
+import { apiKeyOf } from '../../src/secrets/api-key-list';
 import { ConfigError, loadConfig } from '../../src/config';
 
 describe('operator keys', () => {
@@ -12,10 +13,10 @@ describe('operator keys', () => {
   });
 
   it('names an operator by a stable hash prefix that does not contain the key', () => {
-    const id = operatorIdentity('sk_operator_secret');
+    const id = operatorIdentity(apiKeyOf('sk_operator_secret'));
     expect(id).toMatch(/^op-[0-9a-f]{12}$/);
-    expect(operatorIdentity('sk_operator_secret')).toBe(id);
-    expect(operatorIdentity('sk_operator_other')).not.toBe(id);
+    expect(operatorIdentity(apiKeyOf('sk_operator_secret'))).toBe(id);
+    expect(operatorIdentity(apiKeyOf('sk_operator_other'))).not.toBe(id);
     expect(id).not.toContain('secret');
   });
 });

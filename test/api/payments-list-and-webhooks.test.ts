@@ -1,5 +1,5 @@
 import type { PaymentList } from '../../src/api/payments-list';
-import type { PaymentResponse } from '../../src/api/payments-schemas';
+import type { PaymentResponse } from '../../src/views/payment-response';
 import type { Problem } from '../../src/api/problem';
 import type { WebhookDeliveryView } from '../../src/workflows/messages';
 import { waitFor } from '../harness/wait-for';
@@ -15,7 +15,7 @@ describe('payments list and merchant webhooks through the API (real dev server, 
   let down = false;
   beforeAll(async () => {
     receiver = await startWebhookReceiver(() => (down ? 500 : 204));
-    stack = await startApiStack({ merchantWebhooks: { url: receiver.url, secret: receiver.secret, retryScheduleMs: [100, 100] } });
+    stack = await startApiStack({ merchantWebhooks: { url: receiver.url, secrets: [receiver.secret], retryScheduleMs: [100, 100] } });
   }, 60_000);
   afterAll(async () => {
     await stack?.close();

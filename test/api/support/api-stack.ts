@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createPacer } from '../../../src/reconciliation/pacer';
 import { ReportStore } from '../../../src/reconciliation/report-store';
-import { parseAmountLimits } from '../../../src/api/amount-limit';
+import { parseAmountLimits } from '../../../src/amount-limit';
 import { type ApiConfig, createApp, type AppDependencies } from '../../../src/api/app';
 import { createApiMetrics, type ApiMetrics } from '../../../src/api/metrics';
 import { createCodePayClient } from '../../../src/codepay/client';
@@ -22,8 +22,8 @@ import { generateTestKeyPair, type TestKeyPair } from '../../support/keys';
 
 export const TEST_API_KEY = 'sk_test_api_suite';
 export const TEST_OPERATOR_KEY = 'sk_test_operator_suite';
-const APP_ID = 'api-test-app';
-const MERCHANT_NO = '100000000077';
+export const APP_ID = 'api-test-app';
+export const MERCHANT_NO = '100000000077';
 
 /** Starts an express app on a free loopback port; its URL is known before the app is built. */
 export async function listen(build: (url: string) => RequestListener): Promise<{ url: string; close(): Promise<void> }> {
@@ -52,7 +52,8 @@ export function apiConfig(publicBaseUrl: string, taskQueue: string, overrides: P
     payments: { defaultExpiresSeconds: 900, refundWindowMs: 60_000, pollScheduleMs: [60_000], maxAmount: parseAmountLimits('') },
     webhook: { allowedIps: [] },
     trustProxy: false,
-    merchantWebhooks: { retryScheduleMs: [] },
+    apiKeyFiles: {},
+    merchantWebhooks: { secrets: [], retryScheduleMs: [] },
     codepay: { appId: APP_ID, merchantNo: MERCHANT_NO },
     ...overrides,
   };
@@ -72,6 +73,8 @@ export interface ApiStack {
   /** Merchant API call with the test key unless `headers` say otherwise. */
   api<T = Record<string, unknown>>(method: string, route: string, body?: unknown, headers?: Record<string, string>): Promise<ApiAnswer<T>>;
   sandbox(method: string, route: string, body?: unknown): Promise<Response>;
+  /** Shuts the worker down (the API, Temporal and the sandbox stay): what the API answers with no worker. */
+  stopWorker(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -114,7 +117,7 @@ export async function startApiStack(
   });
   const taskQueue = uniqueTaskQueue('api');
   const metrics = createApiMetrics({ processMetrics: false });
-  let merchantWebhooks: ApiConfig['merchantWebhooks'] = { retryScheduleMs: [] };
+  let merchantWebhooks: ApiConfig['merchantWebhooks'] = { secrets: [], retryScheduleMs: [] };
   const reportsDir = path.join(mkdtempSync(path.join(tmpdir(), 'reconciliations-')), 'reports');
   const server = await listen((url) => {
     const configured = options.merchantWebhooks;
@@ -122,10 +125,10 @@ export async function startApiStack(
     return createApp({
       config: apiConfig(url, taskQueue, { merchantWebhooks, reconciliation: { reportsDir } }),
       clients: { temporal: temporal.client },
-      gatewayPublicKeys: [gateway.publicKey],
+      gatewayPublicKeys: () => [gateway.publicKey],
       logger: pino({ enabled: false }),
       metrics,
-      demo: options.demo ? { cashierUrl: sandbox.url } : undefined,
+      demo: options.demo ? { cashierUrl: sandbox.url, webhookSecrets: () => merchantWebhooks.secrets } : undefined,
       ...options.app,
     });
   });
@@ -164,9 +167,13 @@ export async function startApiStack(
         headers: { 'content-type': 'application/json' },
         body: body === undefined ? undefined : JSON.stringify(body),
       }),
+    async stopWorker() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+    },
     async close() {
       await server.close();
-      worker.shutdown();
+      if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;
       await sandbox.close();
       await temporal.close();
