@@ -3,13 +3,15 @@ import type { Client } from '@temporalio/client';
 import express, { type Express } from 'express';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
-import { requireApiKey, requireOperatorKey } from './auth';
+import { createConsoleRouter } from '../console/router';
+import { ConsoleSessions } from '../console/session';
+import { createKeyHolderCheck, requireApiKey, requireOperatorKey } from './auth';
 import { createDemoRouter } from './demo-router';
 import { createHealthRouter } from './health-router';
 import { type ApiMetrics, createApiMetrics, httpMetricsMiddleware } from './metrics';
 import { createOpenApiDocument } from './openapi';
 import { DEFAULT_TIMEOUTS, PaymentCommands, type TemporalTimeouts } from './payment-commands';
-import { listPayments } from './payments-list';
+import { listPayments, type ListPaymentsQuery } from './payments-list';
 import { createPaymentsRouter } from './payments-router';
 import { securityHeaders } from '../web/security-headers';
 import { notFoundMiddleware, problemMiddleware } from './problem';
@@ -17,7 +19,7 @@ import { createReviewRouter } from './review-router';
 import { WebhookDeliveries } from './webhook-deliveries';
 import { createWebhookRouter } from './webhook-router';
 
-export type ApiConfig = Pick<Config, 'apiKeys' | 'operatorApiKeys' | 'temporal' | 'publicBaseUrl' | 'payments' | 'webhook' | 'trustProxy' | 'merchantWebhooks' | 'metricsToken'> & {
+export type ApiConfig = Pick<Config, 'apiKeys' | 'operatorApiKeys' | 'temporal' | 'publicBaseUrl' | 'payments' | 'webhook' | 'trustProxy' | 'merchantWebhooks' | 'metricsToken' | 'console'> & {
   /** Our merchant at CodePay: the webhook takes only notifications addressed to it. */
   codepay: Pick<Config['codepay'], 'appId' | 'merchantNo'>;
 };
@@ -65,18 +67,23 @@ export function createApp({ config, clients, gatewayPublicKeys, logger, metrics 
       recipient: { appId: config.codepay.appId, merchantNo: config.codepay.merchantNo },
     }),
   );
+  const deliveries = new WebhookDeliveries(client, config, limits);
+  const list = (filters: ListPaymentsQuery) => listPayments(client, config.temporal.namespace, filters, limits);
+  const keys = { operatorKeys: config.operatorApiKeys, merchantKeys: config.apiKeys };
+  app.use(createPaymentsRouter({ commands, config, metrics, auth: requireApiKey(config.apiKeys), deliveries, list, requestMs: limits.requestMs }));
+  app.use(createReviewRouter({ commands, auth: requireOperatorKey(keys), requestMs: limits.requestMs }));
   app.use(
-    createPaymentsRouter({
+    createConsoleRouter({
       commands,
-      config,
-      metrics,
-      auth: requireApiKey(config.apiKeys),
-      deliveries: new WebhookDeliveries(client, config, limits),
-      list: (filters) => listPayments(client, config.temporal.namespace, filters, limits),
+      deliveries,
+      list,
+      holderOf: createKeyHolderCheck(keys),
+      sessions: new ConsoleSessions(config.console.sessionSecret, config.console.sessionTtlSeconds * 1000),
+      temporalUi: { url: config.temporal.uiUrl, namespace: config.temporal.namespace },
+      logger: logger.child({ component: 'console' }),
       requestMs: limits.requestMs,
     }),
   );
-  app.use(createReviewRouter({ commands, auth: requireOperatorKey({ operatorKeys: config.operatorApiKeys, merchantKeys: config.apiKeys }), requestMs: limits.requestMs }));
   app.use(
     createHealthRouter({
       client,

@@ -42,20 +42,36 @@ export function operatorIdentity(key: string): string {
   return `op-${digest(key).toString('hex').slice(0, 12)}`;
 }
 
+/** Who a bearer key belongs to, if anyone: an operator (by identity, never the key) or a merchant. */
+export type KeyHolder = { role: 'operator'; operator: string } | { role: 'merchant' };
+
+/**
+ * The one check of operator keys, shared by the operator API and the console's sign-in: merchant
+ * keys are known (so a caller can be told they are the wrong kind) but grant no operator action.
+ */
+export function createKeyHolderCheck({ operatorKeys, merchantKeys }: { operatorKeys: readonly string[]; merchantKeys: readonly string[] }): (token: string | undefined) => KeyHolder | undefined {
+  const isOperator = createApiKeyCheck(operatorKeys);
+  const isMerchant = createApiKeyCheck(merchantKeys);
+  return (token) => {
+    if (isOperator(token)) return { role: 'operator', operator: operatorIdentity(token!) };
+    if (isMerchant(token)) return { role: 'merchant' };
+    return undefined;
+  };
+}
+
 /**
  * Operator actions: an operator key passes (its identity in `res.locals.operator`), a merchant
  * key is known but not allowed (403), anything else is 401.
  */
-export function requireOperatorKey({ operatorKeys, merchantKeys }: { operatorKeys: readonly string[]; merchantKeys: readonly string[] }): RequestHandler {
-  const isOperator = createApiKeyCheck(operatorKeys);
-  const isMerchant = createApiKeyCheck(merchantKeys);
+export function requireOperatorKey(keys: { operatorKeys: readonly string[]; merchantKeys: readonly string[] }): RequestHandler {
+  const holderOf = createKeyHolderCheck(keys);
   return (req, res, next) => {
-    const token = bearerToken(req.get('authorization'));
-    if (isOperator(token)) {
-      res.locals.operator = operatorIdentity(token!);
+    const holder = holderOf(bearerToken(req.get('authorization')));
+    if (holder?.role === 'operator') {
+      res.locals.operator = holder.operator;
       return next();
     }
-    if (isMerchant(token)) return next(new ProblemError('forbidden', 'this action needs an operator key (OPERATOR_API_KEYS)'));
+    if (holder?.role === 'merchant') return next(new ProblemError('forbidden', 'this action needs an operator key (OPERATOR_API_KEYS)'));
     next(unauthorized(res));
   };
 }

@@ -31,6 +31,8 @@ import type { paymentWorkflow } from '../workflows';
 import { payloadMismatch } from '../workflows/payment-request-match';
 import { paymentStaticDetails, paymentStaticSummary } from '../workflows/payment-summary';
 import { AmountMinorKey, CurrencyKey, MerchantOrderNoKey, PaymentCreatedAtKey, PaymentStatusKey } from '../workflows/search-attributes';
+import { toMinorUnits } from '../codepay/money';
+import { amountIssue } from './payments-schemas';
 import { problemFromUpdateFailure, ProblemError } from './problem';
 import { isClosedWorkflow, isTemporalUnavailable, withDeadline } from './temporal-failures';
 
@@ -173,6 +175,19 @@ export class PaymentCommands {
       handle.executeUpdate(requestRefundUpdate, { args: [request] }),
     );
     return { created: !existed, refund };
+  }
+
+  /**
+   * A refund as the merchant API and the console take it: a decimal amount, checked against the
+   * payment's currency, then `refund`. `operator` is set when an operator asked (the console).
+   */
+  async refundAmount(merchantOrderNo: string, request: { refundNo: string; amount: string; reason?: string; operator?: string }): Promise<RefundOutcome & { currency: string }> {
+    const payment = await this.get(merchantOrderNo);
+    const issue = amountIssue(request.amount, payment.currency);
+    if (issue) throw new ProblemError('validation', `amount: ${issue}`, { errors: [{ field: 'amount', message: issue }] });
+    const { refundNo, reason, operator } = request;
+    const outcome = await this.refund(payment, { refundNo, amountMinor: toMinorUnits(request.amount, payment.currency), reason, ...(operator ? { operator } : {}) });
+    return { ...outcome, currency: payment.currency };
   }
 
   /**

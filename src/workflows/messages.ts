@@ -68,6 +68,8 @@ export interface RefundRequest {
   refundNo: string;
   amountMinor: number;
   reason?: string;
+  /** Set when an operator asked (the console): the operator key's identity, never the key. */
+  operator?: string;
 }
 
 export interface RefundView {

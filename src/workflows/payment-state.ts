@@ -6,7 +6,7 @@
 import type { OrderFact } from '../codepay/model';
 import { TransStatus } from '../codepay/trans-status';
 import { appendEvents, emptyEventLog, type EventLog } from './event-log';
-import type { PaymentEvent, PaymentInput, PaymentReview, PaymentStatus, PaymentView, RefundView } from './messages';
+import type { PaymentEvent, PaymentInput, PaymentReview, PaymentStatus, PaymentView, RefundRequest, RefundView } from './messages';
 
 export interface PaymentState {
   merchantOrderNo: string;
@@ -246,10 +246,16 @@ export function markClosing(state: PaymentState, reason: 'expiry' | 'cancel', no
   return record({ ...state, closing: reason }, [{ at: now, type: 'cancel', message: `closing the order at CodePay (${reason})` }]);
 }
 
-export function reserveRefund(state: PaymentState, request: { refundNo: string; amountMinor: number; reason?: string }, now: string): Outcome {
+export function reserveRefund(state: PaymentState, request: RefundRequest, now: string): Outcome {
   const refund: RefundView = { refundNo: request.refundNo, amountMinor: request.amountMinor, status: 'PENDING', reason: request.reason, requestedAt: now };
+  const by: Record<string, string> = request.operator ? { operator: request.operator } : {};
   return record({ ...state, refunds: [...state.refunds, refund] }, [
-    { at: now, type: 'refund', message: `refund ${request.refundNo} of ${request.amountMinor} minor units reserved`, data: { refundNo: request.refundNo, amountMinor: request.amountMinor } },
+    {
+      at: now,
+      type: 'refund',
+      message: `refund ${request.refundNo} of ${request.amountMinor} minor units reserved${request.operator ? ` by operator ${request.operator}` : ''}`,
+      data: { refundNo: request.refundNo, amountMinor: request.amountMinor, ...by },
+    },
   ]);
 }
 
