@@ -3,11 +3,15 @@ import { z } from 'zod';
 import { FaultsUpdateSchema } from './faults';
 import type { SandboxGateway } from './gateway';
 import { GatewayRejection } from './gateway-codes';
-import { NotPayableError } from './ledger';
+import { NotPayableError, type SandboxOrder } from './ledger';
+import { MoneyError, toMinorUnits } from '../codepay/money';
 import { orderRecord, refundRecord } from './record-view';
 
 /** The sandbox control API (docs/design.md §5, a contract for tests and the demo). */
 const PayBodySchema = z.object({ payMethodId: z.string().min(1).max(32).optional() }).strict();
+const Decimal = z.string().regex(/^\d+(\.\d+)?$/, 'a decimal string such as "3.00"');
+const PortalRefundBodySchema = z.strictObject({ amount: Decimal });
+const OverrideBodySchema = z.strictObject({ transStatus: z.number().int().min(0).max(99), paidAmount: Decimal.optional() });
 
 function problem(res: Response, status: number, type: string, title: string, detail?: string, extra?: object) {
   res
@@ -43,6 +47,37 @@ export function controlRouter(gateway: SandboxGateway): Router {
     }),
   );
   router.post('/sandbox/orders/:no/decline', shopperAction((no) => void gateway.decline(no)));
+
+  /** Books made to disagree (docs/design.md §5): CodePay's side moves without the merchant asking. */
+  const backOffice = (act: (order: SandboxOrder, body: unknown) => void) => (req: Request<{ no: string }>, res: Response) => {
+    const order = gateway.ledger.findOrder(undefined, { merchantOrderNo: req.params.no });
+    if (!order) return problem(res, 404, 'unknown-order', 'Unknown order', `No order ${req.params.no}`);
+    try {
+      act(order, req.body ?? {});
+    } catch (err) {
+      if (err instanceof MoneyError) throw new InvalidBody(err.message);
+      if (err instanceof GatewayRejection) return problem(res, 409, 'rejected', 'Rejected by the gateway', `[${err.code}] ${err.message}`, { code: err.code });
+      throw err;
+    }
+    res.json(orderRecord(gateway, order));
+  };
+  router.post(
+    '/sandbox/orders/:no/portal-refunds',
+    backOffice((order, raw) => {
+      const body = PortalRefundBodySchema.safeParse(raw);
+      if (!body.success) throw new InvalidBody(z.prettifyError(body.error));
+      gateway.portalRefund(order.merchantOrderNo, toMinorUnits(body.data.amount, order.currency));
+    }),
+  );
+  router.post(
+    '/sandbox/orders/:no/override',
+    backOffice((order, raw) => {
+      const body = OverrideBodySchema.safeParse(raw);
+      if (!body.success) throw new InvalidBody(z.prettifyError(body.error));
+      const paid = body.data.paidAmount;
+      gateway.ledger.override(order.merchantOrderNo, { transStatus: body.data.transStatus, paidAmountMinor: paid === undefined ? undefined : toMinorUnits(paid, order.currency) });
+    }),
+  );
 
   router.get('/sandbox/orders/:no', (req: Request<{ no: string }>, res: Response) => {
     const order = gateway.ledger.findOrder(undefined, { merchantOrderNo: req.params.no });

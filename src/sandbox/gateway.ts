@@ -1,6 +1,7 @@
 import { createPublicKey, KeyObject } from 'node:crypto';
 import type { Logger } from 'pino';
 import { FaultsUpdate, Faults, NO_FAULTS } from './faults';
+import { GatewayCode, GatewayRejection } from './gateway-codes';
 import { GatewaySigner } from './gateway-signer';
 import { TransStatus } from '../codepay/trans-status';
 import { Journal, openJournal } from './journal';
@@ -147,6 +148,19 @@ export class SandboxGateway {
       this.scheduler.after(delayMs, () => this.completeRefund(refund.refundNo));
     }
     return refund;
+  }
+
+  /**
+   * A refund made in CodePay's merchant portal: under a refund number of the gateway's own, completed
+   * and notified to the order's `notify_url` like any refund (delay, retries and faults included).
+   */
+  portalRefund(merchantOrderNo: string, amountMinor: number): SandboxRefund {
+    const order = this.ledger.findOrder(undefined, { merchantOrderNo });
+    if (!order) throw new GatewayRejection(GatewayCode.ORDER_NOT_FOUND, 'Merchant order number is invalid');
+    if (amountMinor <= 0) throw new GatewayRejection(GatewayCode.INVALID_PARAMETER, 'Invalid parameter: the refund amount must be above zero');
+    const refundNo = this.ledger.portalRefundNo(order);
+    this.logger.info({ merchantOrderNo, refundNo, amountMinor }, 'portal refund');
+    return this.submitRefund(order, { refundNo, orig: { merchantOrderNo }, currency: order.currency, amountMinor, description: 'merchant portal refund', notifyUrl: order.notifyUrl });
   }
 
   pay(merchantOrderNo: string, payMethodId?: string): SandboxOrder {

@@ -279,6 +279,25 @@ export class Ledger {
     return { refund, created: true };
   }
 
+  /**
+   * The gateway's record changed behind the merchant's back, as a reversal at CodePay would (the
+   * control API's override): no rule applies and no notification goes out.
+   */
+  override(merchantOrderNo: string, change: { transStatus: number; paidAmountMinor?: number }): SandboxOrder {
+    const order = this.findOrder(undefined, { merchantOrderNo });
+    if (!order) throw new GatewayRejection(GatewayCode.ORDER_NOT_FOUND, 'Merchant order number is invalid');
+    order.status = change.transStatus;
+    if (change.paidAmountMinor !== undefined) order.paidAmountMinor = change.paidAmountMinor;
+    order.endTime ??= this.now();
+    this.saveOrder(order);
+    return order;
+  }
+
+  /** A refund number of the gateway's own, for a refund made in its merchant portal: unique per order and across orders. */
+  portalRefundNo(order: SandboxOrder): string {
+    return `PR${order.transNo}${order.refundNos.length + 1}`;
+  }
+
   completeRefund(refundNo: string): SandboxRefund | undefined {
     const refund = this.refunds.get(refundNo);
     if (!refund || refund.status !== TransStatus.PAYING) return undefined;
