@@ -111,7 +111,7 @@ export class PaymentCommands {
         { key: MerchantOrderNoKey, value: request.merchantOrderNo },
         { key: AmountMinorKey, value: request.amountMinor },
         { key: CurrencyKey, value: request.currency },
-        // Listable by creation time from the start (a run before 'lean-history' set its own time on its first task).
+        // Listable by creation time from the start, before the workflow's first task.
         { key: PaymentCreatedAtKey, value: new Date() },
       ],
     });
