@@ -26,8 +26,8 @@ COPY package.json package-lock.json ./
 # compiled JavaScript.
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
     && npm cache clean --force \
-    && mkdir -p "$DATA_DIR" \
-    && chown node:node "$DATA_DIR"
+    && mkdir -p "$DATA_DIR/reconciliations" \
+    && chown -R node:node "$DATA_DIR"
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/node_modules/.cache/codepay-workflows ./node_modules/.cache/codepay-workflows
 COPY deploy/healthcheck.mjs ./deploy/healthcheck.mjs

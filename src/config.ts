@@ -1,5 +1,7 @@
+import path from 'node:path';
 import { z } from 'zod';
 import { type AmountLimits, parseAmountLimits } from './api/amount-limit';
+import { DEFAULT_START_ADMISSION, type StartAdmissionLimits } from './api/start-admission';
 
 /**
  * The one configuration of every process, read from the environment (docs/design.md §6) and validated
@@ -28,6 +30,12 @@ const EnvSchema = z.object({
   BIND_HOST: z.string().trim().min(1).default('127.0.0.1'),
   /** How long one API request may wait on Temporal before answering 503 + Retry-After. */
   API_TEMPORAL_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(3_500),
+  /** Payment starts in flight at Temporal per API process; more wait in the API's queue (api/start-admission.ts). */
+  API_START_CONCURRENCY: z.coerce.number().int().min(1).max(10_000).default(DEFAULT_START_ADMISSION.concurrency),
+  /** Starts waiting for a slot; one more is answered 503 overloaded + Retry-After at once. */
+  API_START_QUEUE: z.coerce.number().int().min(0).max(100_000).default(DEFAULT_START_ADMISSION.queue),
+  /** Longest a start waits for a slot; one expected to wait longer is refused at once. */
+  API_START_MAX_WAIT_MS: z.coerce.number().int().min(0).max(60_000).default(DEFAULT_START_ADMISSION.maxWaitMs),
   /** When set, the API's /metrics answers only `Authorization: Bearer <token>`. */
   METRICS_TOKEN: optional,
   DATA_DIR: z.string().default('.data'),
@@ -115,6 +123,17 @@ const EnvSchema = z.object({
       return values;
     }),
 
+  /** Ceiling of a reconciliation's CodePay queries (order.query + order.refund.query) per worker. */
+  RECONCILIATION_QUERIES_PER_SECOND: z.coerce.number().positive().max(1000).default(20),
+  /** Cron (UTC) of the `reconciliation-daily` schedule, which checks the previous UTC day; `off` removes the schedule. */
+  RECONCILIATION_CRON: z
+    .string()
+    .trim()
+    .default('30 2 * * *')
+    .refine((v) => v === 'off' || v.split(/\s+/).length === 5, 'expected a 5-field cron expression or `off`'),
+  /** Where reports are kept beyond Temporal's retention; default DATA_DIR/reconciliations (a volume shared by worker and API). */
+  RECONCILIATION_REPORTS_DIR: optional,
+
   MERCHANT_WEBHOOK_URL: optional.pipe(z.url({ protocol: /^https?$/ }).optional()),
   /** Standard Webhooks secret, `whsec_<base64>`. */
   MERCHANT_WEBHOOK_SECRET: optional.pipe(z.string().regex(/^whsec_[A-Za-z0-9+/=]{16,}$/, 'expected whsec_<base64>').optional()),
@@ -139,6 +158,8 @@ export interface Config {
   bindHost: string;
   metricsToken?: string;
   apiTemporalTimeoutMs: number;
+  /** Admission control of payment starts in the API. */
+  apiStartAdmission: StartAdmissionLimits;
   dataDir: string;
   apiKeys: string[];
   /** Keys of operators (never merchants'): `POST /v1/payments/:no/review`. */
@@ -185,6 +206,8 @@ export interface Config {
   payments: { defaultExpiresSeconds: number; refundWindowMs: number; pollScheduleMs: number[]; maxAmount: AmountLimits };
   /** Outgoing merchant webhooks; no URL: no events are delivered. */
   merchantWebhooks: { url?: string; secret?: string; retryScheduleMs: number[] };
+  /** docs/design.md §7: `cron` undefined when RECONCILIATION_CRON=off. */
+  reconciliation: { queriesPerSecond: number; cron?: string; reportsDir: string };
   /** The operator console's sign-ins (src/console). */
   console: { sessionSecret?: string; sessionTtlSeconds: number };
 }
@@ -216,6 +239,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bindHost: e.BIND_HOST,
     metricsToken: e.METRICS_TOKEN,
     apiTemporalTimeoutMs: e.API_TEMPORAL_TIMEOUT_MS,
+    apiStartAdmission: { concurrency: e.API_START_CONCURRENCY, queue: e.API_START_QUEUE, maxWaitMs: e.API_START_MAX_WAIT_MS },
     dataDir: e.DATA_DIR,
     apiKeys: e.API_KEYS,
     operatorApiKeys: e.OPERATOR_API_KEYS,
@@ -264,6 +288,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       refundWindowMs: e.PAYMENT_REFUND_WINDOW_SECONDS * 1000,
       pollScheduleMs: e.PAYMENT_POLL_SCHEDULE_SECONDS.map((s) => Math.round(s * 1000)),
       maxAmount: e.PAYMENT_MAX_AMOUNT,
+    },
+    reconciliation: {
+      queriesPerSecond: e.RECONCILIATION_QUERIES_PER_SECOND,
+      cron: e.RECONCILIATION_CRON === 'off' ? undefined : e.RECONCILIATION_CRON,
+      reportsDir: e.RECONCILIATION_REPORTS_DIR ?? path.join(e.DATA_DIR, 'reconciliations'),
     },
     merchantWebhooks: {
       url: e.MERCHANT_WEBHOOK_URL,

@@ -8,10 +8,14 @@ import { DefaultLogger, NativeConnection, Runtime, Worker, type LogEntry, type W
 import { hostname } from 'node:os';
 import pino, { type Logger } from 'pino';
 import { createCodePayActivities, type CodePayActivities } from './activities/codepay-activities';
+import { createReconciliationActivities } from './activities/reconciliation-activities';
 import { createWebhookActivities, type WebhookActivities } from './activities/webhook-activities';
 import { codePayClientOptionsFromConfig, createCodePayClient } from './codepay/client';
 import { warmUpCodePay } from './codepay/warm-up';
 import { assertMerchantWebhookConfig, loadConfig, type Config } from './config';
+import { createPacer } from './reconciliation/pacer';
+import { ReportStore } from './reconciliation/report-store';
+import { ensureReconciliationSchedule } from './reconciliation/schedule';
 import { temporalConnectionOptions } from './temporal-connection';
 import { prepareWorkflowBundle, serviceWorkflowBundleSource } from './tools/workflow-bundle';
 // Type only, started by name: the worker's own process never loads workflow code.
@@ -40,13 +44,19 @@ export async function createPaymentWorker(options: PaymentWorkerOptions): Promis
   const { config } = options;
   const activities = options.activities ?? warmCodePayActivities(config);
   assertMerchantWebhookConfig(config);
-  const webhookActivities =
-    options.webhookActivities ?? createWebhookActivities({ config, client: new Client({ connection: options.connection, namespace: config.temporal.namespace }) });
+  const client = new Client({ connection: options.connection, namespace: config.temporal.namespace });
+  const webhookActivities = options.webhookActivities ?? createWebhookActivities({ config, client });
+  const reconciliationActivities = createReconciliationActivities({
+    client,
+    codepay: activities,
+    store: new ReportStore(config.reconciliation.reportsDir),
+    pace: createPacer(config.reconciliation.queriesPerSecond),
+  });
   return Worker.create({
     connection: options.connection,
     namespace: config.temporal.namespace,
     taskQueue: options.taskQueue ?? config.temporal.taskQueue,
-    activities: { ...activities, ...webhookActivities },
+    activities: { ...activities, ...webhookActivities, ...reconciliationActivities },
     workflowBundle: options.workflowBundle ?? { codePath: (await prepareWorkflowBundle(serviceWorkflowBundleSource())).codePath },
     maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivities,
     maxConcurrentWorkflowTaskExecutions: config.worker.maxConcurrentWorkflowTasks,
@@ -103,9 +113,16 @@ async function main(): Promise<void> {
     { address: config.temporal.address, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, metrics: metricsPort > 0 ? `:${metricsPort}/metrics` : 'off' },
     'worker running',
   );
+  const client = new Client({ connection, namespace: config.temporal.namespace });
+  try {
+    const schedule = await ensureReconciliationSchedule(client, { cron: config.reconciliation.cron, taskQueue: config.temporal.taskQueue });
+    logger.info({ schedule, cron: config.reconciliation.cron ?? 'off' }, 'reconciliation schedule');
+  } catch (error) {
+    logger.error({ error: String(error) }, 'reconciliation schedule could not be created or updated; the next worker start tries again');
+  }
   try {
     const running = worker.run();
-    warmUpWorkflows(new Client({ connection, namespace: config.temporal.namespace }), config.temporal.taskQueue).then(
+    warmUpWorkflows(client, config.temporal.taskQueue).then(
       (warmUp) => logger.info(warmUp, 'workflow code warmed up'),
       (error: unknown) => logger.warn({ error: String(error) }, 'workflow warm-up failed; the first payments pay for it'),
     );

@@ -1,20 +1,27 @@
 import type { KeyObject } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import express, { type Express } from 'express';
+import express, { type Express, type Response } from 'express';
 import type { Logger } from 'pino';
+import path from 'node:path';
 import type { Config } from '../config';
+import { createBooksSource } from '../console/books-source';
 import { createConsoleRouter } from '../console/router';
 import { ConsoleSessions } from '../console/session';
+import { ReportStore } from '../reconciliation/report-store';
 import { createKeyHolderCheck, requireApiKey, requireOperatorKey } from './auth';
 import { createDemoRouter } from './demo-router';
 import { createHealthRouter } from './health-router';
 import { type ApiMetrics, createApiMetrics, httpMetricsMiddleware } from './metrics';
 import { createOpenApiDocument } from './openapi';
-import { DEFAULT_TIMEOUTS, PaymentCommands, type TemporalTimeouts } from './payment-commands';
+import { DEFAULT_TIMEOUTS, PaymentCommands, translate, type TemporalTimeouts } from './payment-commands';
+import { streamPaymentsCsv } from './payments-csv';
 import { listPayments, type ListPaymentsQuery } from './payments-list';
 import { createPaymentsRouter } from './payments-router';
+import { createStartAdmission, DEFAULT_START_ADMISSION, type StartAdmissionLimits } from './start-admission';
 import { securityHeaders } from '../web/security-headers';
 import { notFoundMiddleware, problemMiddleware } from './problem';
+import { registerReconciliationMetrics } from './reconciliation-metrics';
+import { createReconciliationsRouter } from './reconciliations-router';
 import { createReviewRouter } from './review-router';
 import { WebhookDeliveries } from './webhook-deliveries';
 import { createWebhookRouter } from './webhook-router';
@@ -22,6 +29,8 @@ import { createWebhookRouter } from './webhook-router';
 export type ApiConfig = Pick<Config, 'apiKeys' | 'operatorApiKeys' | 'temporal' | 'publicBaseUrl' | 'payments' | 'webhook' | 'trustProxy' | 'merchantWebhooks' | 'metricsToken' | 'console'> & {
   /** Our merchant at CodePay: the webhook takes only notifications addressed to it. */
   codepay: Pick<Config['codepay'], 'appId' | 'merchantNo'>;
+  /** Where the worker keeps reconciliation reports (read here); default `.data/reconciliations`. */
+  reconciliation?: Pick<Config['reconciliation'], 'reportsDir'>;
 };
 
 export interface AppDependencies {
@@ -37,6 +46,8 @@ export interface AppDependencies {
    */
   demo?: { cashierUrl: string };
   timeouts?: Partial<TemporalTimeouts>;
+  /** Admission control of payment starts (start-admission.ts); defaults to DEFAULT_START_ADMISSION. */
+  startAdmission?: StartAdmissionLimits;
 }
 
 /**
@@ -44,10 +55,10 @@ export interface AppDependencies {
  * tests build the same thing. Routes are mounted at their full paths so the metrics' route label
  * is the pattern the router matched.
  */
-export function createApp({ config, clients, gatewayPublicKeys, logger, metrics = createApiMetrics(), demo, timeouts }: AppDependencies): Express {
+export function createApp({ config, clients, gatewayPublicKeys, logger, metrics = createApiMetrics(), demo, timeouts, startAdmission = DEFAULT_START_ADMISSION }: AppDependencies): Express {
   const limits = { ...DEFAULT_TIMEOUTS, ...timeouts };
   const client = clients.temporal;
-  const commands = new PaymentCommands(client, config, limits);
+  const commands = new PaymentCommands(client, config, limits, createStartAdmission(startAdmission));
   const app = express();
   app.disable('x-powered-by');
   app.use(securityHeaders({ formTargets: demo ? [demo.cashierUrl] : [] }));
@@ -69,9 +80,17 @@ export function createApp({ config, clients, gatewayPublicKeys, logger, metrics 
   );
   const deliveries = new WebhookDeliveries(client, config, limits);
   const list = (filters: ListPaymentsQuery) => listPayments(client, config.temporal.namespace, filters, limits);
+  const exportCsv = (filters: ListPaymentsQuery, res: Response) =>
+    streamPaymentsCsv(client, filters, res, logger.child({ component: 'payments-csv' })).catch((err: unknown) => {
+      throw translate(err);
+    });
   const keys = { operatorKeys: config.operatorApiKeys, merchantKeys: config.apiKeys };
-  app.use(createPaymentsRouter({ commands, config, metrics, auth: requireApiKey(config.apiKeys), deliveries, list, requestMs: limits.requestMs }));
-  app.use(createReviewRouter({ commands, auth: requireOperatorKey(keys), requestMs: limits.requestMs }));
+  app.use(createPaymentsRouter({ commands, config, metrics, auth: requireApiKey(config.apiKeys), deliveries, list, exportCsv, requestMs: limits.requestMs }));
+  const operatorAuth = requireOperatorKey(keys);
+  app.use(createReviewRouter({ commands, auth: operatorAuth, requestMs: limits.requestMs }));
+  const reports = new ReportStore(config.reconciliation?.reportsDir ?? path.join('.data', 'reconciliations'));
+  registerReconciliationMetrics(metrics.registry, reports);
+  app.use(createReconciliationsRouter({ client, taskQueue: config.temporal.taskQueue, store: reports, auth: operatorAuth, requestMs: limits.requestMs }));
   app.use(
     createConsoleRouter({
       commands,
@@ -79,6 +98,7 @@ export function createApp({ config, clients, gatewayPublicKeys, logger, metrics 
       list,
       holderOf: createKeyHolderCheck(keys),
       sessions: new ConsoleSessions(config.console.sessionSecret, config.console.sessionTtlSeconds * 1000),
+      books: createBooksSource({ client, store: reports, exportCsv }),
       temporalUi: { url: config.temporal.uiUrl, namespace: config.temporal.namespace },
       logger: logger.child({ component: 'console' }),
       requestMs: limits.requestMs,

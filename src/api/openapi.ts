@@ -16,6 +16,17 @@ import {
 } from './payments-schemas';
 import { ListPaymentsQuerySchema, PaymentListSchema, PaymentSummarySchema } from './payments-list';
 import { FieldErrorSchema, ProblemSchema } from './problem';
+import {
+  CreateReconciliationBodySchema,
+  ListReconciliationsQuerySchema,
+  ReconciliationListSchema,
+  ReconciliationParamsSchema,
+  ReconciliationSchema,
+  ReconciliationStartedSchema,
+  ReconciliationSummarySchema,
+} from './reconciliations-schemas';
+import { REPORT_CSV_HEADER } from './reconciliations-router';
+import { PAYMENTS_CSV_HEADER } from './payments-csv';
 import { ReviewBodySchema } from './review-router';
 import { WEBHOOK_BODY_LIMIT, WEBHOOK_PATH } from './webhook-router';
 import { MerchantEventBodySchema } from '../webhooks/event-body';
@@ -42,6 +53,11 @@ const COMPONENTS: Record<string, z.ZodType> = {
   PaymentSummary: PaymentSummarySchema,
   WebhookDelivery: WebhookDeliverySchema,
   WebhookEvent: MerchantEventBodySchema,
+  CreateReconciliationRequest: CreateReconciliationBodySchema,
+  ReconciliationStarted: ReconciliationStartedSchema,
+  Reconciliation: ReconciliationSchema,
+  ReconciliationSummary: ReconciliationSummarySchema,
+  ReconciliationList: ReconciliationListSchema,
 };
 
 const NotificationBodySchema = z
@@ -93,6 +109,8 @@ function pathParameters(schema: z.ZodObject): JsonSchema[] {
 }
 
 const authProblems = { 401: problem('Missing or unknown API key') };
+const operatorProblems = { ...authProblems, 403: problem('A merchant key: this needs an operator key') };
+const csv = (header: readonly string[], description: string) => ({ 'text/csv': { schema: { type: 'string', description: `${description}; header: ${header.join(',')}` } } });
 const temporalProblem = {
   503: {
     ...problem('Temporal unreachable or too slow (API_TEMPORAL_TIMEOUT_MS); safe to retry with the same request'),
@@ -140,11 +158,12 @@ export function createOpenApiDocument(options: { serverUrl?: string; version?: s
         get: {
           operationId: 'listPayments',
           summary: 'List payments, newest (current workflow run) first, filtered by status, currency and creation time',
-          description: 'From Temporal visibility: a payment shows up (or changes status) within about a second. `nextCursor` pages on with the same filters.',
           ...secured,
           parameters: queryParameters(ListPaymentsQuerySchema),
+          description:
+            'From Temporal visibility: a payment shows up (or changes status) within about a second. `nextCursor` pages on with the same filters. With `Accept: text/csv` every page is streamed as one CSV (the filters apply, `limit` and `cursor` do not).',
           responses: {
-            200: json(PaymentListSchema, 'One page of payments'),
+            200: { description: 'One page of payments, or all of them as CSV', content: { ...json(PaymentListSchema, '').content, ...csv(PAYMENTS_CSV_HEADER, 'Every payment matching the filters') } },
             400: problem('Unknown filter, bad value, limit above 100 or a foreign cursor; `errors` names each'),
             ...authProblems,
             ...temporalProblem,
@@ -164,7 +183,10 @@ export function createOpenApiDocument(options: { serverUrl?: string; version?: s
             413: problem('Body too large'),
             415: problem('Body is not JSON'),
             422: problem('CodePay rejected the order; `code` carries its error code'),
-            ...temporalProblem,
+            503: {
+              ...temporalProblem[503],
+              ...problem('`overloaded`: starts are at capacity, answered at once and nothing started; or Temporal unreachable or too slow. Safe to retry with the same request after Retry-After'),
+            },
           },
         },
       },
@@ -265,6 +287,44 @@ export function createOpenApiDocument(options: { serverUrl?: string; version?: s
             400: problem('Invalid number'),
             ...authProblems,
             404: problem('Unknown payment or refund'),
+            ...temporalProblem,
+          },
+        },
+      },
+      '/v1/reconciliations': {
+        get: {
+          operationId: 'listReconciliations',
+          summary: 'Reconciliation runs, newest first',
+          security: [{ operatorAuth: [] }],
+          parameters: queryParameters(ListReconciliationsQuerySchema),
+          responses: { 200: json(ReconciliationListSchema, 'One page of runs'), 400: problem('Bad limit or cursor'), ...operatorProblems },
+        },
+        post: {
+          operationId: 'startReconciliation',
+          summary: "Check every payment created in [from, to), and every one still open from before, against CodePay's records",
+          description: 'Never moves money: a payment that disagrees goes to NEEDS_REVIEW with the evidence. The same window while its run is going answers that run.',
+          security: [{ operatorAuth: [] }],
+          requestBody: { required: true, content: { 'application/json': { schema: schemaRef(CreateReconciliationBodySchema) } } },
+          responses: {
+            202: json(ReconciliationStartedSchema, 'Started (or already running)'),
+            400: problem('Invalid window'),
+            ...operatorProblems,
+            415: problem('Body is not JSON'),
+            ...temporalProblem,
+          },
+        },
+      },
+      '/v1/reconciliations/{id}': {
+        get: {
+          operationId: 'getReconciliation',
+          summary: 'A run: progress, exceptions with both sides, pending payments, adopted refunds and the totals',
+          security: [{ operatorAuth: [] }],
+          parameters: pathParameters(ReconciliationParamsSchema),
+          responses: {
+            200: { description: 'The report', content: { ...json(ReconciliationSchema, '').content, ...csv(REPORT_CSV_HEADER, 'One row per exception and per pending payment, then the totals') } },
+            400: problem('Invalid id'),
+            ...operatorProblems,
+            404: problem('Unknown run'),
             ...temporalProblem,
           },
         },

@@ -1,7 +1,8 @@
-import express, { type Request, type RequestHandler, Router } from 'express';
+import express, { type Request, type RequestHandler, type Response, Router } from 'express';
 import type { z } from 'zod';
 import type { Config } from '../config';
 import { amountLimitIssue } from './amount-limit';
+import { wantsCsv } from './csv';
 import type { PaymentStartOutcome, ApiMetrics } from './metrics';
 import type { PaymentCommands } from './payment-commands';
 import { ListPaymentsQuerySchema, type ListPaymentsQuery, type PaymentList } from './payments-list';
@@ -43,17 +44,29 @@ export interface PaymentsRouterDeps {
   auth: RequestHandler;
   deliveries: WebhookDeliveries;
   list: (filters: ListPaymentsQuery) => Promise<PaymentList>;
+  /** Streams every payment matching the filters as CSV (payments-csv.ts). */
+  exportCsv: (filters: ListPaymentsQuery, res: Response) => Promise<void>;
   /** All Temporal calls of one request end within this (→ 503 + Retry-After). */
   requestMs: number;
 }
 
+/** Aborts when the client's connection closes before its answer was written (a queued start is then never sent). */
+function clientGone(res: Response): AbortSignal {
+  const gone = new AbortController();
+  res.once('close', () => {
+    if (!res.writableEnded) gone.abort();
+  });
+  return gone.signal;
+}
+
 /** docs/design.md §4: `/v1/payments…`, every route behind the API key. */
-export function createPaymentsRouter({ commands, config, metrics, auth, deliveries, list, requestMs }: PaymentsRouterDeps): Router {
+export function createPaymentsRouter({ commands, config, metrics, auth, deliveries, list, exportCsv, requestMs }: PaymentsRouterDeps): Router {
   const router = Router();
   const budget = (handler: RequestHandler) => budgeted(requestMs, handler);
   const count = (outcome: PaymentStartOutcome) => metrics.paymentsStarted.inc({ outcome });
 
-  router.post('/v1/payments', auth, ...jsonBody, budget(async (req, res) => {
+  // The start's Temporal budget begins once it is admitted (PaymentCommands.start), not on arrival.
+  router.post('/v1/payments', auth, ...jsonBody, async (req, res) => {
     const parsed = CreatePaymentBodySchema.safeParse(req.body);
     if (!parsed.success) {
       count('invalid');
@@ -67,9 +80,10 @@ export function createPaymentsRouter({ commands, config, metrics, auth, deliveri
     }
     let outcome;
     try {
-      outcome = await commands.start(request);
+      outcome = await commands.start(request, clientGone(res));
     } catch (err) {
       if (err instanceof ProblemError && err.kind === 'payload-mismatch') count('conflict');
+      if (err instanceof ProblemError && err.kind === 'overloaded') count('overloaded');
       throw err;
     }
     const { created, result, status } = outcome;
@@ -81,10 +95,12 @@ export function createPaymentsRouter({ commands, config, metrics, auth, deliveri
     }
     count(created ? 'created' : 'existing');
     res.status(created ? 201 : 200).json(startPaymentResponse({ ...result, status }, request));
-  }));
+  });
 
   router.get('/v1/payments', auth, budget(async (req, res) => {
-    res.json(await list(parse(ListPaymentsQuerySchema, req.query, 'query')));
+    const filters = parse(ListPaymentsQuerySchema, req.query, 'query');
+    if (wantsCsv((types) => req.accepts(types))) return exportCsv(filters, res);
+    res.json(await list(filters));
   }));
 
   router.get('/v1/payments/:merchantOrderNo', auth, budget(async (req, res) => {

@@ -9,13 +9,16 @@ import type { ListPaymentsQuery, PaymentList } from '../api/payments-list';
 import { params, parse } from '../api/payments-router';
 import { CreateRefundBodySchema, EventParamsSchema, PaymentParamsSchema } from '../api/payments-schemas';
 import { PROBLEMS, ProblemError } from '../api/problem';
+import { ListReconciliationsQuerySchema, ReconciliationParamsSchema } from '../api/reconciliations-schemas';
 import { ReviewBodySchema } from '../api/review-router';
 import { budgeted } from '../api/temporal-failures';
 import type { WebhookDeliveries } from '../api/webhook-deliveries';
 import { cspNonce } from '../web/security-headers';
 import { paymentWorkflowId } from '../workflows/messages';
+import { ReconciliationPage, ReconciliationsPage } from './books-pages';
+import type { BooksSource } from './books-source';
 import { CSRF_FIELD, Notice, Page, renderPage } from './layout';
-import { PaymentFiltersSchema, toListQuery } from './payment-filters';
+import { PAGE_SIZE, PaymentFiltersSchema, toListQuery } from './payment-filters';
 import { PaymentPage } from './payment-page';
 import { PaymentsPage } from './payments-page';
 import type { ConsoleSession, ConsoleSessions } from './session';
@@ -28,6 +31,8 @@ export interface ConsoleDeps {
   /** auth.ts's key check: only an operator key signs in. */
   holderOf: (key: string | undefined) => KeyHolder | undefined;
   sessions: ConsoleSessions;
+  /** Reconciliation reports and the payments CSV (books-source.ts). */
+  books: BooksSource;
   /** The Temporal Web UI and the namespace, for each payment's workflow link; no URL, no link. */
   temporalUi: { url?: string; namespace: string };
   logger: Logger;
@@ -50,6 +55,7 @@ const DoneSchema = z.enum(Object.keys(DONE) as [Done, ...Done[]]);
 
 const SignInSchema = z.object({ key: z.string().trim().min(1).max(512) });
 
+
 const operatorOf = (res: Response) => res.locals.consoleSession as ConsoleSession;
 
 /**
@@ -57,7 +63,7 @@ const operatorOf = (res: Response) => res.locals.consoleSession as ConsoleSessio
  * pages over the same commands as the API, behind a signed session cookie that only an operator
  * key gets; every form post carries the session's CSRF token.
  */
-export function createConsoleRouter({ commands, deliveries, list, holderOf, sessions, temporalUi, logger, requestMs }: ConsoleDeps): Router {
+export function createConsoleRouter({ commands, deliveries, list, holderOf, sessions, books, temporalUi, logger, requestMs }: ConsoleDeps): Router {
   const router = Router();
   const form = express.urlencoded({ extended: false, limit: FORM_LIMIT, parameterLimit: 20 });
   const budget = (handler: RequestHandler) => budgeted(requestMs, handler);
@@ -137,6 +143,33 @@ export function createConsoleRouter({ commands, deliveries, list, holderOf, sess
       if (!(err instanceof ProblemError)) throw err;
       send(res, PROBLEMS[err.kind].status, <PaymentsPage {...page} filters={filters.data} error={err.message} />);
     }
+  }));
+
+  router.get('/console/payments.csv', signedIn, budget(async (req, res) => {
+    const { cursor: _page, ...filters } = parse(PaymentFiltersSchema, req.query, 'query');
+    logger.info({ operator: operatorOf(res).operator, filters }, 'console payments export');
+    await books.exportPaymentsCsv(toListQuery(filters), res);
+  }));
+
+  router.get('/console/reconciliations', signedIn, budget(async (req, res) => {
+    const { cursor } = parse(ListReconciliationsQuerySchema, req.query, 'query');
+    const { data, nextCursor } = books.runs({ cursor, limit: PAGE_SIZE });
+    const nextHref = nextCursor ? `/console/reconciliations?${new URLSearchParams({ cursor: nextCursor }).toString()}` : undefined;
+    send(res, 200, <ReconciliationsPage nonce={cspNonce(res)} operator={who(res)} runs={data} nextHref={nextHref} />);
+  }));
+
+  const reportOf = async (req: Request) => {
+    const { id } = params(ReconciliationParamsSchema, req);
+    const report = await books.report(id);
+    if (!report) throw new ProblemError('not-found', `no reconciliation ${id}`);
+    return report;
+  };
+  router.get('/console/reconciliations/:id', signedIn, budget(async (req, res) => {
+    send(res, 200, <ReconciliationPage nonce={cspNonce(res)} operator={who(res)} report={await reportOf(req)} />);
+  }));
+  router.get('/console/reconciliations/:id/report.csv', signedIn, budget(async (req, res) => {
+    const report = await reportOf(req);
+    res.type('text/csv; charset=utf-8').attachment(`${report.id}.csv`).send(books.reportCsv(report));
   }));
 
   /** The payment page, after an action too (with its outcome). */

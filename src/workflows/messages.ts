@@ -81,7 +81,11 @@ export interface RefundView {
   error?: { code: string; message: string };
   requestedAt: string;
   completedAt?: string;
+  /** `codepay`: made outside this service (CodePay's merchant portal) and adopted once CodePay confirmed it; absent means `api`. */
+  origin?: RefundOrigin;
 }
+
+export type RefundOrigin = 'api' | 'codepay';
 
 export interface PaymentEvent {
   /** ISO-8601 UTC, workflow time. */
@@ -163,6 +167,13 @@ export const cancelPaymentUpdate = defineUpdate<PaymentView, []>('cancelPayment'
 export const requestRefundUpdate = defineUpdate<RefundView, [RefundRequest]>('requestRefund');
 export const reviewPaymentUpdate = defineUpdate<PaymentView, [ReviewRequest]>('reviewPayment');
 export const codepayNotificationSignal = defineSignal<[CodePayNotification]>('codepayNotification');
+/** What a reconciliation found wrong with a payment (docs/design.md §7): evidence for an operator, never a money movement. */
+export interface ReconciliationFinding {
+  reconciliationId: string;
+  reason: string;
+  evidence: Record<string, string | number | null>;
+}
+export const reconciliationExceptionSignal = defineSignal<[ReconciliationFinding]>('reconciliationException');
 export const getPaymentQuery = defineQuery<PaymentView>('getPayment');
 export const getRefundQuery = defineQuery<RefundView>('getRefund');
 

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import type { PaymentResponse } from '../../src/api/payments-schemas';
@@ -89,7 +89,10 @@ describe('operator console in Chromium (in-process API, real dev server, worker,
   it('signs an operator in with an HttpOnly, SameSite=Strict, expiring cookie that is not the key', async () => {
     await page.goto(`${stack.apiUrl}/console/sign-in`);
     await shot(page, 'sign-in');
-    const response = await signIn(page, TEST_OPERATOR_KEY);
+    // By keyboard: the key field has the focus, Enter submits.
+    expect(await page.evaluate<string>('document.activeElement.id')).toBe('operator-key');
+    await page.keyboard.type(TEST_OPERATOR_KEY);
+    const [response] = await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
     expect(response?.status()).toBe(200);
     expect(new URL(page.url()).pathname).toBe('/console/payments');
     const cookies = await desktop.cookies();
@@ -206,6 +209,43 @@ describe('operator console in Chromium (in-process API, real dev server, worker,
     expect(await page.getByTestId('error').textContent()).toContain('exceeds the refundable');
   });
 
+  it('lists the reconciliation runs and shows a report: its exception links to the payment, the report downloads as CSV', async () => {
+    const from = new Date(Date.now() - 1000).toISOString();
+    const overridden = await paidPayment('CBX');
+    await paidPayment('CBP'); // CodePay's confirmed money in the window: the totals
+    expect((await stack.sandbox('POST', `/sandbox/orders/${overridden}/override`, { transStatus: 3 })).status).toBe(200);
+    const to = new Date(Date.now() + 1000).toISOString();
+    await new Promise((resolve) => setTimeout(resolve, 1500)); // visibility catches up within about a second
+    const operator = { authorization: `Bearer ${TEST_OPERATOR_KEY}` };
+    const started = await stack.api<{ id: string }>('POST', '/v1/reconciliations', { from, to }, operator);
+    expect(started.status).toBe(202);
+    const { id } = started.body;
+    await waitFor(() => stack.api<{ status: string }>('GET', `/v1/reconciliations/${id}`, undefined, operator), (r) => r.body.status === 'COMPLETED', { timeoutMs: 45_000 });
+
+    await page.goto(`${stack.apiUrl}/console/reconciliations`);
+    await shot(page, 'reconciliations');
+    await Promise.all([page.waitForNavigation(), page.locator(`a[href="/console/reconciliations/${id}"]`).click()]);
+    expect(await page.getByTestId('exceptions').textContent()).toContain(overridden);
+    expect(await page.getByTestId('totals').textContent()).toContain('USD');
+    await shot(page, 'reconciliation');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('report-csv').click()]);
+    expect(download.suggestedFilename()).toBe(`${id}.csv`);
+    const csv = readFileSync(await download.path(), 'utf8');
+    expect(csv.split('\r\n')[0]).toMatch(/^row,merchantOrderNo,kind/);
+    expect(csv).toContain(`exception,${overridden},status`);
+    await Promise.all([page.waitForNavigation(), page.getByTestId('exceptions').getByRole('link', { name: overridden }).click()]);
+    expect(await page.getByTestId('order-no').textContent()).toBe(overridden);
+  });
+
+  it('downloads the filtered payments list as CSV', async () => {
+    const no = await paidPayment('CCS');
+    await page.goto(`${stack.apiUrl}/console/payments?orderNo=${no}`);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
+    const lines = readFileSync(await download.path(), 'utf8').trim().split('\r\n');
+    expect(lines[0]).toBe('merchantOrderNo,status,amount,currency,paidAmount,refundedAmount,codepayTransNo,createdAt,updatedAt');
+    expect(lines.slice(1).map((line) => line.split(',').slice(0, 6).join(','))).toEqual([`${no},PAID,12.50,USD,12.50,0.00`]);
+  });
+
   it('on a 390×844 phone the list and the payment page do not scroll sideways', async () => {
     const no = await inReview('CPH');
     const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, storageState: await desktop.storageState() });
@@ -214,9 +254,12 @@ describe('operator console in Chromium (in-process API, real dev server, worker,
     p.on('console', (message) => {
       if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
     });
-    for (const route of [`/console/payments/${no}`, '/console/payments']) {
+    for (const route of [`/console/payments/${no}`, '/console/payments', '/console/reconciliations']) {
       await p.goto(`${stack.apiUrl}${route}`);
       expect(await p.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+      // Every field has a label, and the page has one h1.
+      expect(await p.evaluate<number>(`[...document.querySelectorAll('input:not([type=hidden]), select, textarea')].filter((e) => e.labels.length === 0).length`)).toBe(0);
+      expect(await p.locator('h1').count()).toBe(1);
     }
     await openPayment(p, no);
     // The stylesheet ran under the CSP nonce: the review buttons have the console's colours.

@@ -1,3 +1,5 @@
+import { Client, Connection } from '@temporalio/client';
+import { RECONCILIATION_SCHEDULE_ID } from '../../src/reconciliation/schedule';
 import type { Stack } from '../../src/tools/stack';
 import { waitFor } from '../harness/wait-for';
 import { apiClient, startE2eStack } from '../support/e2e-stack';
@@ -47,6 +49,18 @@ describe('end to end over HTTP', () => {
   });
   afterEach(async () => {
     await sandbox('PUT', '/sandbox/faults', { dropNotifications: 0 });
+  });
+
+  it('has the daily reconciliation schedule once the worker runs (RECONCILIATION_CRON default: 02:30 UTC)', async () => {
+    const connection = await Connection.connect({ address: stack.temporalAddress });
+    try {
+      const schedule = await new Client({ connection }).schedule.getHandle(RECONCILIATION_SCHEDULE_ID).describe();
+      expect(schedule.action).toMatchObject({ type: 'startWorkflow', workflowType: 'reconciliationWorkflow', args: [{ trigger: 'schedule' }] });
+      expect(schedule.spec.calendars).toEqual([expect.objectContaining({ hour: [{ start: 2, end: 2, step: 1 }], minute: [{ start: 30, end: 30, step: 1 }] })]);
+      expect(schedule.policies.overlap).toBe('SKIP');
+    } finally {
+      await connection.close();
+    }
   });
 
   it('pays through the cashier, then refunds partially and fully', async () => {

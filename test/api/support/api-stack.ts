@@ -4,7 +4,13 @@ import type { AddressInfo } from 'node:net';
 import type { Worker } from '@temporalio/worker';
 import pino from 'pino';
 import { createCodePayActivities } from '../../../src/activities/codepay-activities';
+import { createReconciliationActivities } from '../../../src/activities/reconciliation-activities';
 import { createWebhookActivities } from '../../../src/activities/webhook-activities';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createPacer } from '../../../src/reconciliation/pacer';
+import { ReportStore } from '../../../src/reconciliation/report-store';
 import { parseAmountLimits } from '../../../src/api/amount-limit';
 import { type ApiConfig, createApp, type AppDependencies } from '../../../src/api/app';
 import { createApiMetrics, type ApiMetrics } from '../../../src/api/metrics';
@@ -62,6 +68,9 @@ export interface ApiStack {
   metrics: ApiMetrics;
   /** A second CodePay client, to set up gateway-side state behind the API's back. */
   codepay: CodePayClient;
+  /** Where the worker writes reconciliation reports and the API reads them. */
+  reportsDir: string;
+  taskQueue: string;
   /** Merchant API call with the test key unless `headers` say otherwise. */
   api<T = Record<string, unknown>>(method: string, route: string, body?: unknown, headers?: Record<string, string>): Promise<ApiAnswer<T>>;
   sandbox(method: string, route: string, body?: unknown): Promise<Response>;
@@ -108,11 +117,12 @@ export async function startApiStack(
   const taskQueue = uniqueTaskQueue('api');
   const metrics = createApiMetrics({ processMetrics: false });
   let merchantWebhooks: ApiConfig['merchantWebhooks'] = { retryScheduleMs: [] };
+  const reportsDir = path.join(mkdtempSync(path.join(tmpdir(), 'reconciliations-')), 'reports');
   const server = await listen((url) => {
     const configured = options.merchantWebhooks;
     merchantWebhooks = typeof configured === 'function' ? configured(url) : (configured ?? merchantWebhooks);
     return createApp({
-      config: apiConfig(url, taskQueue, { merchantWebhooks }),
+      config: apiConfig(url, taskQueue, { merchantWebhooks, reconciliation: { reportsDir } }),
       clients: { temporal: temporal.client },
       gatewayPublicKeys: [gateway.publicKey],
       logger: pino({ enabled: false }),
@@ -122,7 +132,9 @@ export async function startApiStack(
     });
   });
   const webhooks = createWebhookActivities({ config: { merchantWebhooks }, client: temporal.client });
-  const worker: Worker = await createTestWorker(temporal, { activities: { ...createCodePayActivities(codepay), ...webhooks }, taskQueue });
+  const codepayActivities = createCodePayActivities(codepay);
+  const reconciliation = createReconciliationActivities({ client: temporal.client, codepay: codepayActivities, store: new ReportStore(reportsDir), pace: createPacer(200) });
+  const worker: Worker = await createTestWorker(temporal, { activities: { ...codepayActivities, ...webhooks, ...reconciliation }, taskQueue });
   const running = worker.run();
 
   return {
@@ -132,6 +144,8 @@ export async function startApiStack(
     gateway,
     metrics,
     codepay,
+    reportsDir,
+    taskQueue,
     async api<T>(method: string, route: string, body?: unknown, headers: Record<string, string> = {}) {
       const response = await fetch(`${server.url}${route}`, {
         method,

@@ -1,0 +1,107 @@
+import type { PaymentResponse } from '../../src/api/payments-schemas';
+import type { ReconciliationResponse } from '../../src/api/reconciliations-schemas';
+import type { OrderRecord, RefundRecord } from '../../src/sandbox/record-view';
+import { waitFor } from '../harness/wait-for';
+import { type ApiStack, orderNo, startApiStack, TEST_OPERATOR_KEY } from './support/api-stack';
+import { openApiValidator } from './support/openapi-validator';
+
+/**
+ * The books over HTTP (docs/design.md §7): a reconciliation run against the sandbox as CodePay, with
+ * the worker's reconciliation activities and the API reading the same report folder.
+ */
+describe('reconciliation and CSV export over HTTP (in-process app, real dev server, worker, sandbox)', () => {
+  let stack: ApiStack;
+  beforeAll(async () => {
+    stack = await startApiStack();
+  }, 60_000);
+  afterAll(() => stack?.close(), 30_000);
+  const schema = openApiValidator();
+  const operator = { authorization: `Bearer ${TEST_OPERATOR_KEY}` };
+
+  const getPayment = async (no: string) => (await stack.api<PaymentResponse>('GET', `/v1/payments/${no}`)).body;
+  const newPayment = async (tag: string, amount = '10.00') => {
+    const no = orderNo(tag);
+    expect((await stack.api('POST', '/v1/payments', { merchantOrderNo: no, amount, currency: 'USD', description: 'Books' })).status).toBe(201);
+    return no;
+  };
+  const paidPayment = async (tag: string, amount?: string) => {
+    const no = await newPayment(tag, amount);
+    expect((await stack.sandbox('POST', `/sandbox/orders/${no}/pay`)).status).toBe(200);
+    await waitFor(() => getPayment(no), (p) => p.status === 'PAID');
+    return no;
+  };
+  const reconcile = async (from: string, to: string) => {
+    const started = await stack.api<{ id: string; status: string }>('POST', '/v1/reconciliations', { from, to }, operator);
+    expect(started.status).toBe(202);
+    expect(schema.errors('ReconciliationStarted', started.body)).toEqual([]);
+    return started.body.id;
+  };
+  const report = (id: string) => stack.api<ReconciliationResponse>('GET', `/v1/reconciliations/${id}`, undefined, operator);
+  const finished = (id: string) => waitFor(() => report(id).then((r) => r.body), (r) => r.status !== 'RUNNING', { timeoutMs: 45_000 });
+
+  it('reports the payment overridden at CodePay as exactly one status exception, the others matched or pending, totals as the sandbox ledger sums', async () => {
+    const from = new Date(Date.now() - 1000).toISOString();
+    const refunded = await paidPayment('RCR');
+    expect((await stack.api('POST', `/v1/payments/${refunded}/refunds`, { refundNo: orderNo('RCRF'), amount: '2.00' })).status).toBe(201);
+    await waitFor(() => getPayment(refunded), (p) => p.status === 'PARTIALLY_REFUNDED');
+    const paid = await paidPayment('RCP', '7.25');
+    const open = await newPayment('RCO');
+    const overridden = await paidPayment('RCX');
+    expect((await stack.sandbox('POST', `/sandbox/orders/${overridden}/override`, { transStatus: 3 })).status).toBe(200);
+    const to = new Date(Date.now() + 1000).toISOString();
+    await new Promise((resolve) => setTimeout(resolve, 1500)); // visibility catches up within about a second
+
+    const id = await reconcile(from, to);
+    // The same window while it runs answers the same run.
+    expect((await stack.api<{ id: string }>('POST', '/v1/reconciliations', { from, to }, operator)).body.id).toBe(id);
+    const result = await finished(id);
+    expect(schema.errors('Reconciliation', result)).toEqual([]);
+    expect(result).toMatchObject({ id, status: 'COMPLETED', trigger: 'api', checked: 4, total: 4, matched: 2, pending: 1, exceptionCount: 1 });
+    expect(result.exceptions).toEqual([{ merchantOrderNo: overridden, kind: 'status', ours: { status: 'PAID', paidAmount: '10.00' }, codepay: { transStatus: 3, paidAmount: '10.00' } }]);
+    expect(result.pendingPayments).toEqual([{ merchantOrderNo: open, ageSeconds: expect.any(Number), reason: expect.stringContaining('not final') }]);
+
+    const ledger = (await (await stack.sandbox('GET', '/sandbox/ledger')).json()) as { orders: OrderRecord[]; refunds: RefundRecord[] };
+    const ours = new Set([refunded, paid, open, overridden]);
+    const paidMinor = ledger.orders.filter((o) => ours.has(o.merchantOrderNo) && o.status === 2).reduce((sum, o) => sum + (o.paidAmountMinor ?? 0), 0);
+    const refundedMinor = ledger.refunds.filter((r) => ours.has(r.origMerchantOrderNo) && r.status === 2).reduce((sum, r) => sum + r.amountMinor, 0);
+    expect(paidMinor).toBe(1725);
+    expect(result.totals).toEqual([{ currency: 'USD', paid: '17.25', refunded: (refundedMinor / 100).toFixed(2), net: ((paidMinor - refundedMinor) / 100).toFixed(2) }]);
+    expect(refundedMinor).toBe(200);
+
+    const csv = await stack.api<string>('GET', `/v1/reconciliations/${id}`, undefined, { ...operator, accept: 'text/csv' });
+    expect(csv.contentType).toMatch(/^text\/csv/);
+    const lines = csv.body.trim().split('\r\n');
+    expect(lines[0]).toBe('row,merchantOrderNo,kind,ageSeconds,reason,ours,codepay,currency,paid,refunded,net');
+    expect(lines.slice(1).map((l) => l.split(',')[0])).toEqual(['exception', 'pending', 'total']);
+    expect(lines[1]).toContain(`exception,${overridden},status,,,"{""status"":""PAID""`);
+    expect(lines[3]).toBe('total,,,,,,,USD,17.25,2.00,15.25');
+
+    const list = await stack.api<{ data: { id: string }[]; nextCursor: string | null }>('GET', '/v1/reconciliations?limit=1', undefined, operator);
+    expect(list.status).toBe(200);
+    expect(list.body.data.map((r) => r.id)).toEqual([id]);
+  });
+
+  it('is for operators only: a merchant key gets 403, a bad window 400, an unknown run 404', async () => {
+    const window = { from: '2026-01-01T00:00:00Z', to: '2026-01-02T00:00:00Z' };
+    expect((await stack.api('POST', '/v1/reconciliations', window)).status).toBe(403);
+    expect((await stack.api('GET', '/v1/reconciliations')).status).toBe(403);
+    expect((await stack.api('POST', '/v1/reconciliations', { from: window.to, to: window.from }, operator)).status).toBe(400);
+    expect((await stack.api('GET', '/v1/reconciliations/reconciliation-nope', undefined, operator)).status).toBe(404);
+  });
+
+  it('exports payments as CSV with the list filters, every page', async () => {
+    const createdAfter = new Date(Date.now() - 1000).toISOString();
+    const nos = [await paidPayment('CSVA', '1.50'), await newPayment('CSVB', '2.00')];
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const csv = await stack.api<string>('GET', `/v1/payments?createdAfter=${encodeURIComponent(createdAfter)}`, undefined, { accept: 'text/csv' });
+    expect(csv.status).toBe(200);
+    expect(csv.contentType).toMatch(/^text\/csv/);
+    const [header, ...rows] = csv.body.trim().split('\r\n');
+    expect(header).toBe('merchantOrderNo,status,amount,currency,paidAmount,refundedAmount,codepayTransNo,createdAt,updatedAt');
+    const byNo = new Map(rows.map((r) => [r.split(',')[0], r.split(',')]));
+    expect(byNo.get(nos[0]!)?.slice(1, 6)).toEqual(['PAID', '1.50', 'USD', '1.50', '0.00']);
+    expect(byNo.get(nos[1]!)?.slice(1, 6)).toEqual(['AWAITING_PAYMENT', '2.00', 'USD', '0.00', '0.00']);
+    const paidOnly = await stack.api<string>('GET', `/v1/payments?status=PAID&createdAfter=${encodeURIComponent(createdAfter)}`, undefined, { accept: 'text/csv' });
+    expect(paidOnly.body.trim().split('\r\n').slice(1).map((r) => r.split(',')[0])).toEqual([nos[0]]);
+  });
+});
