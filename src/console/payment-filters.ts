@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { type ListPaymentsQuery } from '../api/payments-list';
-import { MerchantOrderNoSchema, PaymentStatusSchema } from '../api/payments-schemas';
+import { MerchantOrderNoSchema } from '../api/payments-schemas';
+import { PaymentStatusSchema } from '../views/payment-response';
 
 /**
  * The payments page's filter form (a GET form, so a filtered list is a link one can share) and

@@ -1,4 +1,4 @@
-import { paymentResponse } from '../api/payment-view';
+import { paymentResponse } from '../views/payment-view';
 import type { PaymentView, WebhookDeliveryView } from '../workflows/messages';
 import { CsrfField, Notice, Page, StatusBadge, When } from './layout';
 

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
-import type { PaymentResponse } from '../../src/api/payments-schemas';
+import type { PaymentResponse } from '../../src/views/payment-response';
 import { operatorIdentity } from '../../src/api/auth';
 import { withSignature } from '../../src/codepay/signing';
 import { PROJECT_ROOT } from '../../src/tools/temporal-binaries';
