@@ -11,6 +11,7 @@ import {
   PAYMENT_STATUSES,
   START_TOKEN_MEMO,
   cancelPaymentUpdate,
+  operatorCancelUpdate,
   getPaymentQuery,
   paymentWorkflowId,
   refundWorkflowId,
@@ -168,9 +169,10 @@ export class PaymentCommands {
     }
   }
 
-  async cancel(merchantOrderNo: string): Promise<PaymentView> {
+  /** `operator` is set when an operator asked (the console); the payment's log names them. */
+  async cancel(merchantOrderNo: string, operator?: string): Promise<PaymentView> {
     try {
-      return await this.update(merchantOrderNo, (handle) => handle.executeUpdate(cancelPaymentUpdate));
+      return await this.update(merchantOrderNo, (handle) => (operator ? handle.executeUpdate(operatorCancelUpdate, { args: [{ operator }] }) : handle.executeUpdate(cancelPaymentUpdate)));
     } catch (err) {
       // Idempotent after the workflow completed too: a retried cancel gets the cancelled payment.
       if (err instanceof ProblemError && err.kind === 'invalid-state') {

@@ -221,7 +221,7 @@ export function createConsoleRouter({ commands, deliveries, list, holderOf, sess
     await commands.refundAmount(no, { ...body, operator });
   }));
 
-  router.post('/console/payments/:merchantOrderNo/cancel', ...csrfChecked, action('cancel', (_req, no) => commands.cancel(no)));
+  router.post('/console/payments/:merchantOrderNo/cancel', ...csrfChecked, action('cancel', (_req, no, operator) => commands.cancel(no, operator)));
 
   router.post('/console/payments/:merchantOrderNo/events/:eventId/redeliver', ...csrfChecked, action('redeliver', (req, no) => {
     const { eventId } = params(EventParamsSchema, req);

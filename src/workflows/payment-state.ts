@@ -262,8 +262,9 @@ export function markCreationFailed(state: PaymentState, error: { code: string; m
 }
 
 /** Records that we asked CodePay to close the order, so its "closed" answer reads as `reason`. */
-export function markClosing(state: PaymentState, reason: 'expiry' | 'cancel', now: string): Outcome {
-  return record({ ...state, closing: reason }, [{ at: now, type: 'cancel', message: `closing the order at CodePay (${reason})` }]);
+export function markClosing(state: PaymentState, reason: 'expiry' | 'cancel', now: string, operator?: string): Outcome {
+  if (!operator) return record({ ...state, closing: reason }, [{ at: now, type: 'cancel', message: `closing the order at CodePay (${reason})` }]);
+  return record({ ...state, closing: reason }, [{ at: now, type: 'cancel', message: `closing the order at CodePay (${reason} by operator ${operator})`, data: { operator } }]);
 }
 
 export function reserveRefund(state: PaymentState, request: RefundRequest, now: string): Outcome {

@@ -209,6 +209,16 @@ describe('operator console in Chromium (in-process API, real dev server, worker,
     expect(await page.getByTestId('error').textContent()).toContain('exceeds the refundable');
   });
 
+  it('cancels an unpaid payment; the cancel in the event log names the operator', async () => {
+    const no = orderNo('CCN');
+    expect((await stack.api('POST', '/v1/payments', { merchantOrderNo: no, amount: '3.00', currency: 'USD', description: 'Tea' })).status).toBe(201);
+    await openPayment(page, no);
+    await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Cancel payment' }).click()]);
+    expect(await page.getByTestId('notice').textContent()).toBe('Cancel requested.');
+    const payment = await waitFor(() => getPayment(no), (p) => p.status === 'CANCELLED');
+    expect(payment.events.find((e) => e.type === 'cancel')?.data?.operator).toBe(operatorIdentity(TEST_OPERATOR_KEY));
+  });
+
   it('lists the reconciliation runs and shows a report: its exception links to the payment, the report downloads as CSV', async () => {
     const from = new Date(Date.now() - 1000).toISOString();
     const overridden = await paidPayment('CBX');
