@@ -1,5 +1,5 @@
 import type { ReconciliationResponse, ReconciliationSummaryResponse } from '../api/reconciliations-schemas';
-import { Notice, Page, StatusBadge, When } from './layout';
+import { Notice, Page, StatusBadge, Table, When } from './layout';
 
 type Operator = { id: string; csrf: string };
 
@@ -19,54 +19,27 @@ export function ReconciliationsPage({ nonce, operator, runs, nextHref }: { nonce
         {runs.length === 0 ? (
           <p data-testid="no-runs">No reconciliation has run yet.</p>
         ) : (
-          <table className="cards" data-testid="runs">
-            <thead>
-              <tr>
-                <th scope="col">Window (UTC)</th>
-                <th scope="col">Status</th>
-                <th scope="col">Trigger</th>
-                <th scope="col" className="num">
-                  Checked
-                </th>
-                <th scope="col" className="num">
-                  Matched
-                </th>
-                <th scope="col" className="num">
-                  Pending
-                </th>
-                <th scope="col" className="num">
-                  Exceptions
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {runs.map((r) => (
-                <tr key={r.id}>
-                  <td data-label="Window">
-                    <a href={`/console/reconciliations/${encodeURIComponent(r.id)}`}>
-                      <When at={r.from} /> – <When at={r.to} />
-                    </a>
-                  </td>
-                  <td data-label="Status">
-                    <StatusBadge status={r.status} />
-                  </td>
-                  <td data-label="Trigger">{r.trigger}</td>
-                  <td data-label="Checked" className="num">
-                    {r.checked} of {r.total}
-                  </td>
-                  <td data-label="Matched" className="num">
-                    {r.matched}
-                  </td>
-                  <td data-label="Pending" className="num">
-                    {r.pending}
-                  </td>
-                  <td data-label="Exceptions" className="num">
-                    {r.exceptionCount}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <Table
+            testId="runs"
+            rows={runs}
+            rowKey={(r) => r.id}
+            columns={[
+              {
+                label: 'Window (UTC)',
+                cell: (r) => (
+                  <a href={`/console/reconciliations/${encodeURIComponent(r.id)}`}>
+                    <When at={r.from} /> – <When at={r.to} />
+                  </a>
+                ),
+              },
+              { label: 'Status', cell: (r) => <StatusBadge status={r.status} /> },
+              { label: 'Trigger', cell: (r) => r.trigger },
+              { label: 'Checked', num: true, cell: (r) => `${r.checked} of ${r.total}` },
+              { label: 'Matched', num: true, cell: (r) => r.matched },
+              { label: 'Pending', num: true, cell: (r) => r.pending },
+              { label: 'Exceptions', num: true, cell: (r) => r.exceptionCount },
+            ]}
+          />
         )}
         {nextHref && (
           <nav className="pager" aria-label="Pages">
@@ -133,28 +106,17 @@ export function ReconciliationPage({ nonce, operator, report }: { nonce: string;
         {report.exceptions.length === 0 ? (
           <p>None: every final payment matched CodePay.</p>
         ) : (
-          <table className="cards" data-testid="exceptions">
-            <thead>
-              <tr>
-                <th scope="col">Payment</th>
-                <th scope="col">Kind</th>
-                <th scope="col">Ours</th>
-                <th scope="col">CodePay&apos;s</th>
-              </tr>
-            </thead>
-            <tbody>
-              {report.exceptions.map((e, i) => (
-                <tr key={i}>
-                  <td data-label="Payment">
-                    <a href={paymentHref(e.merchantOrderNo)}>{e.merchantOrderNo}</a>
-                  </td>
-                  <td data-label="Kind">{e.kind}</td>
-                  <td data-label="Ours">{sideText(e.ours)}</td>
-                  <td data-label="CodePay's">{sideText(e.codepay)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <Table
+            testId="exceptions"
+            rows={report.exceptions}
+            rowKey={(e, index) => `${e.merchantOrderNo}-${e.kind}-${index}`}
+            columns={[
+              { label: 'Payment', cell: (e) => <a href={paymentHref(e.merchantOrderNo)}>{e.merchantOrderNo}</a> },
+              { label: 'Kind', cell: (e) => e.kind },
+              { label: 'Ours', cell: (e) => sideText(e.ours) },
+              { label: "CodePay's", cell: (e) => sideText(e.codepay) },
+            ]}
+          />
         )}
       </section>
       <section aria-labelledby="pending-title">
@@ -162,30 +124,16 @@ export function ReconciliationPage({ nonce, operator, report }: { nonce: string;
         {report.pendingPayments.length === 0 ? (
           <p>None.</p>
         ) : (
-          <table className="cards" data-testid="pending">
-            <thead>
-              <tr>
-                <th scope="col">Payment</th>
-                <th scope="col" className="num">
-                  Age
-                </th>
-                <th scope="col">Why not final</th>
-              </tr>
-            </thead>
-            <tbody>
-              {report.pendingPayments.map((p) => (
-                <tr key={p.merchantOrderNo}>
-                  <td data-label="Payment">
-                    <a href={paymentHref(p.merchantOrderNo)}>{p.merchantOrderNo}</a>
-                  </td>
-                  <td data-label="Age" className="num">
-                    {age(p.ageSeconds)}
-                  </td>
-                  <td data-label="Why not final">{p.reason}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <Table
+            testId="pending"
+            rows={report.pendingPayments}
+            rowKey={(p) => p.merchantOrderNo}
+            columns={[
+              { label: 'Payment', cell: (p) => <a href={paymentHref(p.merchantOrderNo)}>{p.merchantOrderNo}</a> },
+              { label: 'Age', num: true, cell: (p) => age(p.ageSeconds) },
+              { label: 'Why not final', cell: (p) => p.reason },
+            ]}
+          />
         )}
       </section>
       <section aria-labelledby="adopted-title">
@@ -193,34 +141,17 @@ export function ReconciliationPage({ nonce, operator, report }: { nonce: string;
         {report.adopted.length === 0 ? (
           <p>None: no refund was made outside this service in the window.</p>
         ) : (
-          <table className="cards" data-testid="adopted">
-            <thead>
-              <tr>
-                <th scope="col">Payment</th>
-                <th scope="col">Refund number</th>
-                <th scope="col" className="num">
-                  Amount
-                </th>
-                <th scope="col">Adopted</th>
-              </tr>
-            </thead>
-            <tbody>
-              {report.adopted.map((a) => (
-                <tr key={a.refundNo}>
-                  <td data-label="Payment">
-                    <a href={paymentHref(a.merchantOrderNo)}>{a.merchantOrderNo}</a>
-                  </td>
-                  <td data-label="Refund number">{a.refundNo}</td>
-                  <td data-label="Amount" className="num">
-                    {a.amount} {a.currency}
-                  </td>
-                  <td data-label="Adopted">
-                    <When at={a.at} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <Table
+            testId="adopted"
+            rows={report.adopted}
+            rowKey={(a) => a.refundNo}
+            columns={[
+              { label: 'Payment', cell: (a) => <a href={paymentHref(a.merchantOrderNo)}>{a.merchantOrderNo}</a> },
+              { label: 'Refund number', cell: (a) => a.refundNo },
+              { label: 'Amount', num: true, cell: (a) => `${a.amount} ${a.currency}` },
+              { label: 'Adopted', cell: (a) => <When at={a.at} /> },
+            ]}
+          />
         )}
       </section>
     </Page>
@@ -230,38 +161,17 @@ export function ReconciliationPage({ nonce, operator, report }: { nonce: string;
 function Totals({ totals }: { totals: ReconciliationSummaryResponse['totals'] }) {
   if (totals.length === 0) return <p>No money confirmed in this window.</p>;
   return (
-    <table className="cards" data-testid="totals">
-      <thead>
-        <tr>
-          <th scope="col">Currency</th>
-          <th scope="col" className="num">
-            Paid
-          </th>
-          <th scope="col" className="num">
-            Refunded
-          </th>
-          <th scope="col" className="num">
-            Net
-          </th>
-        </tr>
-      </thead>
-      <tbody>
-        {totals.map((t) => (
-          <tr key={t.currency}>
-            <td data-label="Currency">{t.currency}</td>
-            <td data-label="Paid" className="num">
-              {t.paid}
-            </td>
-            <td data-label="Refunded" className="num">
-              {t.refunded}
-            </td>
-            <td data-label="Net" className="num">
-              {t.net}
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <Table
+      testId="totals"
+      rows={totals}
+      rowKey={(t) => t.currency}
+      columns={[
+        { label: 'Currency', cell: (t) => t.currency },
+        { label: 'Paid', num: true, cell: (t) => t.paid },
+        { label: 'Refunded', num: true, cell: (t) => t.refunded },
+        { label: 'Net', num: true, cell: (t) => t.net },
+      ]}
+    />
   );
 }
 

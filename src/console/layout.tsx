@@ -167,3 +167,43 @@ export function When({ at }: { at: string | undefined }) {
 export function renderPage(page: ReactElement): string {
   return `<!doctype html>\n${renderToStaticMarkup(page)}`;
 }
+
+export interface Column<T> {
+  label: string;
+  /** Right-aligned figures. */
+  num?: boolean;
+  /** Read by screen readers only (an action column). */
+  hiddenLabel?: boolean;
+  cell: (row: T) => ReactNode;
+}
+
+/**
+ * A table that turns into stacked cards on a phone: each cell repeats its column's label
+ * (`data-label`, shown by the narrow stylesheet), so no row is wider than the screen.
+ */
+export function Table<T>({ columns, rows, rowKey, testId, rowTestId }: { columns: Column<T>[]; rows: T[]; rowKey: (row: T, index: number) => string; testId: string; rowTestId?: (row: T) => string }) {
+  return (
+    <table className="cards" data-testid={testId}>
+      <thead>
+        <tr>
+          {columns.map((c) => (
+            <th key={c.label} scope="col" className={c.num ? 'num' : undefined}>
+              {c.hiddenLabel ? <span className="skip">{c.label}</span> : c.label}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((row, i) => (
+          <tr key={rowKey(row, i)} data-testid={rowTestId?.(row)}>
+            {columns.map((c) => (
+              <td key={c.label} data-label={c.label} className={c.num ? 'num' : undefined}>
+                {c.cell(row)}
+              </td>
+            ))}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}

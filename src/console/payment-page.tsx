@@ -1,6 +1,6 @@
 import { paymentResponse } from '../views/payment-view';
 import type { PaymentView, WebhookDeliveryView } from '../workflows/messages';
-import { CsrfField, Notice, Page, StatusBadge, When } from './layout';
+import { CsrfField, Notice, Page, StatusBadge, Table, When } from './layout';
 
 export interface PaymentPageProps {
   nonce: string;
@@ -133,43 +133,28 @@ export function PaymentPage({ nonce, operator, view, webhooks, workflowUrl, sugg
         {p.refunds.length === 0 ? (
           <p>No refunds.</p>
         ) : (
-          <table className="cards" data-testid="refunds">
-            <thead>
-              <tr>
-                <th scope="col">Refund number</th>
-                <th scope="col" className="num">
-                  Amount
-                </th>
-                <th scope="col">Status</th>
-                <th scope="col">Origin</th>
-                <th scope="col">Reason</th>
-                <th scope="col">Requested</th>
-                <th scope="col">Completed</th>
-              </tr>
-            </thead>
-            <tbody>
-              {p.refunds.map((r) => (
-                <tr key={r.refundNo}>
-                  <td data-label="Refund number">{r.refundNo}</td>
-                  <td data-label="Amount" className="num">
-                    {money(r.amount)}
-                  </td>
-                  <td data-label="Status">
+          <Table
+            testId="refunds"
+            rows={p.refunds}
+            rowKey={(r) => r.refundNo}
+            columns={[
+              { label: 'Refund number', cell: (r) => r.refundNo },
+              { label: 'Amount', num: true, cell: (r) => money(r.amount) },
+              {
+                label: 'Status',
+                cell: (r) => (
+                  <>
                     <StatusBadge status={r.status} />
                     {r.error && ` [${r.error.code}] ${r.error.message}`}
-                  </td>
-                  <td data-label="Origin">{refundOrigin(r)}</td>
-                  <td data-label="Reason">{r.reason ?? '—'}</td>
-                  <td data-label="Requested">
-                    <When at={r.requestedAt} />
-                  </td>
-                  <td data-label="Completed">
-                    <When at={r.completedAt} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+                  </>
+                ),
+              },
+              { label: 'Origin', cell: (r) => refundOrigin(r) },
+              { label: 'Reason', cell: (r) => r.reason ?? '—' },
+              { label: 'Requested', cell: (r) => <When at={r.requestedAt} /> },
+              { label: 'Completed', cell: (r) => <When at={r.completedAt} /> },
+            ]}
+          />
         )}
         {view.refundableAmountMinor > 0 && (
           <form method="post" action={`${base}/refunds`} aria-labelledby="refund-title">
@@ -202,53 +187,41 @@ export function PaymentPage({ nonce, operator, view, webhooks, workflowUrl, sugg
         ) : webhooks.length === 0 ? (
           <p>No webhook events (none emitted yet, or MERCHANT_WEBHOOK_URL is not set).</p>
         ) : (
-          <table className="cards" data-testid="webhooks">
-            <thead>
-              <tr>
-                <th scope="col">Event</th>
-                <th scope="col">Status</th>
-                <th scope="col" className="num">
-                  Attempts
-                </th>
-                <th scope="col">Last answer</th>
-                <th scope="col">Next attempt</th>
-                <th scope="col">
-                  <span className="skip">Action</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {webhooks.map((w) => (
-                <tr key={w.eventId} data-testid={`webhook-${w.eventId}`}>
-                  <td data-label="Event">
+          <Table
+            testId="webhooks"
+            rows={webhooks}
+            rowKey={(w) => w.eventId}
+            rowTestId={(w) => `webhook-${w.eventId}`}
+            columns={[
+              {
+                label: 'Event',
+                cell: (w) => (
+                  <>
                     {w.type}
                     <br />
                     <span className="hint">{w.eventId}</span>
-                  </td>
-                  <td data-label="Status">
-                    <StatusBadge status={w.status} />
-                  </td>
-                  <td data-label="Attempts" className="num">
-                    {w.attempts}
-                  </td>
-                  <td data-label="Last answer">{w.lastStatus !== undefined ? `HTTP ${w.lastStatus}` : (w.lastError ?? '—')}</td>
-                  <td data-label="Next attempt">
-                    <When at={w.nextAttemptAt} />
-                  </td>
-                  <td data-label="Action">
-                    {w.status !== 'pending' && (
-                      <form method="post" action={`${base}/events/${encodeURIComponent(w.eventId)}/redeliver`}>
-                        <CsrfField token={operator.csrf} />
-                        <button type="submit" className="secondary" aria-label={`Redeliver ${w.type} (${w.eventId})`}>
-                          Redeliver
-                        </button>
-                      </form>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+                  </>
+                ),
+              },
+              { label: 'Status', cell: (w) => <StatusBadge status={w.status} /> },
+              { label: 'Attempts', num: true, cell: (w) => w.attempts },
+              { label: 'Last answer', cell: (w) => (w.lastStatus !== undefined ? `HTTP ${w.lastStatus}` : (w.lastError ?? '—')) },
+              { label: 'Next attempt', cell: (w) => <When at={w.nextAttemptAt} /> },
+              {
+                label: 'Action',
+                hiddenLabel: true,
+                cell: (w) =>
+                  w.status !== 'pending' && (
+                    <form method="post" action={`${base}/events/${encodeURIComponent(w.eventId)}/redeliver`}>
+                      <CsrfField token={operator.csrf} />
+                      <button type="submit" className="secondary" aria-label={`Redeliver ${w.type} (${w.eventId})`}>
+                        Redeliver
+                      </button>
+                    </form>
+                  ),
+              },
+            ]}
+          />
         )}
       </section>
       <section aria-labelledby="timeline-title">

@@ -1,6 +1,6 @@
 import type { PaymentList } from '../api/payments-list';
 import { PAYMENT_STATUSES } from '../workflows/messages';
-import { Notice, Page, StatusBadge, When } from './layout';
+import { Notice, Page, StatusBadge, Table, When } from './layout';
 import { type PaymentFilters, paymentsHref } from './payment-filters';
 
 export interface PaymentsPageProps {
@@ -69,38 +69,18 @@ export function PaymentsPage({ nonce, operator, form, filters, list, error }: Pa
           {list.data.length === 0 ? (
             <p data-testid="no-results">No payments match these filters.</p>
           ) : (
-            <table className="cards" data-testid="payments">
-              <thead>
-                <tr>
-                  <th scope="col">Order number</th>
-                  <th scope="col">Status</th>
-                  <th scope="col" className="num">
-                    Amount
-                  </th>
-                  <th scope="col">CodePay trans_no</th>
-                  <th scope="col">Created</th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.data.map((p) => (
-                  <tr key={p.merchantOrderNo}>
-                    <td data-label="Order number">
-                      <a href={`/console/payments/${encodeURIComponent(p.merchantOrderNo)}`}>{p.merchantOrderNo}</a>
-                    </td>
-                    <td data-label="Status">
-                      <StatusBadge status={p.status} />
-                    </td>
-                    <td data-label="Amount" className="num">
-                      {p.amount} {p.currency}
-                    </td>
-                    <td data-label="CodePay trans_no">{p.codepayTransNo ?? '—'}</td>
-                    <td data-label="Created">
-                      <When at={p.createdAt} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <Table
+              testId="payments"
+              rows={list.data}
+              rowKey={(p) => p.merchantOrderNo}
+              columns={[
+                { label: 'Order number', cell: (p) => <a href={`/console/payments/${encodeURIComponent(p.merchantOrderNo)}`}>{p.merchantOrderNo}</a> },
+                { label: 'Status', cell: (p) => <StatusBadge status={p.status} /> },
+                { label: 'Amount', num: true, cell: (p) => `${p.amount} ${p.currency}` },
+                { label: 'CodePay trans_no', cell: (p) => p.codepayTransNo ?? '—' },
+                { label: 'Created', cell: (p) => <When at={p.createdAt} /> },
+              ]}
+            />
           )}
           <nav className="pager" aria-label="Pages">
             {filters?.cursor && <a href={paymentsHref({ ...filters, cursor: undefined })}>First page</a>}
