@@ -6,7 +6,7 @@ import {
   WorkflowNotFoundError,
 } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
-import { DEFAULT_START_ADMISSION, type Config } from '../config';
+import type { Config } from '../config';
 import {
   PAYMENT_STATUSES,
   START_TOKEN_MEMO,
@@ -36,6 +36,7 @@ import { toMinorUnits } from '../codepay/money';
 import { amountIssue } from './payments-schemas';
 import { problemFromUpdateFailure, ProblemError } from './problem';
 import { createStartAdmission, StartAbandoned, StartRefused, type StartAdmission } from './start-admission';
+import { DEFAULT_START_ADMISSION } from '../start-admission-limits';
 import { isClosedWorkflow, isTemporalUnavailable, withDeadline, withinBudget } from './temporal-failures';
 import { readWorkflowState } from './workflow-reads';
 
@@ -92,7 +93,7 @@ export class PaymentCommands {
     try {
       release = await this.admission.enter(signal);
     } catch (err) {
-      if (err instanceof StartRefused) throw new ProblemError('overloaded', err.message, {}, { retryAfterSeconds: err.retryAfterSeconds });
+      if (err instanceof StartRefused) throw new ProblemError('overloaded', err.message, {}, err.retryAfterSeconds);
       if (err instanceof StartAbandoned) throw new ProblemError('overloaded', err.message);
       throw err;
     }

@@ -4,6 +4,7 @@ import { type Browser, type BrowserContext, chromium, type Page } from 'playwrig
 import type { PaymentResponse } from '../../src/views/payment-response';
 import { operatorIdentity } from '../../src/api/auth';
 import { withSignature } from '../../src/codepay/signing';
+import { apiKeyOf } from '../../src/secrets/api-key-list';
 import { PROJECT_ROOT } from '../../src/tools/temporal-binaries';
 import { waitFor } from '../harness/wait-for';
 import { type ApiStack, orderNo, startApiStack, TEST_API_KEY, TEST_OPERATOR_KEY } from '../api/support/api-stack';
@@ -12,6 +13,8 @@ import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-r
 
 /** Where the run's screenshots go; docs/operations.md shows copies of them (docs/images/console-*.png). */
 const SCREENSHOTS = path.join(PROJECT_ROOT, '.reports', 'screenshots');
+/** How the operator is named in events: its key's id, never the key. */
+const OPERATOR_ID = operatorIdentity(apiKeyOf(TEST_OPERATOR_KEY));
 /** Markup in an order description: it must show as text, never run or render. */
 const HOSTILE = `Tea <img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script> & "quotes"`;
 
@@ -26,7 +29,7 @@ describe('operator console in Chromium (in-process API, real dev server, worker,
 
   beforeAll(async () => {
     receiver = await startWebhookReceiver(() => (endpointDown ? 503 : 204));
-    stack = await startApiStack({ merchantWebhooks: { url: receiver.url, secret: receiver.secret, retryScheduleMs: [] } });
+    stack = await startApiStack({ merchantWebhooks: { url: receiver.url, secrets: [receiver.secret], retryScheduleMs: [] } });
     browser = await chromium.launch({
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
@@ -100,7 +103,7 @@ describe('operator console in Chromium (in-process API, real dev server, worker,
     expect(cookies[0]).toMatchObject({ name: 'console_session', httpOnly: true, sameSite: 'Strict', path: '/console' });
     expect(cookies[0]!.expires).toBeGreaterThan(Date.now() / 1000);
     expect(cookies[0]!.value).not.toContain(TEST_OPERATOR_KEY);
-    expect(await page.getByTestId('operator-id').textContent()).toBe(operatorIdentity(TEST_OPERATOR_KEY));
+    expect(await page.getByTestId('operator-id').textContent()).toBe(OPERATOR_ID);
   });
 
   it('finds a payment by its number and shows status, amounts, trans_no and timeline; hostile text stays text', async () => {
@@ -148,8 +151,8 @@ describe('operator console in Chromium (in-process API, real dev server, worker,
     expect(await page.getByTestId('payment-status').textContent()).toBe('PAID');
     const payment = await getPayment(no);
     expect(payment.status).toBe('PAID');
-    expect(payment.review?.resolution).toMatchObject({ decision: 'accept_codepay_record', operator: operatorIdentity(TEST_OPERATOR_KEY), reason: 'ticket 77: portal shows 12.50 paid' });
-    expect(payment.events.some((e) => e.type === 'review' && e.data?.operator === operatorIdentity(TEST_OPERATOR_KEY))).toBe(true);
+    expect(payment.review?.resolution).toMatchObject({ decision: 'accept_codepay_record', operator: OPERATOR_ID, reason: 'ticket 77: portal shows 12.50 paid' });
+    expect(payment.events.some((e) => e.type === 'review' && e.data?.operator === OPERATOR_ID)).toBe(true);
   });
 
   it('refuses a form post without the CSRF token (403) and changes nothing', async () => {
@@ -198,7 +201,7 @@ describe('operator console in Chromium (in-process API, real dev server, worker,
     await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Refund', exact: true }).click()]);
     const payment = await waitFor(() => getPayment(no), (p) => p.status === 'PARTIALLY_REFUNDED');
     expect(payment.refundedAmount).toBe('2.00');
-    expect(payment.events.find((e) => e.type === 'refund' && e.data?.refundNo === refundNo)?.data?.operator).toBe(operatorIdentity(TEST_OPERATOR_KEY));
+    expect(payment.events.find((e) => e.type === 'refund' && e.data?.refundNo === refundNo)?.data?.operator).toBe(OPERATOR_ID);
     await openPayment(page, no);
     expect(await page.getByTestId('refunds').textContent()).toContain(refundNo);
     // A refund above what is refundable is refused with the workflow's reason, on the page.
@@ -216,7 +219,7 @@ describe('operator console in Chromium (in-process API, real dev server, worker,
     await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Cancel payment' }).click()]);
     expect(await page.getByTestId('notice').textContent()).toBe('Cancel requested.');
     const payment = await waitFor(() => getPayment(no), (p) => p.status === 'CANCELLED');
-    expect(payment.events.find((e) => e.type === 'cancel')?.data?.operator).toBe(operatorIdentity(TEST_OPERATOR_KEY));
+    expect(payment.events.find((e) => e.type === 'cancel')?.data?.operator).toBe(OPERATOR_ID);
   });
 
   it('lists the reconciliation runs and shows a report: its exception links to the payment, the report downloads as CSV', async () => {
