@@ -11,7 +11,7 @@ import { ReportStore } from '../reconciliation/report-store';
 import { LiveFiles } from '../secrets/live-file';
 import { apiKeyOf } from '../secrets/api-key-list';
 import { apiKeysFromConfig, type ApiKeys } from './api-keys';
-import { type Clock, createKeyHolderCheck, requireApiKey, requireOperatorKey } from './auth';
+import { type Clock, createKeyHolderCheck, createOperatorKeyInForce, requireApiKey, requireOperatorKey } from './auth';
 import { createDemoRouter } from './demo-router';
 import { createHealthRouter } from './health-router';
 import { type ApiMetrics, createApiMetrics, httpMetricsMiddleware } from './metrics';
@@ -114,7 +114,8 @@ export function createApp(deps: AppDependencies): Express {
       deliveries,
       list,
       holderOf: createKeyHolderCheck(keySets),
-      sessions: new ConsoleSessions(config.console.sessionSecret, config.console.sessionTtlSeconds * 1000),
+      keyInForce: createOperatorKeyInForce(keySets),
+      sessions: new ConsoleSessions(config.console.sessionSecret, config.console.sessionTtlSeconds * 1000, now),
       books: createBooksSource({ client, store: reports, exportCsv }),
       temporalUi: { url: config.temporal.uiUrl, namespace: config.temporal.namespace },
       logger: logger.child({ component: 'console' }),

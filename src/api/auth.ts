@@ -60,6 +60,19 @@ export function createKeyHolderCheck({ operatorKeys, merchantKeys, now = Date.no
 }
 
 /**
+ * Whether the operator named `operator` (operatorIdentity) still holds a key in force: a console
+ * session, opened with a key, ends when that key is withdrawn, expires or turns up among the
+ * merchant keys.
+ */
+export function createOperatorKeyInForce({ operatorKeys, merchantKeys, now = Date.now }: OperatorKeySets): (operator: string) => boolean {
+  return (operator) => {
+    const named = (key: ApiKey) => operatorIdentity(key) === operator;
+    const key = operatorKeys.current().find(named);
+    return key !== undefined && (key.expiresAtMs === undefined || now() < key.expiresAtMs) && !merchantKeys.current().some(named);
+  };
+}
+
+/**
  * Operator actions: an operator key passes (its identity in `res.locals.operator`), a merchant
  * key is known but not allowed (403), anything else is 401.
  */

@@ -30,6 +30,8 @@ export interface ConsoleDeps {
   list: (filters: ListPaymentsQuery) => Promise<PaymentList>;
   /** auth.ts's key check: only an operator key signs in. */
   holderOf: (key: string | undefined) => KeyHolder | undefined;
+  /** auth.ts: whether a signed-in operator's key is still in force (else the session is over). */
+  keyInForce: (operator: string) => boolean;
   sessions: ConsoleSessions;
   /** Reconciliation reports and the payments CSV (books-source.ts). */
   books: BooksSource;
@@ -63,7 +65,7 @@ const operatorOf = (res: Response) => res.locals.consoleSession as ConsoleSessio
  * pages over the same commands as the API, behind a signed session cookie that only an operator
  * key gets; every form post carries the session's CSRF token.
  */
-export function createConsoleRouter({ commands, deliveries, list, holderOf, sessions, books, temporalUi, logger, requestMs }: ConsoleDeps): Router {
+export function createConsoleRouter({ commands, deliveries, list, holderOf, keyInForce, sessions, books, temporalUi, logger, requestMs }: ConsoleDeps): Router {
   const router = Router();
   const form = express.urlencoded({ extended: false, limit: FORM_LIMIT, parameterLimit: 20 });
   const budget = (handler: RequestHandler) => budgeted(requestMs, handler);
@@ -72,7 +74,10 @@ export function createConsoleRouter({ commands, deliveries, list, holderOf, sess
     const session = operatorOf(res);
     return { id: session.operator, csrf: sessions.csrfToken(session) };
   };
-  const sessionOf = (req: Request) => sessions.verify(parseCookies(req.get('cookie') ?? '')[COOKIE]);
+  const sessionOf = (req: Request) => {
+    const session = sessions.verify(parseCookies(req.get('cookie') ?? '')[COOKIE]);
+    return session && keyInForce(session.operator) ? session : undefined;
+  };
   const cookieOptions = (req: Request) => ({ httpOnly: true, sameSite: 'strict' as const, secure: req.secure, path: '/console' });
 
   /** A page needs a session; without one the browser goes to the sign-in page. */
