@@ -48,6 +48,15 @@ const EnvSchema = z.object({
   /** Comma-separated operator keys: operator actions only (reviewing NEEDS_REVIEW payments). */
   OPERATOR_API_KEYS: list,
   OPERATOR_API_KEYS_FILE: optional,
+  /**
+   * Signs the operator console's session cookies (HMAC-SHA256). Unset: a random secret per API
+   * process, so sign-ins end when it restarts and API replicas must share one set here.
+   */
+  CONSOLE_SESSION_SECRET: optional.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
+  /** How long a console sign-in lasts. */
+  CONSOLE_SESSION_TTL_SECONDS: z.coerce.number().int().min(60).max(7 * 24 * 3600).default(8 * 3600),
+  /** The Temporal Web UI as operators reach it; the console links each payment's workflow there. */
+  TEMPORAL_UI_URL: optional.pipe(z.url({ protocol: /^https?$/ }).optional()),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
   TEMPORAL_ADDRESS: optional,
@@ -183,6 +192,8 @@ export interface Config {
     embedded: boolean;
     port: number;
     uiPort: number;
+    /** Where operators open the Web UI: TEMPORAL_UI_URL, else the embedded dev server's. */
+    uiUrl?: string;
     namespace: string;
     taskQueue: string;
   };
@@ -220,6 +231,8 @@ export interface Config {
   merchantWebhooks: { url?: string; secrets: string[]; secretFile?: string; retryScheduleMs: number[] };
   /** docs/design.md §7: `cron` undefined when RECONCILIATION_CRON=off. */
   reconciliation: { queriesPerSecond: number; cron?: string; reportsDir: string };
+  /** The operator console's sign-ins (src/console). */
+  console: { sessionSecret?: string; sessionTtlSeconds: number };
 }
 
 /** Embedded-default identities of the local sandbox merchant. */
@@ -269,6 +282,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       embedded: e.TEMPORAL_ADDRESS === undefined,
       port: e.TEMPORAL_PORT,
       uiPort: e.TEMPORAL_UI_PORT,
+      uiUrl: e.TEMPORAL_UI_URL ?? (e.TEMPORAL_ADDRESS === undefined ? `http://localhost:${e.TEMPORAL_UI_PORT}` : undefined),
       namespace: e.TEMPORAL_NAMESPACE,
       taskQueue: e.TEMPORAL_TASK_QUEUE,
     },
@@ -320,6 +334,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       secretFile: e.MERCHANT_WEBHOOK_SECRET_FILE,
       retryScheduleMs: e.MERCHANT_WEBHOOK_RETRY_SECONDS.map((s) => Math.round(s * 1000)),
     },
+    console: { sessionSecret: e.CONSOLE_SESSION_SECRET, sessionTtlSeconds: e.CONSOLE_SESSION_TTL_SECONDS },
   };
 }
 

@@ -68,6 +68,8 @@ export interface RefundRequest {
   refundNo: string;
   amountMinor: number;
   reason?: string;
+  /** Set when an operator asked (the console): the operator key's identity, never the key. */
+  operator?: string;
 }
 
 export interface RefundView {
@@ -164,6 +166,16 @@ export const PaymentErrorType = {
 
 export const startPaymentUpdate = defineUpdate<StartPaymentResult, [PaymentRequest]>('startPayment');
 export const cancelPaymentUpdate = defineUpdate<PaymentView, []>('cancelPayment');
+/** Who asks for a cancel when an operator does (the console): the payment's log names them. */
+export interface CancelRequest {
+  /** The operator key's identity, never the key. */
+  operator: string;
+}
+/**
+ * The same update (same name) with its one optional argument: the merchant API's cancel sends none
+ * (`cancelPaymentUpdate`), an operator's sends who. The workflow registers this one and takes both.
+ */
+export const operatorCancelUpdate = defineUpdate<PaymentView, [CancelRequest]>('cancelPayment');
 export const requestRefundUpdate = defineUpdate<RefundView, [RefundRequest]>('requestRefund');
 export const reviewPaymentUpdate = defineUpdate<PaymentView, [ReviewRequest]>('reviewPayment');
 export const codepayNotificationSignal = defineSignal<[CodePayNotification]>('codepayNotification');

@@ -80,8 +80,8 @@ export function paymentConversations(run: PaymentRun, input: PaymentInput) {
    * is CodePay's, including a payment that slipped in before the close. A refused close is
    * followed by one query: CodePay's answer, not the refusal, says what the order is.
    */
-  async function closeAtCodePay(reason: 'expiry' | 'cancel'): Promise<GatewayRejection | undefined> {
-    run.commit(markClosing(run.state, reason, run.now()));
+  async function closeAtCodePay(reason: 'expiry' | 'cancel', operator?: string): Promise<GatewayRejection | undefined> {
+    run.commit(markClosing(run.state, reason, run.now(), operator));
     try {
       await paymentCalls.cancelOrder.executeWithOptions({ summary: `Close order ${no} (${reason})` }, [no]);
     } catch (error) {
@@ -140,13 +140,13 @@ export function paymentConversations(run: PaymentRun, input: PaymentInput) {
     if (run.state.status === 'AWAITING_PAYMENT') await closeAtCodePay('expiry');
   }
 
-  async function cancel(): Promise<PaymentView> {
+  async function cancel(operator?: string): Promise<PaymentView> {
     const cancelled = () => run.state.status === 'CANCELLED';
     // Decided again now: the conversation before this one may have changed the payment.
     if (cancelled()) return paymentView(run.state);
     const rejection = cancelRejection(run.state);
     if (rejection) fail(rejection);
-    const refused = await closeAtCodePay('cancel');
+    const refused = await closeAtCodePay('cancel', operator);
     // CodePay may refuse because it closed the order already: the query after the refusal tells.
     if (refused && !cancelled()) fail({ type: PaymentErrorType.GATEWAY_REJECTED, message: `CodePay refused to cancel: [${refused.code}] ${refused.message}` });
     return paymentView(run.state);
@@ -220,9 +220,10 @@ export function paymentConversations(run: PaymentRun, input: PaymentInput) {
     poll: (n: number) => exclusive(async () => (run.state.status === 'AWAITING_PAYMENT' ? queryOrder('poll', `Query order (poll #${n})`) : undefined)),
     expire: () => exclusive(expire),
     confirmClaim: () => exclusive(confirmClaim),
-    cancel: () =>
+    /** A cancel joining one in progress gets its answer; the log names the first one's operator. */
+    cancel: (operator?: string) =>
       (cancelling ??= condition(() => run.state.status !== 'CREATING')
-        .then(() => exclusive(cancel))
+        .then(() => exclusive(() => cancel(operator)))
         .finally(() => {
           cancelling = undefined;
         })),

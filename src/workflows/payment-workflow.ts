@@ -8,13 +8,14 @@ import { allHandlersFinished, condition, continueAsNew, setHandler, workflowInfo
 import { receivePaymentClaim } from './claims';
 import {
   START_TOKEN_MEMO,
-  cancelPaymentUpdate,
+  operatorCancelUpdate,
   codepayNotificationSignal,
   getMerchantEventStampsQuery,
   getPaymentQuery,
   requestRefundUpdate,
   reviewPaymentUpdate,
   startPaymentUpdate,
+  type CancelRequest,
   type PaymentInput,
   type PaymentView,
   type ReviewRequest,
@@ -137,7 +138,10 @@ function registerHandlers(run: PaymentRun, talk: PaymentConversations, input: Pa
     { validator: (request) => rejectIf(payloadMismatch(input, request)) },
   );
 
-  setHandler(cancelPaymentUpdate, () => talk.cancel(), { validator: () => rejectIf(cancelRejection(run.state)) });
+  // The merchant API's cancel carries no argument (cancelPaymentUpdate), an operator's names who asks.
+  setHandler(operatorCancelUpdate, (request: CancelRequest | undefined) => talk.cancel(request?.operator), {
+    validator: (_request: CancelRequest | undefined) => rejectIf(cancelRejection(run.state)),
+  });
   setHandler(requestRefundUpdate, (request) => talk.refund(request), {
     validator: (request) => {
       const admission = admitRefund(run.state, request);
