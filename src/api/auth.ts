@@ -38,17 +38,21 @@ export function operatorIdentity(key: ApiKey): string {
 
 /**
  * Operator actions: an operator key passes (its identity in `res.locals.operator`), a merchant
- * key is known but not allowed (403), anything else is 401.
+ * key is known but not allowed (403), anything else is 401. A key listed in both sets is a
+ * merchant's: config.ts refuses that for the environment lists, and here it holds for key files
+ * edited while running, so a line copied into the wrong file never gives a shop operator rights.
  */
 export function requireOperatorKey({ operatorKeys, merchantKeys, now = Date.now }: { operatorKeys: ApiKeySource; merchantKeys: ApiKeySource; now?: Clock }): RequestHandler {
   return (req, res, next) => {
     const token = bearerToken(req.get('authorization'));
-    const operator = matchApiKey(operatorKeys.current(), token, now());
-    if (operator.result === 'valid') {
+    const at = now();
+    const operator = matchApiKey(operatorKeys.current(), token, at);
+    const merchant = matchApiKey(merchantKeys.current(), token, at);
+    if (operator.result === 'valid' && merchant.result === 'unknown') {
       res.locals.operator = operatorIdentity(operator.key);
       return next();
     }
-    if (matchApiKey(merchantKeys.current(), token, now()).result === 'valid') return next(new ProblemError('forbidden', 'this action needs an operator key (OPERATOR_API_KEYS)'));
+    if (merchant.result === 'valid') return next(new ProblemError('forbidden', 'this action needs an operator key (OPERATOR_API_KEYS)'));
     next(unauthorized(res));
   };
 }

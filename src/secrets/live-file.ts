@@ -42,7 +42,8 @@ const SETTLE_MS = 100;
 /** The live files of one process: one poll timer for all, their statuses in one place. */
 export class LiveFiles {
   private readonly checks = new Map<string, { check(): void; status(): LiveFileStatus }>();
-  private readonly watchers: FSWatcher[] = [];
+  /** One watch per directory: several key files usually share one. */
+  private readonly watchers = new Map<string, FSWatcher>();
   private readonly timer: NodeJS.Timeout;
 
   constructor(private readonly options: LiveFilesOptions = {}) {
@@ -115,20 +116,22 @@ export class LiveFiles {
 
   close(): void {
     clearInterval(this.timer);
-    for (const watcher of this.watchers) watcher.close();
+    for (const watcher of this.watchers.values()) watcher.close();
   }
 
   private watchDirectory(file: string): void {
+    const dir = path.dirname(path.resolve(file));
+    if (this.watchers.has(dir)) return;
     let settle: NodeJS.Timeout | undefined;
     try {
-      const watcher = watch(path.dirname(path.resolve(file)), { persistent: false }, () => {
+      const watcher = watch(dir, { persistent: false }, () => {
         clearTimeout(settle);
         settle = setTimeout(() => this.checkAll(), SETTLE_MS);
         settle.unref();
       });
       // A directory that goes away (or a platform without watch) leaves the poll to do the job.
       watcher.on('error', () => watcher.close());
-      this.watchers.push(watcher);
+      this.watchers.set(dir, watcher);
     } catch {
       // Same: the poll alone still finds every change within pollMs.
     }

@@ -19,6 +19,7 @@ import {
   redeliver,
   waitBeforeAttempt,
   type DeliveryState,
+  versions,
   type MerchantWebhookInput,
 } from './webhook-delivery-state';
 
@@ -38,7 +39,7 @@ export async function merchantWebhookWorkflow(input: MerchantWebhookInput): Prom
   /** Bumped by a redelivery, to cut a retry wait short. */
   let nudges = 0;
   /** Local first: a delivery is one marker event in the task that got the event. */
-  const attempt = (event: MerchantEvent, options: { summary: string }) => locallyFirst(local.deliverMerchantEvent, deliverMerchantEvent, options, [event]);
+  const attempt = (events: MerchantEvent[], options: { summary: string }) => locallyFirst(local.deliverMerchantEvent, deliverMerchantEvent, options, [events]);
 
   /** When the workflow last got work (workflow clock, ms); the idle close counts from it. */
   let lastWorkMs = nowMs();
@@ -80,7 +81,7 @@ export async function merchantWebhookWorkflow(input: MerchantWebhookInput): Prom
       // previous task and arming the same wait again, which its replay then could not reproduce.
       if (nudged) continue;
     }
-    const result = await attempt(due.event, { summary: `POST ${due.event.type} (attempt ${due.attempts + 1})` }).catch(
+    const result = await attempt(versions(due), { summary: `POST ${due.event.type} (attempt ${due.attempts + 1})` }).catch(
       (error: unknown) => ({ delivered: false, error: error instanceof Error ? error.message : String(error) }),
     );
     state = recordAttempt(state, due.event.id, result, now(), input.retryScheduleMs);

@@ -193,6 +193,14 @@ export interface MerchantEvent {
   refundNo?: string;
 }
 
+/**
+ * What identifies one recorded version of a merchant event: the payment's answer to
+ * `getMerchantEventStamps`. Two versions of one id (one handed over from a workflow task that was
+ * then lost, one from the task that was recorded) differ in their timestamp (each task attempt has
+ * its own workflow time) or type.
+ */
+export type MerchantEventStamp = Pick<MerchantEvent, 'id' | 'seq' | 'type' | 'timestamp' | 'refundNo'>;
+
 export type WebhookDeliveryStatus = 'pending' | 'delivered' | 'failing' | 'failed';
 
 export interface WebhookDeliveryView {
@@ -215,5 +223,10 @@ export const merchantEventsSignal = defineSignal<[MerchantEvent[]]>('merchantEve
 /** Send one event again (the merchant asked, or it failed); carries the event so a new run can send it. */
 export const redeliverMerchantEventSignal = defineSignal<[MerchantEvent]>('redeliverMerchantEvent');
 export const getWebhookDeliveriesQuery = defineQuery<WebhookDeliveryView[]>('getWebhookDeliveries');
+/**
+ * The payment's merchant events as its recorded history has them (a query sees only completed
+ * workflow tasks): the delivery sends only a version the payment recorded.
+ */
+export const getMerchantEventStampsQuery = defineQuery<MerchantEventStamp[]>('getMerchantEventStamps');
 /** The stored event, for a redelivery. */
 export const getMerchantEventQuery = defineQuery<MerchantEvent | null, [string]>('getMerchantEvent');

@@ -17,7 +17,7 @@ import { decideReview } from './operator-review';
 import type { PaymentRun } from './payment-run';
 import { applyOrderFact, flagForReview, markClosing, markCreationFailed, markOrderCreated, paymentView, reserveRefund, settleRefund, type FactSource } from './payment-state';
 import { refundStaticSummary } from './payment-summary';
-import { admitRefund, cancelRejection, releaseRefund, type Rejection } from './refund-admission';
+import { admitRefund, cancelRejection, refundFailureNeedsOrderQuery, releaseRefund, type Rejection } from './refund-admission';
 import { refundWorkflow } from './refund-workflow';
 
 /** Ends an update (or its validator) with the rejection the API maps to an HTTP status. */
@@ -183,6 +183,7 @@ export function paymentConversations(run: PaymentRun, input: PaymentInput) {
           run.commit(settleRefund(run.state, result, run.now()));
           // CodePay's answer about the refund disagreed with what we asked for: an operator decides.
           if (result.review) run.commit(flagForReview(run.state, result.review.reason, result.review.evidence, run.now()));
+          else if (refundFailureNeedsOrderQuery(result)) void exclusive(() => queryOrder('reconcile', `Query order after refund ${request.refundNo} failed`));
         },
         (error: unknown) => {
           // The child itself failed (terminated?): CodePay may or may not have refunded, so an operator decides.

@@ -6,7 +6,7 @@
  */
 import { log, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { merchantEventOutbox, type MerchantEventOutbox } from './merchant-event-outbox';
-import type { PaymentInput } from './messages';
+import type { MerchantEventStamp, PaymentInput } from './messages';
 import { initialPaymentState, record, type Outcome, type PaymentState } from './payment-state';
 import { paymentCurrentDetails } from './payment-summary';
 import { publishedAtStart, searchAttributeUpdates } from './search-attributes';
@@ -16,7 +16,7 @@ export interface CarriedPayment {
   state: PaymentState;
   polls: number;
   /** Merchant webhook events emitted so far. */
-  merchantEventSeq?: number;
+  merchantEvents?: MerchantEventStamp[];
 }
 
 export interface PaymentRun {
@@ -34,7 +34,7 @@ export function startPaymentRun(input: PaymentInput, carried: CarriedPayment | u
   const now = () => new Date().toISOString();
   let state = carried?.state ?? initialPaymentState(input, now());
   let published = publishedAtStart(workflowInfo().typedSearchAttributes);
-  const merchantEvents = merchantEventOutbox(carried?.merchantEventSeq);
+  const merchantEvents = merchantEventOutbox(carried?.merchantEvents);
 
   const publish = () => {
     const next = searchAttributeUpdates(published, state);

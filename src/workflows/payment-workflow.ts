@@ -10,6 +10,7 @@ import {
   START_TOKEN_MEMO,
   cancelPaymentUpdate,
   codepayNotificationSignal,
+  getMerchantEventStampsQuery,
   getPaymentQuery,
   requestRefundUpdate,
   reviewPaymentUpdate,
@@ -58,7 +59,7 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
     if (!historyIsLong() || !settled()) return;
     await condition(() => allHandlersFinished() && run.merchantEvents.idle());
     if (!settled()) return;
-    await continueAsNew<typeof paymentWorkflow>({ ...input, carried: { state: run.state, polls, merchantEventSeq: run.merchantEvents.seq } });
+    await continueAsNew<typeof paymentWorkflow>({ ...input, carried: { state: run.state, polls, merchantEvents: [...run.merchantEvents.stamps] } });
   }
 
   /** Until paid or closed: notifications (confirmed by a query), polls on the schedule, the expiry at the deadline. */
@@ -111,6 +112,7 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
 function registerHandlers(run: PaymentRun, talk: PaymentConversations, input: PaymentInput): void {
   const rejectIf = (rejection: Rejection | undefined) => void (rejection && fail(rejection));
   setHandler(getPaymentQuery, () => paymentView(run.state));
+  setHandler(getMerchantEventStampsQuery, () => [...run.merchantEvents.stamps]);
 
   setHandler(codepayNotificationSignal, (notification) => {
     if (notification.kind === 'payment') {

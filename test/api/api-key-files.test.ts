@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
@@ -11,6 +11,7 @@ import { parseApiKeyList } from '../../src/secrets/api-key-list';
 import { connectTestTemporal, type TestTemporal } from '../harness/temporal';
 import { generateTestKeyPair } from '../support/keys';
 import { apiConfig, listen } from './support/api-stack';
+import { replaceFile } from '../support/replace-file';
 
 const hex = (key: string) => createHash('sha256').update(key).digest('hex');
 const id = (key: string) => hex(key).slice(0, 12);
@@ -33,11 +34,6 @@ describe('API key files (in-process app, real dev server)', () => {
   const keyFile = path.join(dir, 'api-keys');
   const operatorFile = path.join(dir, 'operator-keys');
   const logged: { fields: Record<string, unknown>; message: string }[] = [];
-  /** The atomic way an operator (or a secret manager) writes it: a new file renamed over the old. */
-  const replace = (file: string, text: string) => {
-    writeFileSync(`${file}.next`, text, { mode: 0o600 });
-    renameSync(`${file}.next`, file);
-  };
 
   beforeAll(async () => {
     temporal = await connectTestTemporal();
@@ -92,7 +88,7 @@ describe('API key files (in-process app, real dev server)', () => {
     expect((await answer(`sha256:${hex(DIGESTED)}`)).status).toBe(401);
   });
 
-  it('reads operator keys from their file: a merchant key is forbidden there, an unknown one unauthorized', async () => {
+  it('reads operator keys from their file: a merchant key is forbidden there (even if also listed as an operator key), an unknown one unauthorized', async () => {
     const review = (key: string) =>
       fetch(`${server.url}/v1/payments/NO-SUCH-PAYMENT/review`, {
         method: 'POST',
@@ -102,6 +98,12 @@ describe('API key files (in-process app, real dev server)', () => {
     expect((await review(PLAIN)).status).toBe(403);
     expect((await review('op_live_nobody')).status).toBe(401);
     // Past the key check: the payment does not exist.
+    expect((await review(OPERATOR)).status).toBe(404);
+    // A merchant key copied into the operator file stays a merchant key.
+    replaceFile(operatorFile, `${OPERATOR}\n${PLAIN}\n`);
+    files.checkAll();
+    expect(files.statuses().find((s) => s.variable === 'OPERATOR_API_KEYS_FILE')).toMatchObject({ ok: true });
+    expect((await review(PLAIN)).status).toBe(403);
     expect((await review(OPERATOR)).status).toBe(404);
   });
 
@@ -119,7 +121,7 @@ describe('API key files (in-process app, real dev server)', () => {
 
   it('replaced by rename with one new key: the new key works and the old ones fail within 15 s, with no restart', async () => {
     const started = Date.now();
-    replace(keyFile, `${NEXT}\n`);
+    replaceFile(keyFile, `${NEXT}\n`);
     let newWorks = false;
     let oldFails = false;
     while (Date.now() - started < 15_000 && !(newWorks && oldFails)) {
@@ -134,7 +136,7 @@ describe('API key files (in-process app, real dev server)', () => {
   });
 
   it('keeps the last good keys when the file is malformed, and says so in the log, /metrics and /readyz', async () => {
-    replace(keyFile, `${NEXT}\nsk_live_half_written 2027-13-45\n`);
+    replaceFile(keyFile, `${NEXT}\nsk_live_half_written 2027-13-45\n`);
     const refused = { variable: 'API_KEYS_FILE', file: keyFile, ok: false, error: 'line 2: the expiry is not an ISO-8601 instant with an offset (2027-01-31T00:00:00Z)' };
     const deadline = Date.now() + 15_000;
     while (Date.now() < deadline && !JSON.stringify((await readiness()).secretFiles).includes('"ok":false')) await new Promise((r) => setTimeout(r, 100));
@@ -145,7 +147,7 @@ describe('API key files (in-process app, real dev server)', () => {
     expect(logged).toContainEqual({ fields: { variable: 'API_KEYS_FILE', file: keyFile, error: refused.error }, message: 'secret file refused: keeping the last good value' });
     expect(JSON.stringify(logged)).not.toContain('sk_live');
 
-    replace(keyFile, `${NEXT}\n`);
+    replaceFile(keyFile, `${NEXT}\n`);
     const fixedBy = Date.now() + 15_000;
     while (Date.now() < fixedBy && JSON.stringify((await readiness()).secretFiles).includes('"ok":false')) await new Promise((r) => setTimeout(r, 100));
     expect((await readiness()).secretFiles).toContainEqual({ variable: 'API_KEYS_FILE', file: keyFile, ok: true });

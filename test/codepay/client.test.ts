@@ -1,4 +1,4 @@
-import { mkdtempSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -11,6 +11,7 @@ import { signFields } from '../../src/codepay/signing';
 import { LiveFiles } from '../../src/secrets/live-file';
 import { generateTestKeyPair, writeKeyFiles } from '../support/keys';
 import { FakeGateway, startFakeGateway } from './support/fake-gateway';
+import { replaceFile } from '../support/replace-file';
 
 const merchant = generateTestKeyPair();
 const gateway = generateTestKeyPair();
@@ -466,10 +467,6 @@ describe('CodePay key files, re-read while running', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'codepay-rotation-'));
     const privateKeyFile = path.join(dir, 'merchant_private_key.pem');
     const gatewayKeyFile = path.join(dir, 'gateway_public_key.pem');
-    const replace = (file: string, text: string) => {
-      writeFileSync(`${file}.next`, text, { mode: 0o600 });
-      renameSync(`${file}.next`, file);
-    };
     writeFileSync(privateKeyFile, merchant.privatePem);
     // CodePay's key is about to change: the file still holds one CodePay no longer signs with.
     writeFileSync(gatewayKeyFile, stranger.publicPem);
@@ -486,29 +483,29 @@ describe('CodePay key files, re-read while running', () => {
     expect(await failureOf(live.queryOrder('M-1'))).toBeInstanceOf(CodePayUnverifiedError);
 
     // One file holds the old and the new key during CodePay's switch.
-    replace(gatewayKeyFile, `${stranger.publicPem}${gateway.publicPem}`);
+    replaceFile(gatewayKeyFile, `${stranger.publicPem}${gateway.publicPem}`);
     files.checkAll();
     await expect(live.queryOrder('M-1')).resolves.toMatchObject({ transStatus: 9 });
     expect(fake.requests.at(-1)!.verified).toBe(true);
     // A half-written second key is refused as a whole: both keys of the last good content stay.
-    replace(gatewayKeyFile, `${stranger.publicPem}${gateway.publicPem.slice(0, 200)}`);
+    replaceFile(gatewayKeyFile, `${stranger.publicPem}${gateway.publicPem.slice(0, 200)}`);
     files.checkAll();
     expect(files.statuses().find((s) => s.variable === 'CODEPAY_GATEWAY_PUBLIC_KEY_FILE')).toMatchObject({ ok: false });
     await expect(live.queryOrder('M-1')).resolves.toMatchObject({ transStatus: 9 });
 
     // The merchant key is replaced: the gateway (still holding the old public key) sees another signer.
-    replace(privateKeyFile, stranger.privatePem);
+    replaceFile(privateKeyFile, stranger.privatePem);
     files.checkAll();
     await live.queryOrder('M-1');
     expect(fake.requests.at(-1)!.verified).toBe(false);
 
-    replace(privateKeyFile, '-----BEGIN PRIVATE KEY-----\ntruncated');
+    replaceFile(privateKeyFile, '-----BEGIN PRIVATE KEY-----\ntruncated');
     files.checkAll();
     expect(files.statuses().find((s) => s.variable === 'CODEPAY_PRIVATE_KEY_FILE')).toMatchObject({ ok: false, error: expect.stringMatching(/^invalid RSA private key/) });
     await live.queryOrder('M-1');
     // Still the last good key (the stranger's), not a failure.
     expect(fake.requests.at(-1)!.verified).toBe(false);
-    replace(privateKeyFile, merchant.privatePem);
+    replaceFile(privateKeyFile, merchant.privatePem);
     files.checkAll();
     await live.queryOrder('M-1');
     expect(fake.requests.at(-1)!.verified).toBe(true);

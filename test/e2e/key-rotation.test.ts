@@ -1,11 +1,12 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import type { Stack } from '../../src/tools/stack';
 import { waitFor } from '../harness/wait-for';
 import { startE2eStack } from '../support/e2e-stack';
 import { newWebhookSecret, type ReceivedAttempt, startWebhookReceiver, verifyBySpec, type WebhookReceiver } from '../support/webhook-receiver';
+import { replaceFile } from '../support/replace-file';
 
 /**
  * docs/operations.md §5 tried end to end: the processes `npm start` runs (sandbox, worker, API) with
@@ -17,10 +18,7 @@ describe('key and secret rotation by file, end to end', () => {
   let stack: Stack;
   let receiver: WebhookReceiver;
   const keyFile = (name: string) => path.resolve(stack.config.dataDir, 'keys', name);
-  const replace = (name: string, text: string) => {
-    writeFileSync(`${keyFile(name)}.next`, text, { mode: 0o600 });
-    renameSync(`${keyFile(name)}.next`, keyFile(name));
-  };
+  const replace = (name: string, text: string) => replaceFile(keyFile(name), text);
   const pids = () => ['api', 'worker'].map((name) => stack.services.get(name as 'api' | 'worker')!.child.pid);
   const call = (key: string, method = 'GET', route = '/v1/payments?limit=1', body?: unknown) =>
     fetch(`${stack.apiUrl}${route}`, {

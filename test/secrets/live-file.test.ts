@@ -1,9 +1,10 @@
-import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ConfigError } from '../../src/config';
 import { LiveFiles, type LiveFileStatus } from '../../src/secrets/live-file';
 import { waitFor } from '../harness/wait-for';
+import { replaceFile } from '../support/replace-file';
 
 /** A parser that refuses any line that is not a number, as a key parser refuses a bad line. */
 const numbers = (text: string) =>
@@ -35,11 +36,7 @@ describe('live files', () => {
   afterEach(() => files?.close());
 
   const write = (name: string, text: string) => writeFileSync(path.join(dir, name), text);
-  /** The atomic way: write a temporary file beside it, then rename it over the old one. */
-  const replace = (name: string, text: string) => {
-    write(`${name}.tmp`, text);
-    renameSync(path.join(dir, `${name}.tmp`), path.join(dir, name));
-  };
+  const replace = (name: string, text: string) => replaceFile(path.join(dir, name), text);
 
   it('fails the start on a missing or malformed file, naming the variable, not the content', () => {
     files = new LiveFiles();

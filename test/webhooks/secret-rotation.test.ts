@@ -1,4 +1,4 @@
-import { mkdtempSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Webhook } from 'standardwebhooks';
@@ -11,6 +11,7 @@ import { waitFor } from '../harness/wait-for';
 import { newWebhookSecret, type ReceivedAttempt, startWebhookReceiver, verifyBySpec, type WebhookReceiver } from '../support/webhook-receiver';
 import { FakeCodePay } from '../workflows/fake-codepay';
 import { paidPayment, type ScenarioContext } from '../workflows/scenarios';
+import { replaceFile } from '../support/replace-file';
 
 const headersOf = (a: ReceivedAttempt) => ({ 'webhook-id': a.id, 'webhook-timestamp': a.timestamp, 'webhook-signature': a.signature });
 const verifiesUnder = (secret: string, a: ReceivedAttempt) => {
@@ -75,10 +76,7 @@ describe('merchant webhook secret rotation', () => {
     const [old, next] = [newWebhookSecret(), newWebhookSecret()];
     const dir = mkdtempSync(path.join(tmpdir(), 'webhook-secret-file-'));
     const file = path.join(dir, 'merchant-webhook-secret');
-    const replace = (text: string) => {
-      writeFileSync(`${file}.next`, text);
-      renameSync(`${file}.next`, file);
-    };
+    const replace = (text: string) => replaceFile(file, text);
     writeFileSync(file, `${old}\n`);
     const receiver = await startWebhookReceiver(() => 204, old);
     receivers.push(receiver);
