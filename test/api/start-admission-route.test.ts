@@ -56,8 +56,9 @@ describe('payment start admission (real dev server, worker, sandbox)', () => {
     expect(refused.status).toBe(503);
     expect(refused.body.type).toBe('urn:codepay-temporal:problem:overloaded');
     expect(Number(refused.retryAfter)).toBeGreaterThanOrEqual(1);
-    // At once: long before the start in flight could have freed its slot.
-    expect(refused.ms).toBeLessThan(300);
+    // At once: before the start in flight could free its slot (CodePay alone keeps it 1.5 s). Not a
+    // latency target: API, worker and sandbox share this jest process's event loop (91–283 ms seen at load 11–14).
+    expect(refused.ms).toBeLessThan(CODEPAY_LATENCY_MS);
     expect(await started(over)).toBe(false);
 
     // The queued one waited for the slot instead of being refused; both complete.
