@@ -2,14 +2,14 @@
  * Records the histories of the payment's main paths for the replay test
  * (test/workflows/replay.test.ts), one JSON file per scenario in test/workflows/histories/.
  *
- * Re-record (after an intended, patched() change, or to add a scenario):
+ * Record (to add a scenario, or after a patched() change: docs/design.md, "Versioning"):
  *   npx tsx scripts/record-histories.ts            # all scenarios
  *   npx tsx scripts/record-histories.ts expired    # only the named ones
- *   npx tsx scripts/record-histories.ts --as lean-history   # as <name>.lean-history.json, beside the older recordings
- * A patch that changes what new runs record keeps the older files (running payments have those
- * histories) and adds the new ones with `--as <patch id>`.
- * then commit the JSON. Never re-record to make a failing replay pass: that failure means running
- * payments would break; put the change behind patched() instead.
+ *   npx tsx scripts/record-histories.ts --as <patch id>   # as <name>.<patch id>.json, beside the older recordings
+ * then commit the JSON. A patch that changes what new runs record keeps the older files (running
+ * payments have those histories) and adds the new ones with `--as <patch id>`. Never re-record to
+ * make a failing replay pass: that failure means running payments would break; put the change
+ * behind patched() instead.
  *
  * Starts its own Temporal dev server (the pinned CLI) and runs the scenarios of
  * test/workflows/scenarios.ts against the in-memory fake CodePay.
@@ -35,7 +35,7 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const asIndex = args.indexOf('--as');
   const suffix = asIndex >= 0 ? `.${args.splice(asIndex, 2)[1] ?? ''}` : '';
-  if (suffix === '.') throw new Error('--as needs a name, e.g. --as lean-history');
+  if (suffix === '.') throw new Error('--as needs a name, e.g. --as <patch id>');
   const requested = args as ScenarioName[];
   const names = requested.length > 0 ? requested : (Object.keys(scenarios) as ScenarioName[]);
   const unknown = names.filter((n) => !(n in scenarios));
@@ -45,28 +45,29 @@ async function main(): Promise<void> {
     server: { executable: { type: 'existing-path', path: requireBinaryPath(TEMPORAL_CLI) }, searchAttributes: [...PAYMENT_SEARCH_ATTRIBUTES], extraArgs: ['--log-level', 'error'] },
   });
   mkdirSync(HISTORIES_DIR, { recursive: true });
-  const receiver = suffix ? await startWebhookReceiver((attempt) => (attempt === 1 ? 503 : 204)) : undefined;
-  const webhooks = receiver ? { url: receiver.url, secret: receiver.secret, retryScheduleMs: [200] } : { retryScheduleMs: [] };
+  // The delivery scenario's receiver fails each event's first attempt, so a retry and the idle wait
+  // are recorded; elsewhere webhooks are off and the payment still hands its events over (the
+  // local activity's markers are recorded).
+  const receiver = await startWebhookReceiver((attempt) => (attempt === 1 ? 503 : 204));
   try {
     for (const name of names) {
+      const withWebhooks = name === 'merchantWebhookDelivery';
+      const webhooks = withWebhooks ? { url: receiver.url, secret: receiver.secret, retryScheduleMs: [200] } : { retryScheduleMs: [] };
       const fake = new FakeCodePay();
       const taskQueue = `record-${name}`;
       const worker = await Worker.create({
         connection: env.nativeConnection,
         taskQueue,
         workflowsPath: require.resolve('../src/workflows'),
-        // With --as, merchant webhooks go to a receiver that fails each event's first attempt, so the
-        // delivery workflows (a retry, then the idle wait) are recorded too; without, they are off and
-        // the payment still hands its events over (the local activity's markers are recorded).
         activities: { ...createWebhookActivities({ config: { merchantWebhooks: webhooks }, client: env.client }), ...createCodePayActivities(fake) },
       });
       const outcome = await worker.runUntil(async () => {
         const ran = await scenarios[name]({ client: env.client, taskQueue, fake });
-        if (receiver) for (const id of deliveryIds(ran.workflowIds)) await settled(env.client.workflow.getHandle(id));
+        if (withWebhooks) for (const id of deliveryIds(ran.workflowIds)) await settled(env.client.workflow.getHandle(id));
         return ran;
       });
       const histories = [];
-      const deliveries = receiver ? deliveryIds(outcome.workflowIds) : [];
+      const deliveries = withWebhooks ? deliveryIds(outcome.workflowIds) : [];
       for (const workflowId of [...outcome.workflowIds, ...deliveries]) {
         const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
         histories.push({ workflowId, history: historyToStoredJson(history) });
@@ -76,7 +77,7 @@ async function main(): Promise<void> {
       process.stdout.write(`${name}: ${outcome.view.status}, ${histories.length} workflow(s) → ${path.relative(PROJECT_ROOT, file)}\n`);
     }
   } finally {
-    await receiver?.close();
+    await receiver.close();
     await env.teardown();
   }
 }

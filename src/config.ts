@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { type AmountLimits, parseAmountLimits } from './api/amount-limit';
+import { DEFAULT_START_ADMISSION, type StartAdmissionLimits } from './api/start-admission';
 
 /**
  * The one configuration of every process, read from the environment (docs/design.md §6) and validated
@@ -29,6 +30,12 @@ const EnvSchema = z.object({
   BIND_HOST: z.string().trim().min(1).default('127.0.0.1'),
   /** How long one API request may wait on Temporal before answering 503 + Retry-After. */
   API_TEMPORAL_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(3_500),
+  /** Payment starts in flight at Temporal per API process; more wait in the API's queue (api/start-admission.ts). */
+  API_START_CONCURRENCY: z.coerce.number().int().min(1).max(10_000).default(DEFAULT_START_ADMISSION.concurrency),
+  /** Starts waiting for a slot; one more is answered 503 overloaded + Retry-After at once. */
+  API_START_QUEUE: z.coerce.number().int().min(0).max(100_000).default(DEFAULT_START_ADMISSION.queue),
+  /** Longest a start waits for a slot; one expected to wait longer is refused at once. */
+  API_START_MAX_WAIT_MS: z.coerce.number().int().min(0).max(60_000).default(DEFAULT_START_ADMISSION.maxWaitMs),
   /** When set, the API's /metrics answers only `Authorization: Bearer <token>`. */
   METRICS_TOKEN: optional,
   DATA_DIR: z.string().default('.data'),
@@ -142,6 +149,8 @@ export interface Config {
   bindHost: string;
   metricsToken?: string;
   apiTemporalTimeoutMs: number;
+  /** Admission control of payment starts in the API. */
+  apiStartAdmission: StartAdmissionLimits;
   dataDir: string;
   apiKeys: string[];
   /** Keys of operators (never merchants'): `POST /v1/payments/:no/review`. */
@@ -217,6 +226,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bindHost: e.BIND_HOST,
     metricsToken: e.METRICS_TOKEN,
     apiTemporalTimeoutMs: e.API_TEMPORAL_TIMEOUT_MS,
+    apiStartAdmission: { concurrency: e.API_START_CONCURRENCY, queue: e.API_START_QUEUE, maxWaitMs: e.API_START_MAX_WAIT_MS },
     dataDir: e.DATA_DIR,
     apiKeys: e.API_KEYS,
     operatorApiKeys: e.OPERATOR_API_KEYS,

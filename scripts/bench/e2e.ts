@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
-import { paymentWorkflowId } from '../../src/workflows/messages';
+import { merchantWebhooksWorkflowId, paymentWorkflowId } from '../../src/workflows/messages';
 import { createProgress } from '../../src/tools/progress';
 import { runClosedLoop } from './closed-loop';
 import { cpuMsPer, cpuSnapshot } from './process-cpu';
@@ -24,7 +24,12 @@ export interface E2eResult {
   failures: { count: number; first: string[] };
   wallSeconds: number;
   paymentsPerSecond: number;
+  /** POST /v1/payments first try → final answer, Retry-After waits included. */
   startPaymentMs: LatencySummary;
+  /** Payments whose start was answered 503/429 + Retry-After at least once and tried again (a shop's retry). */
+  retriedStarts: number;
+  /** Tries after the first, over all payments. */
+  startRetries: number;
   /** The sandbox's first delivery attempt: acknowledged at − paid at (its own clock, per notification). */
   webhookAckMs: LatencySummary & { source: string; notAckedFirstAttempts: number };
   webhookAckHistogram: HistogramFigures;
@@ -33,7 +38,9 @@ export interface E2eResult {
   /** Sandbox paid at → the shop's endpoint received the signed payment.paid (first arrival); and from the workflow's PAID commit. */
   paidToMerchantWebhookMs: LatencySummary & { fromWorkflowPaid: LatencySummary; missing: number };
   codepayCallsPerPayment: { mean: number; max: number; byMethod: Record<string, number>; source: string };
-  historyEventsPerPayment: { sampled: number; mean: number; max: number };
+  historyEventsPerPayment: HistoryLengths;
+  /** The same payments' merchant webhook delivery workflows (`webhooks-<no>`), once payment.paid reached the shop. */
+  webhookDeliveryEventsPerPayment: HistoryLengths;
   /** CPU ms per completed payment by process (utime + stime), over the closed loop. */
   cpuMsPerPayment: Record<string, number>;
   /** POST /v1/payments sent → the GET that first showed PAID returned. */
@@ -68,6 +75,8 @@ export async function runE2e(args: {
   const visibleAt = new Map<string, number>();
   const failures: string[] = [];
   let gets = 0;
+  let retriedStarts = 0;
+  let startRetries = 0;
   const metricsBefore = await api.metricsText();
   const progress = createProgress('e2e', args.count);
   const cpuBefore = cpuSnapshot(args.pids);
@@ -79,7 +88,10 @@ export async function runE2e(args: {
     try {
       const created = await api.createPayment({ merchantOrderNo: no, amount: '12.50', currency: 'USD', description: 'bench e2e' });
       startLatencies.push(created.ms);
-      if (created.status !== 201) throw new Error(`create answered ${created.status}`);
+      startRetries += created.retries;
+      if (created.retries > 0) retriedStarts += 1;
+      // A retry after a 503 may find the payment an earlier try started: 200, the same payment.
+      if (created.status !== 201 && !(created.status === 200 && created.retries > 0)) throw new Error(`create answered ${created.status}`);
       await sleep(args.autoPayAfterMs);
       const deadline = Date.now() + PAID_TIMEOUT_MS;
       for (;;) {
@@ -139,6 +151,8 @@ export async function runE2e(args: {
     wallSeconds: round(wallMs / 1000, 2),
     paymentsPerSecond: round(completed / (wallMs / 1000), 1),
     startPaymentMs: summarize(startLatencies),
+    retriedStarts,
+    startRetries,
     webhookAckMs: { ...summarize(ack), source: 'sandbox notification records: first attempt acknowledged at − order paid at', notAckedFirstAttempts: notAcked },
     webhookAckHistogram: webhookHistogramFigures(metricsBefore, await api.metricsText()),
     paidToVisibleMs: { ...summarize(paidToVisible), getPollIntervalMs: GET_POLL_INTERVAL_MS, getsPerPayment: round(gets / Math.max(1, args.count), 2) },
@@ -149,7 +163,8 @@ export async function runE2e(args: {
       byMethod: Object.fromEntries(Object.entries(byMethod).map(([m, n]) => [m, round(n / Math.max(1, ours.size), 2)])),
       source: 'counting proxy in front of the sandbox (/api/entry requests)',
     },
-    historyEventsPerPayment: await historySample(args.client, [...visibleAt.keys()]),
+    historyEventsPerPayment: await historySample(args.client, [...visibleAt.keys()], paymentWorkflowId),
+    webhookDeliveryEventsPerPayment: await historySample(args.client, [...paidWebhooks.keys()], merchantWebhooksWorkflowId),
     cpuMsPerPayment: cpuMsPer(cpuBefore, cpuAfter, completed),
     paidEndToEndMs: summarize(endToEnd),
     throughput: throughput(visibleAt.values(), loopStartedAt),
@@ -169,11 +184,17 @@ async function waitForPaidWebhooks(merchant: MerchantEndpoint, paid: string[]) {
   return firsts();
 }
 
-/** History length of up to 20 payments spread over the run (describe() is one call each). */
-async function historySample(client: Client, orderNos: string[]): Promise<E2eResult['historyEventsPerPayment']> {
+interface HistoryLengths {
+  sampled: number;
+  mean: number;
+  max: number;
+}
+
+/** History length of one workflow of each of up to 20 payments spread over the run (describe() is one call each). */
+async function historySample(client: Client, orderNos: string[], workflowId: (no: string) => string): Promise<HistoryLengths> {
   const step = Math.max(1, Math.floor(orderNos.length / 20));
   const sample = orderNos.filter((_, i) => i % step === 0).slice(0, 20);
-  const lengths = await Promise.all(sample.map(async (no) => (await client.workflow.getHandle(paymentWorkflowId(no)).describe()).historyLength));
+  const lengths = await Promise.all(sample.map(async (no) => (await client.workflow.getHandle(workflowId(no)).describe()).historyLength));
   return {
     sampled: lengths.length,
     mean: round(lengths.reduce((a, b) => a + b, 0) / Math.max(1, lengths.length), 1),

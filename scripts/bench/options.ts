@@ -41,6 +41,8 @@ const OptionsSchema = z
     clusterNodes: int(1).max(9).default(2),
     /** Worker processes on the payment task queue. */
     workers: int(1).max(8).default(1),
+    /** e2e: also run the ceiling workflow after it (for `ratio`); `off` saves its minute or two on a busy machine. */
+    ceiling: z.enum(['on', 'off']).default('on'),
     /** node: the stack's processes run the compiled dist/ (built first), as `npm start` and the image do; tsx: from source. */
     services: z.enum(['node', 'tsx']).default('node'),
   })

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 
 /**
@@ -12,9 +13,12 @@ export interface Timed<T> {
 
 async function call<T>(url: string, init: RequestInit, schema: z.ZodType<T>): Promise<Timed<T>> {
   const started = performance.now();
-  const response = await fetch(url, init);
+  const answer = await answerOf(await fetch(url, init), init, url, schema);
+  return { ...answer, ms: performance.now() - started };
+}
+
+async function answerOf<T>(response: Response, init: RequestInit, url: string, schema: z.ZodType<T>): Promise<Omit<Timed<T>, 'ms'>> {
   const text = await response.text();
-  const ms = performance.now() - started;
   let json: unknown;
   try {
     json = text ? JSON.parse(text) : undefined;
@@ -24,7 +28,7 @@ async function call<T>(url: string, init: RequestInit, schema: z.ZodType<T>): Pr
   if (response.status >= 400) throw new Error(`${init.method ?? 'GET'} ${url} → ${response.status}: ${text.slice(0, 300)}`);
   const parsed = schema.safeParse(json);
   if (!parsed.success) throw new Error(`${init.method ?? 'GET'} ${url}: unexpected answer: ${z.prettifyError(parsed.error)}`);
-  return { status: response.status, body: parsed.data, ms };
+  return { status: response.status, body: parsed.data };
 }
 
 const PaymentAnswerSchema = z.object({ merchantOrderNo: z.string(), status: z.string() });
@@ -38,11 +42,39 @@ export interface NewPayment {
   expiresInSeconds?: number;
 }
 
+/** A shop gives up on a payment whose start is still refused this long after its first try. */
+const START_RETRY_DEADLINE_MS = 120_000;
+
+/** `Retry-After` of a 503/429 as ms (delay-seconds or an HTTP date); undefined when absent or not one. */
+export function retryAfterMs(status: number, header: string | null, nowMs = Date.now()): number | undefined {
+  if ((status !== 503 && status !== 429) || header === null) return undefined;
+  if (/^\d+$/.test(header.trim())) return Number(header.trim()) * 1000;
+  const at = Date.parse(header);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
+}
+
 export function merchantApi(apiUrl: string, apiKey: string) {
   const headers = { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' };
   return {
-    createPayment: (payment: NewPayment) =>
-      call(`${apiUrl}/v1/payments`, { method: 'POST', headers, body: JSON.stringify(payment) }, PaymentAnswerSchema),
+    /**
+     * As a shop would: a 503/429 with Retry-After is retried with the same request after the delay
+     * (the start is idempotent by merchantOrderNo and request), so `status` may be 200 when an
+     * earlier try started the payment. `ms` is first try → final answer; `retries` the tries after the first.
+     */
+    createPayment: async (payment: NewPayment): Promise<Timed<PaymentAnswer> & { retries: number }> => {
+      const started = performance.now();
+      const init = { method: 'POST', headers, body: JSON.stringify(payment) };
+      for (let retries = 0; ; retries += 1) {
+        const response = await fetch(`${apiUrl}/v1/payments`, init);
+        const delay = retryAfterMs(response.status, response.headers.get('retry-after'));
+        if (delay === undefined || performance.now() - started + delay > START_RETRY_DEADLINE_MS) {
+          const answer = await answerOf(response, init, `${apiUrl}/v1/payments`, PaymentAnswerSchema);
+          return { ...answer, ms: performance.now() - started, retries };
+        }
+        await response.arrayBuffer();
+        await sleep(delay);
+      }
+    },
     getPayment: (merchantOrderNo: string) =>
       call(`${apiUrl}/v1/payments/${encodeURIComponent(merchantOrderNo)}`, { headers }, PaymentAnswerSchema),
     metricsText: async () => (await fetch(`${apiUrl}/metrics`)).text(),

@@ -9,9 +9,7 @@ import type { Client } from '@temporalio/client';
 import { Webhook } from 'standardwebhooks';
 import type { Config } from '../config';
 import { merchantEventsSignal, merchantWebhooksWorkflowId, type MerchantEvent } from '../workflows/messages';
-// Type only, and started by name: activities never load workflow code.
-import type { merchantWebhookWorkflow } from '../workflows/merchant-webhook-workflow';
-import type { AttemptResult } from '../workflows/webhook-delivery-state';
+import type { AttemptResult, MerchantWebhookInput } from '../workflows/webhook-delivery-state';
 import { merchantEventBody } from '../webhooks/event-body';
 import { HttpTimeoutError, httpPost, type HttpPost } from '../net/http-post';
 
@@ -37,7 +35,8 @@ export function createWebhookActivities({ config, client, post = httpPost }: Web
       // No endpoint configured: the merchant hears nothing and nothing piles up.
       if (!url || events.length === 0) return;
       const merchantOrderNo = events[0]!.payment.merchantOrderNo;
-      await client.workflow.signalWithStart<typeof merchantWebhookWorkflow, [MerchantEvent[]]>('merchantWebhookWorkflow', {
+      // Started by name: activities never load workflow code.
+      await client.workflow.signalWithStart<(input: MerchantWebhookInput) => Promise<void>, [MerchantEvent[]]>('merchantWebhookWorkflow', {
         workflowId: merchantWebhooksWorkflowId(merchantOrderNo),
         taskQueue: Context.current().info.taskQueue,
         args: [{ merchantOrderNo, retryScheduleMs }],

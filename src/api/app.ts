@@ -14,6 +14,7 @@ import { DEFAULT_TIMEOUTS, PaymentCommands, translate, type TemporalTimeouts } f
 import { streamPaymentsCsv } from './payments-csv';
 import { listPayments } from './payments-list';
 import { createPaymentsRouter } from './payments-router';
+import { createStartAdmission, DEFAULT_START_ADMISSION, type StartAdmissionLimits } from './start-admission';
 import { securityHeaders } from '../web/security-headers';
 import { notFoundMiddleware, problemMiddleware } from './problem';
 import { registerReconciliationMetrics } from './reconciliation-metrics';
@@ -42,6 +43,8 @@ export interface AppDependencies {
    */
   demo?: { cashierUrl: string };
   timeouts?: Partial<TemporalTimeouts>;
+  /** Admission control of payment starts (start-admission.ts); defaults to DEFAULT_START_ADMISSION. */
+  startAdmission?: StartAdmissionLimits;
 }
 
 /**
@@ -49,10 +52,10 @@ export interface AppDependencies {
  * tests build the same thing. Routes are mounted at their full paths so the metrics' route label
  * is the pattern the router matched.
  */
-export function createApp({ config, clients, gatewayPublicKeys, logger, metrics = createApiMetrics(), demo, timeouts }: AppDependencies): Express {
+export function createApp({ config, clients, gatewayPublicKeys, logger, metrics = createApiMetrics(), demo, timeouts, startAdmission = DEFAULT_START_ADMISSION }: AppDependencies): Express {
   const limits = { ...DEFAULT_TIMEOUTS, ...timeouts };
   const client = clients.temporal;
-  const commands = new PaymentCommands(client, config, limits);
+  const commands = new PaymentCommands(client, config, limits, createStartAdmission(startAdmission));
   const app = express();
   app.disable('x-powered-by');
   app.use(securityHeaders({ formTargets: demo ? [demo.cashierUrl] : [] }));

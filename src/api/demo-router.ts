@@ -11,7 +11,7 @@ import { errorPage, returnPage, shopPage } from './demo-pages';
 import { createDemoReceiver } from './demo-receiver';
 import type { PaymentCommands } from './payment-commands';
 import { AmountSchema, amountIssue, toPaymentRequest } from './payments-schemas';
-import { ProblemError, RETRY_AFTER_SECONDS } from './problem';
+import { ProblemError } from './problem';
 import { budgeted } from './temporal-failures';
 
 /**
@@ -84,8 +84,10 @@ export function createDemoRouter({ commands, config, logger, requestMs, orders =
       res.redirect(303, result.cashierUrl);
     } catch (err) {
       if (!(err instanceof ProblemError)) throw err;
-      if (err.kind === 'temporal-unavailable') res.set('Retry-After', String(RETRY_AFTER_SECONDS));
-      res.status(err.kind === 'temporal-unavailable' ? 503 : 502).type('html').send(errorPage(cspNonce(res), err.message));
+      // Ours to retry (Temporal out of reach, starts at capacity); anything else is CodePay's answer.
+      const unavailable = err.kind === 'temporal-unavailable' || err.kind === 'overloaded';
+      if (unavailable) res.set('Retry-After', String(err.retryAfterSeconds));
+      res.status(unavailable ? 503 : 502).type('html').send(errorPage(cspNonce(res), err.message));
     }
   }));
 

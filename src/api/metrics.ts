@@ -28,7 +28,8 @@ export type WebhookResult = (typeof WEBHOOK_RESULTS)[number];
 export const WEBHOOK_STAGES = ['receive', 'decode', 'verify', 'validate', 'signal', 'respond'] as const;
 export type WebhookStage = (typeof WEBHOOK_STAGES)[number];
 
-export const PAYMENT_START_OUTCOMES = ['created', 'existing', 'conflict', 'rejected', 'invalid'] as const;
+/** `overloaded`: refused by admission control (or its client left while queued), nothing started. */
+export const PAYMENT_START_OUTCOMES = ['created', 'existing', 'conflict', 'rejected', 'invalid', 'overloaded'] as const;
 export type PaymentStartOutcome = (typeof PAYMENT_START_OUTCOMES)[number];
 
 export interface ApiMetrics {

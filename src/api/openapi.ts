@@ -183,7 +183,10 @@ export function createOpenApiDocument(options: { serverUrl?: string; version?: s
             413: problem('Body too large'),
             415: problem('Body is not JSON'),
             422: problem('CodePay rejected the order; `code` carries its error code'),
-            ...temporalProblem,
+            503: {
+              ...temporalProblem[503],
+              ...problem('`overloaded`: starts are at capacity, answered at once and nothing started; or Temporal unreachable or too slow. Safe to retry with the same request after Retry-After'),
+            },
           },
         },
       },

@@ -32,7 +32,8 @@ import { payloadMismatch } from '../workflows/payment-request-match';
 import { paymentStaticDetails, paymentStaticSummary } from '../workflows/payment-summary';
 import { AmountMinorKey, CurrencyKey, MerchantOrderNoKey, PaymentCreatedAtKey, PaymentStatusKey } from '../workflows/search-attributes';
 import { problemFromUpdateFailure, ProblemError } from './problem';
-import { isClosedWorkflow, isTemporalUnavailable, withDeadline } from './temporal-failures';
+import { createStartAdmission, DEFAULT_START_ADMISSION, StartAbandoned, StartRefused, type StartAdmission } from './start-admission';
+import { isClosedWorkflow, isTemporalUnavailable, withDeadline, withinBudget } from './temporal-failures';
 
 /**
  * How long the API waits on Temporal before answering 503 with Retry-After. A frozen Temporal must
@@ -73,7 +74,30 @@ export class PaymentCommands {
     private readonly client: Client,
     private readonly config: Pick<Config, 'temporal' | 'publicBaseUrl' | 'payments'>,
     private readonly timeouts: TemporalTimeouts = DEFAULT_TIMEOUTS,
+    /** Starts in flight at Temporal, and those queued for a slot (start-admission.ts). */
+    readonly admission: StartAdmission = createStartAdmission(DEFAULT_START_ADMISSION),
   ) {}
+
+  /**
+   * A start waits for its admission before anything reaches Temporal: refused (queue full, or the
+   * wait would be too long) it is `overloaded` at once, nothing started; its client gone while it
+   * waited, it is never sent. Admitted, its Temporal calls get the whole request budget from then.
+   */
+  async start(request: PaymentRequest, signal?: AbortSignal): Promise<StartOutcome> {
+    let release: () => void;
+    try {
+      release = await this.admission.enter(signal);
+    } catch (err) {
+      if (err instanceof StartRefused) throw new ProblemError('overloaded', err.message, {}, err.retryAfterSeconds);
+      if (err instanceof StartAbandoned) throw new ProblemError('overloaded', err.message);
+      throw err;
+    }
+    try {
+      return await withinBudget(this.timeouts.requestMs, () => this.admittedStart(request));
+    } finally {
+      release();
+    }
+  }
 
   /**
    * Update-with-Start: starts `payment-<no>` unless it runs, then asks it for the cashier URL.
@@ -93,7 +117,7 @@ export class PaymentCommands {
    * Temporal has no record of reads the payment's final state, or is a mismatch. Either way the
    * status answered is the current one, not the one of the first answer.
    */
-  async start(request: PaymentRequest): Promise<StartOutcome> {
+  private async admittedStart(request: PaymentRequest): Promise<StartOutcome> {
     const startToken = randomUUID();
     const operation = new WithStartWorkflowOperation<typeof paymentWorkflow>('paymentWorkflow', {
       workflowId: paymentWorkflowId(request.merchantOrderNo),
@@ -109,7 +133,7 @@ export class PaymentCommands {
         { key: MerchantOrderNoKey, value: request.merchantOrderNo },
         { key: AmountMinorKey, value: request.amountMinor },
         { key: CurrencyKey, value: request.currency },
-        // Listable by creation time from the start (a run before 'lean-history' set its own time on its first task).
+        // Listable by creation time from the start, before the workflow's first task.
         { key: PaymentCreatedAtKey, value: new Date() },
       ],
     });

@@ -52,13 +52,23 @@ export interface PaymentsRouterDeps {
   requestMs: number;
 }
 
+/** Aborts when the client's connection closes before its answer was written (a queued start is then never sent). */
+function clientGone(res: Response): AbortSignal {
+  const gone = new AbortController();
+  res.once('close', () => {
+    if (!res.writableEnded) gone.abort();
+  });
+  return gone.signal;
+}
+
 /** docs/design.md §4: `/v1/payments…`, every route behind the API key. */
 export function createPaymentsRouter({ commands, config, metrics, auth, deliveries, list, exportCsv, requestMs }: PaymentsRouterDeps): Router {
   const router = Router();
   const budget = (handler: RequestHandler) => budgeted(requestMs, handler);
   const count = (outcome: PaymentStartOutcome) => metrics.paymentsStarted.inc({ outcome });
 
-  router.post('/v1/payments', auth, ...jsonBody, budget(async (req, res) => {
+  // The start's Temporal budget begins once it is admitted (PaymentCommands.start), not on arrival.
+  router.post('/v1/payments', auth, ...jsonBody, async (req, res) => {
     const parsed = CreatePaymentBodySchema.safeParse(req.body);
     if (!parsed.success) {
       count('invalid');
@@ -72,9 +82,10 @@ export function createPaymentsRouter({ commands, config, metrics, auth, deliveri
     }
     let outcome;
     try {
-      outcome = await commands.start(request);
+      outcome = await commands.start(request, clientGone(res));
     } catch (err) {
       if (err instanceof ProblemError && err.kind === 'payload-mismatch') count('conflict');
+      if (err instanceof ProblemError && err.kind === 'overloaded') count('overloaded');
       throw err;
     }
     const { created, result, status } = outcome;
@@ -86,7 +97,7 @@ export function createPaymentsRouter({ commands, config, metrics, auth, deliveri
     }
     count(created ? 'created' : 'existing');
     res.status(created ? 201 : 200).json(startPaymentResponse({ ...result, status }, request));
-  }));
+  });
 
   router.get('/v1/payments', auth, budget(async (req, res) => {
     const filters = parse(ListPaymentsQuerySchema, req.query, 'query');

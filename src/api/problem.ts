@@ -31,6 +31,7 @@ export const PROBLEMS = {
   'refund-limit': { status: 422, title: 'The payment has reached its refund count limit' },
   'gateway-rejected': { status: 422, title: 'CodePay rejected the request' },
   'temporal-unavailable': { status: 503, title: 'The payment engine is unreachable; retry later' },
+  overloaded: { status: 503, title: 'Payment starts are at capacity; retry after the Retry-After delay' },
   'codepay-unavailable': { status: 503, title: 'CodePay could not be reached; retry later' },
   internal: { status: 500, title: 'Internal error' },
 } as const;
@@ -58,6 +59,9 @@ export const ProblemSchema = z
 export type FieldError = z.infer<typeof FieldErrorSchema>;
 export type Problem = z.infer<typeof ProblemSchema>;
 
+/** How long a client should wait before retrying a 503 (Temporal out of reach), in seconds. */
+export const RETRY_AFTER_SECONDS = 2;
+
 /** Thrown by handlers; the error middleware renders it. */
 export class ProblemError extends Error {
   override name = 'ProblemError';
@@ -65,6 +69,8 @@ export class ProblemError extends Error {
     readonly kind: ProblemKind,
     readonly detail?: string,
     readonly extra: { errors?: FieldError[]; code?: string } = {},
+    /** A 503's Retry-After (s), when the default does not fit (admission control knows its queue). */
+    readonly retryAfterSeconds = RETRY_AFTER_SECONDS,
   ) {
     super(detail ?? PROBLEMS[kind].title);
   }
@@ -75,11 +81,8 @@ export class ProblemError extends Error {
   }
 }
 
-/** How long a client should wait before retrying a 503 (Temporal out of reach), in seconds. */
-export const RETRY_AFTER_SECONDS = 2;
-
-export function sendProblem(res: Response, problem: Problem): void {
-  if (problem.status === 503) res.set('Retry-After', String(RETRY_AFTER_SECONDS));
+export function sendProblem(res: Response, problem: Problem, retryAfterSeconds = RETRY_AFTER_SECONDS): void {
+  if (problem.status === 503) res.set('Retry-After', String(retryAfterSeconds));
   res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
 }
 
@@ -162,7 +165,7 @@ export function problemMiddleware(logger: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, next) => {
     if (res.headersSent) return next(err);
     const path = requestPath(req);
-    if (err instanceof ProblemError) return sendProblem(res, err.toProblem(path));
+    if (err instanceof ProblemError) return sendProblem(res, err.toProblem(path), err.retryAfterSeconds);
     const clientError = clientErrorProblem(err);
     if (clientError) {
       logger.warn({ method: req.method, path, status: PROBLEMS[clientError.kind].status, reason: (err as Error).message }, 'unreadable request');

@@ -37,7 +37,7 @@ async function main(): Promise<void> {
   // The demo shop only makes sense against the sandbox, where nobody pays real money.
   const demo = config.codepay.usesSandbox ? { cashierUrl: config.sandbox.publicUrl } : undefined;
   const timeouts = { requestMs: config.apiTemporalTimeoutMs };
-  const dependencies: AppDependencies = { config, clients: { temporal: client }, gatewayPublicKeys, logger, demo, timeouts };
+  const dependencies: AppDependencies = { config, clients: { temporal: client }, gatewayPublicKeys, logger, demo, timeouts, startAdmission: config.apiStartAdmission };
   // Before listening: the first payments are not the ones to pay for cold code paths (warm-up.ts).
   const twin = createApp({ ...dependencies, logger: logger.child({}, { level: 'silent' }), metrics: createApiMetrics({ processMetrics: false }) });
   const temporalRefused = await warmUpTemporalClient(client);

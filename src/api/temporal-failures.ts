@@ -23,7 +23,12 @@ export function withDeadline<T>(client: Client, ms: number, fn: () => Promise<T>
 
 /** An express handler whose Temporal calls all end within `ms` of the request reaching it. */
 export function budgeted(ms: number, handler: RequestHandler): RequestHandler {
-  return (req, res, next) => requestDeadline.run(Date.now() + ms, () => handler(req, res, next));
+  return (req, res, next) => withinBudget(ms, () => handler(req, res, next));
+}
+
+/** Runs `fn` with a fresh budget: its Temporal calls all end within `ms` from now (a start admitted after queueing). */
+export function withinBudget<T>(ms: number, fn: () => T): T {
+  return requestDeadline.run(Date.now() + ms, fn);
 }
 
 /**

@@ -8,13 +8,6 @@ import type { OrderFact } from '../codepay/model';
 import { TransStatus } from '../codepay/trans-status';
 import { applyOrderFact, flagForReview, record, type FactSource, type Outcome, type PaymentState } from './payment-state';
 
-/**
- * The `patched()` id of these rules in the payment and refund workflows: notifications are claims
- * confirmed with a query, an accepted close is followed by queries until CodePay's answer reflects
- * it, refund answers are checked. Workflows started before keep the old behaviour (they replay).
- */
-export const CONFIRM_CLAIMS_PATCH = 'confirm-claims';
-
 export interface ClaimReceipt extends Outcome {
   /** The claim would move the payment: ask CodePay before believing it. */
   confirm: boolean;

@@ -33,26 +33,35 @@ const firstAttempt = proxyLocalActivities<CodePayActivities>(LOCAL_FIRST_ATTEMPT
 
 type CallName = keyof CodePayActivities;
 type Call<K extends CallName> = Executable<Parameters<CodePayActivities[K]>, Awaited<ReturnType<CodePayActivities[K]>>>;
-export type CodePayCalls = { [K in CallName]: Call<K> };
 
 /**
- * The calls of `remote`, each tried first as a local activity (local-first.ts). CodePay's rejection
- * and configuration errors end the call as they would in `remote`. A repeated call is safe: CodePay
- * keys orders and refunds on their numbers.
+ * `remote[name]` tried first as a local activity (local-first.ts): one marker event instead of an
+ * activity task. Only for calls that are safe to run inside a workflow task that may be lost
+ * (docs/design.md, "What may run inside a workflow task"). CodePay's rejection and configuration
+ * errors end the call as they would in `remote`.
  */
-function localFirst(remote: ActivityInterfaceFor<CodePayActivities>): CodePayCalls {
-  const call = <K extends CallName>(name: K): Call<K> => ({
-    executeWithOptions: (options, args) => locallyFirst(firstAttempt[name] as unknown as Call<K>, remote[name] as unknown as Call<K>, options, args, retryable),
-  });
-  return { createWapOrder: call('createWapOrder'), queryOrder: call('queryOrder'), cancelOrder: call('cancelOrder'), submitRefund: call('submitRefund'), queryRefund: call('queryRefund') };
+function localFirst<K extends CallName>(name: K, remote: ActivityInterfaceFor<CodePayActivities>): Call<K> {
+  return { executeWithOptions: (options, args) => locallyFirst(firstAttempt[name] as unknown as Call<K>, remote[name] as unknown as Call<K>, options, args, retryable) };
 }
 
-const localFirstCalls = { persistentCalls: localFirst(persistentCalls), confirmingCalls: localFirst(confirmingCalls), pollCalls: localFirst(pollCalls) };
-
-/** The CodePay calls of a run: tried locally first in a lean-history run, activity tasks before. */
-export function codePayCalls(local: boolean): Record<'persistentCalls' | 'confirmingCalls' | 'pollCalls', CodePayCalls> {
-  return local ? localFirstCalls : { persistentCalls, confirmingCalls, pollCalls };
-}
+/** The payment workflow's CodePay calls, each with how it runs and why that is safe. */
+export const paymentCalls = {
+  /**
+   * Local-first. Idempotent (CodePay keys the order on merchant_order_no and answers a repeat with
+   * the same order), and a lost task leaves nothing decided on it: its startPayment answer (the
+   * cashier URL) never left the worker, and the retried task creates, or finds, the same order.
+   */
+  createWapOrder: localFirst('createWapOrder', persistentCalls),
+  /**
+   * An activity task: recorded before it runs. A cancel done at CodePay inside a lost task would
+   * refund the shopper while the payment, replayed without it, still admitted refunds (issue 20).
+   */
+  cancelOrder: persistentCalls.cancelOrder,
+  /** Local-first: a query changes nothing at CodePay; a lost task only loses the answer, asked again. */
+  pollOrder: localFirst('queryOrder', pollCalls),
+  /** The same, retried through outages: its answer decides money. */
+  confirmOrder: localFirst('queryOrder', confirmingCalls),
+};
 
 /** What an activity's failure carries: the activity's own error. */
 const failureCause = (error: unknown): unknown => (error instanceof ActivityFailure ? error.cause : error);

@@ -11,8 +11,6 @@ import { merchantEventsBetween } from './merchant-events';
 import type { MerchantEvent } from './messages';
 import type { PaymentState } from './payment-state';
 
-export const MERCHANT_WEBHOOKS_PATCH = 'merchant-webhooks';
-
 /** Retried until Temporal takes the signal: an event is never dropped. */
 const { emitMerchantEvents } = proxyLocalActivities<WebhookActivities>({
   startToCloseTimeout: '10s',
@@ -28,8 +26,7 @@ export interface MerchantEventOutbox {
   idle(): boolean;
 }
 
-/** `enabled`: whether the run has merchant webhooks (`has(MERCHANT_WEBHOOKS_PATCH)` of history-version). */
-export function merchantEventOutbox(enabled: () => boolean, startSeq = 0): MerchantEventOutbox {
+export function merchantEventOutbox(startSeq = 0): MerchantEventOutbox {
   let seq = startSeq;
   let sending = false;
   const queue: MerchantEvent[] = [];
@@ -48,7 +45,7 @@ export function merchantEventOutbox(enabled: () => boolean, startSeq = 0): Merch
       return seq;
     },
     add(before, after, now) {
-      if (before === after || !enabled()) return;
+      if (before === after) return;
       const events = merchantEventsBetween(before, after, seq + 1, now);
       if (events.length === 0) return;
       seq += events.length;

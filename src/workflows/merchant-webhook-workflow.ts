@@ -5,7 +5,7 @@
  * is in webhook-delivery-state; this file wires signals, the attempt activity, the retry timers
  * and continue-as-new.
  */
-import { allHandlersFinished, condition, continueAsNew, patched, proxyActivities, proxyLocalActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, proxyActivities, proxyLocalActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
 import type { WebhookActivities } from '../activities/webhook-activities';
 import { LOCAL_FIRST_ATTEMPT, locallyFirst } from './local-first';
 import { getMerchantEventQuery, getWebhookDeliveriesQuery, merchantEventsSignal, redeliverMerchantEventSignal, type MerchantEvent } from './messages';
@@ -19,16 +19,8 @@ import {
   redeliver,
   waitBeforeAttempt,
   type DeliveryState,
+  type MerchantWebhookInput,
 } from './webhook-delivery-state';
-
-export interface MerchantWebhookInput {
-  merchantOrderNo: string;
-  /** Delays between attempts (MERCHANT_WEBHOOK_RETRY_SECONDS); after the last, the event is failed. */
-  retryScheduleMs: number[];
-  carried?: DeliveryState;
-  /** Lower than the default only in tests. */
-  continueAsNewAfterEvents?: number;
-}
 
 /** One attempt is one POST with a 10 s timeout; the retries are the workflow's own timers, so each shows in the view. */
 const { deliverMerchantEvent } = proxyActivities<WebhookActivities>({ startToCloseTimeout: '15s', retry: { maximumAttempts: 1 } });
@@ -36,10 +28,6 @@ const { deliverMerchantEvent } = proxyActivities<WebhookActivities>({ startToClo
 const local = proxyLocalActivities<WebhookActivities>(LOCAL_FIRST_ATTEMPT);
 
 const CONTINUE_AS_NEW_AFTER_EVENTS = 2_000;
-/** After a retry timer fires, attempt without reading the clock again (see the loop); local-first runs have it without asking. */
-export const RETRY_TIMER_PATCH = 'webhook-retry-timer';
-/** Attempts go local first: a delivery is one marker event in the task that got the event. */
-export const LOCAL_ATTEMPT_PATCH = 'webhook-local-attempt';
 /** A payment that stays PAID sends nothing after its refund window; stop waiting well after it. */
 const IDLE_CLOSE_MS = 35 * 24 * 3600 * 1000;
 
@@ -49,13 +37,12 @@ export async function merchantWebhookWorkflow(input: MerchantWebhookInput): Prom
   let state: DeliveryState = input.carried ?? emptyDeliveryState();
   /** Bumped by a redelivery, to cut a retry wait short. */
   let nudges = 0;
-  const localFirst = patched(LOCAL_ATTEMPT_PATCH);
-  const attempt = (event: MerchantEvent, options: { summary: string }) =>
-    localFirst ? locallyFirst(local.deliverMerchantEvent, deliverMerchantEvent, options, [event]) : deliverMerchantEvent.executeWithOptions(options, [event]);
+  /** Local first: a delivery is one marker event in the task that got the event. */
+  const attempt = (event: MerchantEvent, options: { summary: string }) => locallyFirst(local.deliverMerchantEvent, deliverMerchantEvent, options, [event]);
 
   /** When the workflow last got work (workflow clock, ms); the idle close counts from it. */
   let lastWorkMs = nowMs();
-  /** One idle timer at a time, left running across events instead of cancelled and armed again for each (local-first runs). */
+  /** One idle timer at a time, left running across events instead of cancelled and armed again for each. */
   let idleTimer: Promise<'idle'> | undefined;
   /** `lastWorkMs` when the idle timer was armed: unchanged when it fires means idle all along. */
   let idleArmedAt = lastWorkMs;
@@ -81,8 +68,7 @@ export async function merchantWebhookWorkflow(input: MerchantWebhookInput): Prom
     const due = nextDelivery(state);
     if (!due) {
       if (isFinished(state)) break;
-      const woke = localFirst ? await nextEventBeforeIdle() : await condition(() => nextDelivery(state) !== undefined, IDLE_CLOSE_MS, { summary: 'Wait for the next event' });
-      if (!woke) break;
+      if (!(await nextEventBeforeIdle())) break;
       continue;
     }
     const wait = waitBeforeAttempt(due, now());
@@ -92,7 +78,7 @@ export async function merchantWebhookWorkflow(input: MerchantWebhookInput): Prom
       // A fired retry timer is the signal to attempt: the workflow clock is not read again, because
       // a cached run was seen (chaos, worker SIGTERM / Temporal restart) waking with the clock of the
       // previous task and arming the same wait again, which its replay then could not reproduce.
-      if (nudged || !(localFirst || patched(RETRY_TIMER_PATCH))) continue;
+      if (nudged) continue;
     }
     const result = await attempt(due.event, { summary: `POST ${due.event.type} (attempt ${due.attempts + 1})` }).catch(
       (error: unknown) => ({ delivered: false, error: error instanceof Error ? error.message : String(error) }),
@@ -112,7 +98,7 @@ export async function merchantWebhookWorkflow(input: MerchantWebhookInput): Prom
       if (woke === 'event') return true;
       idleTimer = undefined;
       // No work since the timer was armed: idle, decided without reading the clock again (a cached
-      // run can wake from a timer with the previous task's clock; see RETRY_TIMER_PATCH).
+      // run can wake from a timer with the previous task's clock, as with the retry timer above).
       if (lastWorkMs === idleArmedAt) return false;
     }
   }

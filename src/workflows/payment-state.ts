@@ -79,6 +79,26 @@ export function refundWindowWatch(state: PaymentState): string {
   return `${state.status} ${pendingRefundMinor(state)} ${state.paidAt ?? state.updatedAt}`;
 }
 
+/** When the refund window ends: `windowMs` after the payment (or the step that last moved it, for a payment never paid). */
+export function refundWindowEndsMs(state: PaymentState, windowMs = 0): number {
+  return Date.parse(state.paidAt ?? state.updatedAt) + windowMs;
+}
+
+/**
+ * Whether the workflow may complete: no refund in flight, and the payment closed or its refund
+ * window over — except a payment in review, which waits for the operator's decision.
+ */
+export function mayComplete(state: PaymentState, nowMs: number, windowMs?: number): boolean {
+  if (pendingRefundMinor(state) > 0) return false;
+  return CLOSED_STATUSES.has(state.status) || (nowMs >= refundWindowEndsMs(state, windowMs) && state.status !== 'NEEDS_REVIEW');
+}
+
+/** How long the refund window's wait may last before looking again; undefined: until something changes. */
+export function refundWindowWaitMs(state: PaymentState, nowMs: number, windowMs?: number): number | undefined {
+  const remaining = refundWindowEndsMs(state, windowMs) - nowMs;
+  return remaining > 0 && !CLOSED_STATUSES.has(state.status) ? remaining : undefined;
+}
+
 export function refundableMinor(state: PaymentState): number {
   if (!REFUNDABLE_STATUSES.has(state.status)) return 0;
   return Math.max(0, state.paidAmountMinor - state.refundedAmountMinor - pendingRefundMinor(state));

@@ -1,3 +1,5 @@
+import type { PaymentState } from './payment-state';
+
 /** Seconds first, minutes later: a lost notification is noticed fast, a slow shopper costs little. */
 export const DEFAULT_POLL_SCHEDULE_MS: readonly number[] = [5, 10, 20, 40, 60, 120, 300].map((s) => s * 1000);
 
@@ -5,4 +7,16 @@ export const DEFAULT_POLL_SCHEDULE_MS: readonly number[] = [5, 10, 20, 40, 60, 1
 export function pollDelayMs(schedule: readonly number[] | undefined, attempt: number): number {
   const delays = schedule && schedule.length > 0 ? schedule : DEFAULT_POLL_SCHEDULE_MS;
   return delays[Math.min(attempt, delays.length - 1)]!;
+}
+
+export type AwaitingStep = { kind: 'expire' } | { kind: 'wait'; waitMs: number };
+
+/**
+ * An unpaid payment's next step: past its deadline (and not already closing), expire it; else
+ * wait for a notification until the next poll or the deadline, whichever comes first.
+ */
+export function awaitingStep(state: Pick<PaymentState, 'expiresAt' | 'closing'>, polls: number, nowMs: number, schedule?: readonly number[]): AwaitingStep {
+  const untilExpiry = Date.parse(state.expiresAt) - nowMs;
+  if (untilExpiry <= 0 && !state.closing) return { kind: 'expire' };
+  return { kind: 'wait', waitMs: Math.max(1, Math.min(pollDelayMs(schedule, polls), untilExpiry > 0 ? untilExpiry : Infinity)) };
 }

@@ -3,13 +3,12 @@
  * the refund notification or poll Query refund until CodePay gives a verdict. Returns the final
  * RefundView (with review evidence when CodePay's answer disagreed); the parent applies it.
  */
-import { condition, continueAsNew, patched, setHandler, workflowInfo } from '@temporalio/workflow';
+import { condition, continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { RefundFact } from '../codepay/model';
 import { confirmingCalls, gatewayRejection, persistentCalls, pollCalls } from './codepay-calls';
-import { CONFIRM_CLAIMS_PATCH } from './claims';
 import { codepayNotificationSignal, getRefundQuery, type RefundView } from './messages';
 import { pollDelayMs } from './poll-schedule';
-import { applyCheckedRefundFact, applyRefundFact, refundClaimWouldSettle, rejectedRefund, type RefundInput, type RefundResult } from './refund-state';
+import { applyCheckedRefundFact, refundClaimWouldSettle, rejectedRefund, type RefundInput, type RefundResult } from './refund-state';
 
 export type { RefundInput } from './refund-state';
 
@@ -31,19 +30,17 @@ export async function refundWorkflow(input: RefundWorkflowInput): Promise<Refund
     requestedAt: now(),
   };
   let polls = input.carried?.polls ?? 0;
-  /** Refund notifications are claims confirmed with Query refund; answers are checked against our refund. */
-  const confirmClaims = patched(CONFIRM_CLAIMS_PATCH);
   /** A notification that would settle the refund, waiting for CodePay's confirmation. */
   let claimed = false;
+  /** CodePay's answers are checked against the refund we asked for before they apply. */
   const apply = (fact: RefundFact, source: string) => {
-    view = confirmClaims ? applyCheckedRefundFact(view, input, fact, source, now()) : applyRefundFact(view, fact, now());
+    view = applyCheckedRefundFact(view, input, fact, source, now());
   };
 
   setHandler(getRefundQuery, () => view);
   setHandler(codepayNotificationSignal, (notification) => {
-    if (notification.kind !== 'refund') return;
-    if (!confirmClaims) apply(notification.fact, 'notification');
-    else if (refundClaimWouldSettle(view, notification.fact, now())) claimed = true;
+    // A refund notification is a claim: it only wakes the child to confirm it with Query refund.
+    if (notification.kind === 'refund' && refundClaimWouldSettle(view, notification.fact, now())) claimed = true;
   });
 
   /** Query refund; a rejection (CodePay does not know the refund) is a verdict, a transport failure is not. */

@@ -1,4 +1,5 @@
-import { defineSearchAttributeKey, SearchAttributeType, type TypedSearchAttributes } from '@temporalio/common';
+import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributeUpdatePair, type TypedSearchAttributes } from '@temporalio/common';
+import type { PaymentState } from './payment-state';
 
 /** Custom search attributes of docs/design.md §2.6; every payment transition upserts them. */
 export const PaymentStatusKey = defineSearchAttributeKey('PaymentStatus', SearchAttributeType.KEYWORD);
@@ -39,4 +40,23 @@ export interface PublishedPayment {
 export function publishedAtStart(attributes: TypedSearchAttributes): PublishedPayment {
   const statics = [MerchantOrderNoKey, CurrencyKey, PaymentCreatedAtKey].every((key) => attributes.get(key) !== undefined);
   return { status: attributes.get(PaymentStatusKey), transNo: attributes.get(CodePayTransNoKey), amount: statics ? attributes.get(AmountMinorKey) : undefined };
+}
+
+/**
+ * What to upsert after a step: only the attributes that differ from what is indexed (each upsert
+ * is a history event), and what is indexed afterwards.
+ */
+export function searchAttributeUpdates(published: PublishedPayment, state: PaymentState): { updates: SearchAttributeUpdatePair[]; published: PublishedPayment } {
+  const updates: SearchAttributeUpdatePair[] = [];
+  if (published.status !== state.status) updates.push({ key: PaymentStatusKey, value: state.status });
+  if (state.codepayTransNo !== undefined && published.transNo !== state.codepayTransNo) updates.push({ key: CodePayTransNoKey, value: state.codepayTransNo });
+  if (published.amount === undefined) {
+    updates.push(
+      { key: MerchantOrderNoKey, value: state.merchantOrderNo },
+      { key: AmountMinorKey, value: state.amountMinor },
+      { key: CurrencyKey, value: state.currency },
+      { key: PaymentCreatedAtKey, value: new Date(state.createdAt) },
+    );
+  }
+  return { updates, published: { status: state.status, transNo: state.codepayTransNo, amount: state.amountMinor } };
 }

@@ -25,6 +25,16 @@ export interface AttemptResult {
   error?: string;
 }
 
+/** The delivery workflow's input (`webhooks-<merchantOrderNo>`), defined here so the activity that starts it needs no workflow code. */
+export interface MerchantWebhookInput {
+  merchantOrderNo: string;
+  /** Delays between attempts (MERCHANT_WEBHOOK_RETRY_SECONDS); after the last, the event is failed. */
+  retryScheduleMs: number[];
+  carried?: DeliveryState;
+  /** Lower than the default only in tests. */
+  continueAsNewAfterEvents?: number;
+}
+
 export const emptyDeliveryState = (): DeliveryState => ({ records: [], omitted: 0 });
 
 const isSettled = (r: DeliveryRecord) => r.status === 'delivered' || r.status === 'failed';

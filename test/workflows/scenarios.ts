@@ -168,10 +168,11 @@ export const scenarios = {
   },
 
   /**
-   * Paid, then refunded in two parts, recorded after merchant webhooks arrived: the history carries
-   * the `merchant-webhooks` patch marker and the local activity markers of the event handover.
+   * Paid, then refunded in two parts, with merchant webhooks on (scripts/record-histories.ts gives
+   * this one a receiver that fails each event's first attempt): the delivery workflow's retry and
+   * idle wait are recorded beside the payment.
    */
-  async refundedWithMerchantEvents(ctx: ScenarioContext): Promise<ScenarioOutcome> {
+  async merchantWebhookDelivery(ctx: ScenarioContext): Promise<ScenarioOutcome> {
     return scenarios.refundedInTwoParts(ctx);
   },
 
@@ -238,7 +239,7 @@ export const scenarios = {
     await handle.executeUpdate(requestRefundUpdate, { args: [{ refundNo, amountMinor: 400 }] });
     await waitFor(async () => ctx.fake.count('submitRefund'), (n) => n === 1);
     await notifyRefund(ctx, ctx.fake.settleRefund(refundNo, TransStatus.SUCCESS));
-    // A payment in review waits for an operator (patched 'operator-review'): it does not complete.
+    // A payment in review waits for an operator: it does not complete.
     const view = await waitFor(() => viewOf(handle), (v) => v.status === 'NEEDS_REVIEW' && v.pendingRefundMinor === 0);
     return { started, view, workflowIds: [handle.workflowId, refundWorkflowId(refundNo)] };
   },

@@ -1,7 +1,6 @@
 import { temporal as proto } from '@temporalio/proto';
 import type { WorkflowHandle } from '@temporalio/client';
 import { localActivityType, patchId } from '../../src/tools/history-events';
-import { LEAN_HISTORY_PATCH } from '../../src/workflows/history-version';
 import { connectTestTemporal, type TestTemporal } from '../harness/temporal';
 import { FakeCodePay } from './fake-codepay';
 import { withFakeWorker } from './fake-worker';
@@ -22,14 +21,14 @@ async function shape(handle: WorkflowHandle) {
   };
 }
 
-describe('lean-history payments (patched lean-history)', () => {
+describe('the history a payment records', () => {
   let temporal: TestTemporal;
   beforeAll(async () => {
     temporal = await connectTestTemporal();
   });
   afterAll(() => temporal.close());
 
-  it('reach PAID in two workflow tasks: one patch marker, CodePay calls as local-activity markers, no activity task', async () => {
+  it('reaches PAID in two workflow tasks: CodePay calls as local-activity markers, no activity task, no patch marker', async () => {
     await withFakeWorker(temporal, async (ctx) => {
       const input = paymentInput();
       const { started, handle } = await startPayment(ctx, input);
@@ -39,7 +38,7 @@ describe('lean-history payments (patched lean-history)', () => {
       const history = await shape(handle);
       expect(history.activityTasks).toEqual([]);
       expect(history.localActivities).toEqual(expect.arrayContaining(['createWapOrder', 'queryOrder']));
-      expect(history.patches).toEqual([LEAN_HISTORY_PATCH]);
+      expect(history.patches).toEqual([]);
       // The start (the order created in it) and the notification (confirmed in it; without a refund window the payment completes in it too).
       expect(history.workflowTasks).toBe(2);
     });
