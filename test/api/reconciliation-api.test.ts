@@ -2,7 +2,7 @@ import type { PaymentResponse } from '../../src/api/payments-schemas';
 import type { ReconciliationResponse } from '../../src/api/reconciliations-schemas';
 import type { OrderRecord, RefundRecord } from '../../src/sandbox/record-view';
 import { waitFor } from '../harness/wait-for';
-import { type ApiStack, orderNo, startApiStack, TEST_OPERATOR_KEY } from './support/api-stack';
+import { type ApiStack, orderNo, startApiStack, startPaymentRetrying, TEST_OPERATOR_KEY } from './support/api-stack';
 import { openApiValidator } from './support/openapi-validator';
 
 /**
@@ -21,7 +21,7 @@ describe('reconciliation and CSV export over HTTP (in-process app, real dev serv
   const getPayment = async (no: string) => (await stack.api<PaymentResponse>('GET', `/v1/payments/${no}`)).body;
   const newPayment = async (tag: string, amount = '10.00') => {
     const no = orderNo(tag);
-    expect((await stack.api('POST', '/v1/payments', { merchantOrderNo: no, amount, currency: 'USD', description: 'Books' })).status).toBe(201);
+    expect((await startPaymentRetrying(stack, { merchantOrderNo: no, amount, currency: 'USD', description: 'Books' })).status).toBe(201);
     return no;
   };
   const paidPayment = async (tag: string, amount?: string) => {
@@ -59,6 +59,12 @@ describe('reconciliation and CSV export over HTTP (in-process app, real dev serv
     expect(result).toMatchObject({ id, status: 'COMPLETED', trigger: 'api', checked: 4, total: 4, matched: 2, pending: 1, exceptionCount: 1 });
     expect(result.exceptions).toEqual([{ merchantOrderNo: overridden, kind: 'status', ours: { status: 'PAID', paidAmount: '10.00' }, codepay: { transStatus: 3, paidAmount: '10.00' } }]);
     expect(result.pendingPayments).toEqual([{ merchantOrderNo: open, ageSeconds: expect.any(Number), reason: expect.stringContaining('not final') }]);
+
+    // The reconciliation moved no money: it pointed, and the payment went to review with the evidence.
+    const flagged = await waitFor(() => getPayment(overridden), (p) => p.status === 'NEEDS_REVIEW');
+    expect(flagged).toMatchObject({ paidAmount: '10.00', refundedAmount: '0.00' });
+    expect(flagged.review?.evidence).toMatchObject({ reconciliationId: id, '1.status.ours.status': 'PAID', '1.status.codepay.transStatus': 3 });
+    expect((await getPayment(paid)).status).toBe('PAID');
 
     const ledger = (await (await stack.sandbox('GET', '/sandbox/ledger')).json()) as { orders: OrderRecord[]; refunds: RefundRecord[] };
     const ours = new Set([refunded, paid, open, overridden]);
