@@ -195,7 +195,7 @@ export interface Config {
   payments: { defaultExpiresSeconds: number; refundWindowMs: number; pollScheduleMs: number[]; maxAmount: AmountLimits };
   /** Outgoing merchant webhooks; no URL: no events are delivered. */
   merchantWebhooks: { url?: string; secret?: string; retryScheduleMs: number[] };
-  /** docs/design.md §7: `cron` undefined when RECONCILIATION_CRON=off. */
+  /** docs/design.md §9: `cron` undefined when RECONCILIATION_CRON=off. */
   reconciliation: { queriesPerSecond: number; cron?: string; reportsDir: string };
 }
 

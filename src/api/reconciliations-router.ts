@@ -54,7 +54,7 @@ export function reportCsv(report: ReconciliationResponse): string {
 
 const encodeCursor = (s: ReportSummary) => Buffer.from(JSON.stringify([s.startedAt, s.id])).toString('base64url');
 
-/** docs/design.md §7: operators start a reconciliation and read its report. */
+/** docs/design.md §9: operators start a reconciliation and read its report. */
 export function createReconciliationsRouter({ client, taskQueue, store, auth, requestMs }: ReconciliationsRouterDeps): Router {
   const router = Router();
   const budget = (handler: RequestHandler) => budgeted(requestMs, handler);
