@@ -1,7 +1,18 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { type AmountLimits, parseAmountLimits } from './api/amount-limit';
-import { DEFAULT_START_ADMISSION, type StartAdmissionLimits } from './api/start-admission';
+import { type AmountLimits, parseAmountLimits } from './amount-limit';
+
+export interface StartAdmissionLimits {
+  /** Starts in flight at Temporal at once (per API process). */
+  concurrency: number;
+  /** Starts waiting for a slot; one more is refused at once. */
+  queue: number;
+  /** Longest a start may wait for a slot; a start expected to wait longer is refused at once. */
+  maxWaitMs: number;
+}
+
+/** Sized on the 2-core bench (docs/performance.md, "Holding load"); API_START_* override them. */
+export const DEFAULT_START_ADMISSION: StartAdmissionLimits = { concurrency: 8, queue: 256, maxWaitMs: 8_000 };
 
 /**
  * The one configuration of every process, read from the environment (docs/design.md §6) and validated

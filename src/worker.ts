@@ -68,18 +68,27 @@ export async function createPaymentWorker(options: PaymentWorkerOptions): Promis
  * Runs `workerWarmUpWorkflow` once, started eagerly: the server hands its first task straight to
  * this process's worker (the client shares the worker's connection), so this worker's workflow
  * thread, not another replica's, compiles the payment's code before the first payment needs it.
+ * Then deletes the completed run: the Web UI's workflow list is the operator's, and a warm-up per
+ * worker start would pile up there until retention. (Replaying a recorded history instead warms
+ * nothing: `Worker.runReplayHistories` builds a replay worker with workflow threads of its own.)
  */
-export async function warmUpWorkflows(client: Client, taskQueue: string): Promise<{ workflowId: string; ms: number }> {
+export async function warmUpWorkflows(client: Client, taskQueue: string): Promise<{ workflowId: string; ms: number; deleted: boolean }> {
   const started = performance.now();
   const workflowId = `worker-warm-up-${hostname()}-${process.pid}-${Date.now()}`;
-  await client.workflow.execute<typeof workerWarmUpWorkflow>('workerWarmUpWorkflow', {
+  const handle = await client.workflow.start<typeof workerWarmUpWorkflow>('workerWarmUpWorkflow', {
     taskQueue,
     workflowId,
     requestEagerStart: true,
     staticSummary: 'Worker warm-up: no payment, no CodePay call',
     workflowExecutionTimeout: '1m',
   });
-  return { workflowId, ms: Math.round(performance.now() - started) };
+  await handle.result();
+  const ms = Math.round(performance.now() - started);
+  // The warm-up did its work either way; a refused delete only leaves it in the list.
+  const deleted = await client.workflowService
+    .deleteWorkflowExecution({ namespace: client.options.namespace, workflowExecution: { workflowId, runId: handle.firstExecutionRunId } })
+    .then(() => true, () => false);
+  return { workflowId, ms, deleted };
 }
 
 /** `127.0.0.1:9464`, `[::1]:9464`: the socket address the SDK's Prometheus exporter binds. */

@@ -2,7 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import type { WireValue } from '../../src/codepay/canonical';
 import { toDecimalString } from '../../src/codepay/money';
 import { TransStatus } from '../../src/codepay/trans-status';
-import type { PaymentResponse } from '../../src/api/payments-schemas';
+import type { PaymentResponse } from '../../src/views/payment-response';
 import type { HttpClient } from './http';
 import type { Ledger, LedgerOrder } from './ledger';
 import { orderNotification, refundNotification, signedWith, type GatewayIdentity } from './notifications';

@@ -1,5 +1,5 @@
 import { toDecimalString } from '../../src/codepay/money';
-import { PaymentResponseSchema, type PaymentResponse } from '../../src/api/payments-schemas';
+import { PaymentResponseSchema, type PaymentResponse } from '../../src/views/payment-response';
 import { HttpGaveUp, type HttpAnswer, type HttpClient } from './http';
 import type { Liar } from './notification-lies';
 import type { PaymentPlan, PlannedRefund } from './plan';
@@ -37,7 +37,16 @@ export const newDriverRecord = (): DriverRecord => ({
 const PAID_LIKE = new Set(['PAID', 'PARTIALLY_REFUNDED', 'REFUNDED']);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export function createDriver(api: HttpClient, sandbox: HttpClient, record: DriverRecord, liar?: Liar) {
+/** What the driver may do beyond HTTP: the operator's API and SIGKILLs timed inside workflow tasks. */
+export interface DriverExtras {
+  liar?: Liar;
+  /** An API client with an operator key (reviews). */
+  operator?: HttpClient;
+  /** SIGKILLs the worker this many ms from now (scripts/chaos/process-faults.ts). */
+  killWorkerIn?: (delayMs: number) => void;
+}
+
+export function createDriver(api: HttpClient, sandbox: HttpClient, record: DriverRecord, { liar, operator, killWorkerIn }: DriverExtras = {}) {
   const violation = (no: string, rule: string, expected: string, actual: string): void => {
     record.contract.push({ merchantOrderNo: no, rule, expected, actual });
   };
@@ -129,6 +138,22 @@ export function createDriver(api: HttpClient, sandbox: HttpClient, record: Drive
     violation(no, `refund ${planned.refundNo}`, '200/201, or 409/422 when not allowed', describe(answer));
   }
 
+  /** One copy of the review decision of a reviewStorm: every copy must answer 200 (the same decision is safe to repeat). */
+  async function review(no: string): Promise<void> {
+    if (!operator) return violation(no, 'review', 'an operator key in the stack', 'none');
+    const answer = await operator.request('POST', `/v1/payments/${no}/review`, { decision: 'accept_codepay_record', reason: 'chaos: trans_no lie checked against CodePay' });
+    if (answer.status !== 200) violation(no, 'review', '200 for every copy of the same decision', describe(answer));
+  }
+
+  /** A burst of requests sent together, the worker SIGKILLed `killDelayMs` later, while the task that took them runs. */
+  async function burst(plan: PaymentPlan, requests: (() => Promise<void>)[]): Promise<void> {
+    const sent = Promise.all(requests.map((r) => r()));
+    killWorkerIn?.(plan.killDelayMs);
+    await sent;
+  }
+
+  const copies = <T>(n: number, make: () => T): T[] => Array.from({ length: n }, make);
+
   const waitPaid = (no: string) => waitForView(no, (v) => PAID_LIKE.has(v.status) || v.status === 'CANCELLED' || v.status === 'FAILED' || v.status === 'EXPIRED' || v.status === 'NEEDS_REVIEW', 180_000);
 
   async function drive(plan: PaymentPlan): Promise<void> {
@@ -158,6 +183,17 @@ export function createDriver(api: HttpClient, sandbox: HttpClient, record: Drive
       const paid = await waitPaid(no);
       if (!paid || !PAID_LIKE.has(paid.status)) return violation(no, 'paid', 'PAID within 180 s of paying', paid?.status ?? 'no payment');
       if (plan.kind === 'cancelPaid') return await cancel(no);
+      if (plan.kind === 'cancelStorm') return await burst(plan, copies(plan.stormSize, () => () => cancel(no)));
+      if (plan.kind === 'refundCancelRace') {
+        const refundNow = plan.refunds[0]!;
+        return await burst(plan, [...copies(plan.stormSize, () => () => refund(plan, refundNow)), ...copies(plan.stormSize, () => () => cancel(no))]);
+      }
+      if (plan.kind === 'reviewStorm') {
+        await liar?.otherTransNo(plan);
+        const flagged = await waitForView(no, (v) => v.status === 'NEEDS_REVIEW', 60_000);
+        if (flagged?.status !== 'NEEDS_REVIEW') return violation(no, 'other trans_no', 'NEEDS_REVIEW after a notification naming another trans_no', flagged?.status ?? 'no payment');
+        return await burst(plan, copies(plan.stormSize, () => () => review(no)));
+      }
       if (plan.kind === 'refundConcurrent') {
         const burst = [...plan.refunds, ...plan.refunds.filter((r) => plan.doubledRefundNos.includes(r.refundNo))];
         await Promise.all(burst.map((r) => refund(plan, r)));

@@ -42,7 +42,7 @@ export async function startMerchantEndpoint(port: number, prng: Prng): Promise<M
     req.on('end', () => {
       const raw = Buffer.concat(chunks).toString('utf8');
       let verified = false;
-      let body: { type?: string; timestamp?: string; data?: { merchantOrderNo?: string } } = {};
+      let body: { type?: string; timestamp?: string; data?: { merchantOrderNo?: string; refundNo?: string } } = {};
       try {
         body = verifier!.verify(raw, req.headers as Record<string, string>) as typeof body;
         verified = true;
@@ -57,6 +57,7 @@ export async function startMerchantEndpoint(port: number, prng: Prng): Promise<M
         id: String(req.headers['webhook-id']),
         type: String(body.type),
         merchantOrderNo: String(body.data?.merchantOrderNo),
+        subject: body.data?.refundNo ?? body.data?.merchantOrderNo,
         verified,
         acked: false,
         order: receipts.length,

@@ -78,6 +78,20 @@ export function createLiar(webhook: HttpClient, identity: GatewayIdentity, tally
       });
       await send('foreign', refund.refundNo, { ...base, trans_status: TransStatus.SUCCESS, ...FOREIGN });
     },
+
+    /** "Paid" under another trans_no, for a payment already paid: it must go to NEEDS_REVIEW (reviewStorm). */
+    async otherTransNo(plan: PaymentPlan): Promise<number> {
+      const amount = toDecimalString(plan.amountMinor, plan.currency);
+      return send('other-trans-no', plan.merchantOrderNo, {
+        merchant_order_no: plan.merchantOrderNo,
+        trans_no: `LIE${plan.index}`,
+        trans_type: 1,
+        trans_status: TransStatus.SUCCESS,
+        price_currency: plan.currency,
+        order_amount: amount,
+        paid_amount: amount,
+      });
+    },
   };
 }
 

@@ -16,6 +16,19 @@ export const PAYMENT_KINDS = {
   refundFull: { weight: 12, expected: ['REFUNDED'] },
   /** Several refund requests at once (one of them sent twice), together more than was paid. */
   refundConcurrent: { weight: 12, expected: ['PARTIALLY_REFUNDED', 'REFUNDED'] },
+  /**
+   * The same cancel of a paid payment sent several times at once, the worker SIGKILLed while the
+   * workflow task that took them runs (issue 20: four close conversations at once).
+   */
+  cancelStorm: { weight: 5, expected: ['CANCELLED'] },
+  /**
+   * A partial refund and a cancel, each sent twice, all at once, the worker SIGKILLed 30–80 ms later,
+   * while their local activities run (issue 20: a cancel done at CodePay, forgotten). Either may win;
+   * the ledger decides whether the outcome is right.
+   */
+  refundCancelRace: { weight: 6, expected: ['CANCELLED', 'PARTIALLY_REFUNDED'] },
+  /** Paid, pushed to NEEDS_REVIEW by a signed notification naming another trans_no, then the same review decision sent several times at once. */
+  reviewStorm: { weight: 3, expected: ['PAID'] },
 } as const satisfies Record<string, { weight: number; expected: readonly string[] }>;
 
 export type PaymentKind = keyof typeof PAYMENT_KINDS;
@@ -40,6 +53,10 @@ export interface PaymentPlan {
   repeatCreate: boolean;
   /** Send the create request again with another amount (must answer 409). */
   conflictingCreate: boolean;
+  /** cancelStorm, refundCancelRace, reviewStorm: how many copies of each request go out at once. */
+  stormSize: number;
+  /** cancelStorm, refundCancelRace, reviewStorm: the worker is SIGKILLed this long after the burst was sent (when no other process fault is in flight). */
+  killDelayMs: number;
 }
 
 const CURRENCIES = ['USD', 'EUR', 'JPY', 'KWD'] as const;
@@ -66,7 +83,11 @@ export function planPayments(count: number, seed: number, prng: Prng, expiresMin
     } else if (kind === 'refundConcurrent') {
       refunds = Array.from({ length: rng.int(3, 5) }, (_, k) => ({ refundNo: refundNo(k), amountMinor: rng.int(Math.ceil(amountMinor / 4), Math.floor((amountMinor * 3) / 5)) }));
       doubledRefundNos = [rng.pick(refunds).refundNo];
+    } else if (kind === 'refundCancelRace') {
+      refunds = [{ refundNo: refundNo(0), amountMinor: rng.int(1, Math.max(1, Math.floor(amountMinor / 2))) }];
+      doubledRefundNos = [refundNo(0)];
     }
+    const storm = kind === 'cancelStorm' || kind === 'refundCancelRace' || kind === 'reviewStorm';
     return {
       index,
       kind,
@@ -78,6 +99,8 @@ export function planPayments(count: number, seed: number, prng: Prng, expiresMin
       doubledRefundNos,
       repeatCreate: rng.chance(0.3),
       conflictingCreate: rng.chance(0.1),
+      stormSize: storm ? (kind === 'refundCancelRace' ? 2 : rng.int(3, 5)) : 1,
+      killDelayMs: storm ? rng.int(30, 80) : 0,
     };
   });
 }

@@ -1,6 +1,6 @@
 import { toMinorUnits } from '../../src/codepay/money';
 import { TransStatus } from '../../src/codepay/trans-status';
-import type { PaymentResponse } from '../../src/api/payments-schemas';
+import type { PaymentResponse } from '../../src/views/payment-response';
 import type { PaymentStatus } from '../../src/workflows/messages';
 import type { Ledger, LedgerOrder, LedgerRefund } from './ledger';
 

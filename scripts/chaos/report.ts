@@ -3,6 +3,7 @@ import type { DriverRecord } from './driver';
 import type { HttpStats } from './http';
 import type { LieTally } from './notification-lies';
 import type { ProcessFaultLog } from './process-faults';
+import type { ReplayReport } from './replay-all';
 import type { Finding, Reconciliation } from './reconcile';
 import type { WebhookCheck } from './webhook-check';
 
@@ -26,6 +27,8 @@ export interface ChaosReport {
   /** Gateway-signed lies sent to the webhook (scripts/chaos/notification-lies.ts). */
   notificationLies: LieTally;
   processFaults: ProcessFaultLog[];
+  /** Timed worker kills (cancelStorm, refundCancelRace, reviewStorm) not done: another fault was in flight, or the last one too recent. */
+  timedKillsSkipped: number;
   crashes: string[];
   weatherSeconds: Record<string, number>;
   http: HttpStats;
@@ -38,6 +41,8 @@ export interface ChaosReport {
   timeToFinal: { maxMs: number; p50Ms: number; p99Ms: number; maxExpireMs: number };
   /** Merchant webhooks against an endpoint that goes down, fails, is slow and answers wrongly. */
   webhooks: WebhookCheck & { redelivered: number; weatherSeconds: Record<string, number> };
+  /** Every workflow history of the run replayed against the current bundle (scripts/chaos/replay-all.ts). */
+  replay: ReplayReport;
 }
 
 export function violationCount(r: ChaosReport): number {
@@ -51,6 +56,7 @@ export function violationCount(r: ChaosReport): number {
     r.badInput.filter((b) => !b.passed).length +
     r.badInputChanges.length +
     r.webhooks.violations.length +
+    r.replay.failures.length +
     r.notificationLies.foreignAccepted.length +
     (r.servicesAlive ? 0 : 1) +
     r.processFaults.filter((f) => f.error).length
@@ -72,7 +78,7 @@ export function formatReport(r: ChaosReport): string {
     ['payments started', `${r.started} of ${r.payments} (seed ${r.seed}, concurrency ${r.concurrency})`],
     ['final states', counts(r.finalStates as Record<string, number>)],
     ...Object.entries(r.byKind).map(([kind, states]): [string, string] => [`  ${kind}`, counts(states)]),
-    ['process faults', `${counts(faults)}${r.crashes.length ? `; unexpected exits: ${r.crashes.join(', ')}` : ''}`],
+    ['process faults', `${counts(faults)} (timed kills skipped: ${r.timedKillsSkipped})${r.crashes.length ? `; unexpected exits: ${r.crashes.join(', ')}` : ''}`],
     ['gateway weather', Object.entries(r.weatherSeconds).map(([k, v]) => `${k} ${v.toFixed(0)} s`).join(', ')],
     ['driver HTTP', `${r.http.calls} calls, ${r.http.retries} retries (${counts(r.http.retryCauses)})`],
     ['refused as expected', counts(r.refusals)],
@@ -83,6 +89,8 @@ export function formatReport(r: ChaosReport): string {
     ['merchant endpoint weather', Object.entries(r.webhooks.weatherSeconds).map(([k, v]) => `${k} ${v.toFixed(0)} s`).join(', ')],
     ['merchant webhooks', `${r.webhooks.delivered} of ${r.webhooks.expected} events acknowledged; ${r.webhooks.receipts} attempts seen, ${r.webhooks.duplicates} repeated after an ack; ${r.webhooks.redelivered} redelivered on request after failing`],
     ['WEBHOOK VIOLATIONS', String(r.webhooks.violations.length)],
+    ['histories replayed', `${r.replay.replayed} of ${r.replay.listed} workflows (fetched in ${r.replay.fetchSeconds.toFixed(1)} s, replayed in ${r.replay.replaySeconds.toFixed(1)} s)`],
+    ['REPLAY FAILURES', String(r.replay.failures.length)],
     ['MISMATCHES workflow ⇔ ledger', String(r.mismatches.length)],
     ['MONEY-INVARIANT VIOLATIONS', String(r.moneyViolations.length)],
     ['contract violations', String(r.contractViolations.length)],
@@ -105,6 +113,7 @@ export function formatReport(r: ChaosReport): string {
     ...badFailed.map((b) => `bad input ${b.name}: answered ${b.status}`),
     ...r.badInputChanges.map((f) => `changed ${describe(f)}`),
     ...r.webhooks.violations.map((f) => `webhook ${describe(f)}`),
+    ...r.replay.failures.map((f) => `replay ${describe(f)}`),
     ...r.notificationLies.foreignAccepted.map((f) => `lie for another merchant accepted: ${f}`),
     ...r.processFaults.filter((f) => f.error).map((f) => `fault ${f.fault} failed: ${f.error}`),
   ];
@@ -124,6 +133,8 @@ export function reportJsonLine(r: ChaosReport): string {
     chaos: {
       ...rest,
       violations: violationCount(r),
+      replayed: r.replay.replayed,
+      replayFailures: r.replay.failures.length,
       badInput: { cases: badInput.length, failed: badInput.filter((b) => !b.passed) },
     },
   });

@@ -2,15 +2,17 @@
  * `npm run chaos -- --payments N --seed S --concurrency C [--quick]`: drives many payments end to
  * end through the real processes (Temporal dev server, sandbox, worker, API) while the gateway
  * misbehaves and the processes are killed and restarted, then reconciles every payment's workflow
- * state against the sandbox ledger, runs the bad-input campaign, and prints a table and one JSON
- * line. Exits 1 on any violation.
+ * state against the sandbox ledger, runs the bad-input campaign, replays every workflow history of
+ * the run against the current bundle, and prints a table and one JSON line. Exits 1 on any violation.
  */
 import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { readPrivateKeyFile } from '../../src/codepay/keys';
-import { EXPIRES_MIN_SECONDS, type PaymentResponse } from '../../src/api/payments-schemas';
+import { paymentWorkflowId } from '../../src/workflows/messages';
+import { EXPIRES_MIN_SECONDS } from '../../src/api/payments-schemas';
+import { type PaymentResponse } from '../../src/views/payment-response';
 import { createProgress, percentile } from '../../src/tools/progress';
 import { isolatedStackEnv, startStack, type Stack } from '../../src/tools/stack';
 import { clusterAsExternalTemporal, RUN_CLUSTER_PORT_OFFSET, startTemporalCluster, type TemporalCluster } from '../../src/tools/temporal-cluster';
@@ -28,8 +30,12 @@ import { startProcessChaos } from './process-faults';
 import { startMerchantEndpoint, type MerchantEndpoint } from './merchant-endpoint';
 import { isQuiescent, reconcile, type Finding } from './reconcile';
 import { formatReport, reportJsonLine, violationCount, type ChaosReport } from './report';
+import { replayEverything } from './replay-all';
 import { diffSnapshots, ledgerEssence, paymentEssence } from './snapshot';
 import { checkWebhooks } from './webhook-check';
+
+/** Histories fetched at once at the end: ~1,400 of a 500-payment run take well under a minute. */
+const REPLAY_FETCH_CONCURRENCY = 16;
 
 /** The merchant endpoint's port: base + 200 (between the sandbox's +100 and the worker metrics' +300). */
 const merchantPort = (options: ChaosOptions) => options.basePort + 200;
@@ -216,7 +222,6 @@ async function main(): Promise<number> {
     const identity = { appId: stack.config.sandbox.appId, merchantNo: stack.config.sandbox.merchantNo, privateKey: readPrivateKeyFile(gatewayPaths) };
     const lies = newLieTally();
     const webhook = createHttpClient({ baseUrl: stack.apiUrl, budgetMs: 60_000, attemptTimeoutMs: 10_000, stats: newHttpStats() });
-    const driver = createDriver(api, sandbox, record, createLiar(webhook, identity, lies));
     const prng = createPrng(options.seed);
     const plans = planPayments(options.payments, options.seed, prng.fork(), EXPIRES_MIN_SECONDS);
 
@@ -226,8 +231,11 @@ async function main(): Promise<number> {
       quick: options.quick,
       minGapMs: options.quick ? 3_000 : 5_000,
       maxGapMs: options.quick ? 6_000 : 15_000,
+      timedKillGapMs: options.quick ? 3_000 : 5_000,
       onFault: (f) => appendFileSync(logFile, `${new Date().toISOString()} [chaos] ${f.fault} took ${f.tookMs} ms${f.error ? `: ${f.error}` : ''}\n`),
     });
+    const operator = createHttpClient({ baseUrl: stack.apiUrl, headers: { authorization: `Bearer ${stack.operatorKey}` }, budgetMs: 180_000, attemptTimeoutMs: 45_000, stats });
+    const driver = createDriver(api, sandbox, record, { liar: createLiar(webhook, identity, lies), operator, killWorkerIn: (ms) => chaos.killWorkerIn(ms) });
     merchant.startWeather(endpointPrng.fork(), [2_000, 8_000]);
     const progress = createProgress('chaos: driving', plans.length);
     await mapPool(plans, options.concurrency, async (plan) => {
@@ -277,6 +285,12 @@ async function main(): Promise<number> {
     const badInputChanges = [...diffSnapshots(essence(views), essence(viewsAfter), 'payment'), ...diffSnapshots(ledgerEssence(ledger), ledgerEssence(ledgerAfter), 'gateway order')];
     const health = await api.request('GET', '/healthz', undefined, { retry: false }).catch(() => undefined);
 
+    // 4. Replay everything: every history of the run against the bundle the worker runs.
+    const replay = await replayEverything({
+      address: stack.temporalAddress, namespace: stack.config.temporal.namespace, concurrency: REPLAY_FETCH_CONCURRENCY,
+      expected: nos.filter((no) => views.get(no) !== undefined).map(paymentWorkflowId),
+    });
+
     const report: ChaosReport = {
       seed: options.seed,
       payments: options.payments,
@@ -294,6 +308,7 @@ async function main(): Promise<number> {
       notifications: reconciliation.notifications,
       notificationLies: lies,
       processFaults: chaos.log,
+      timedKillsSkipped: chaos.timedKillsSkipped,
       crashes,
       weatherSeconds: weather.seconds,
       http: stats,
@@ -304,6 +319,7 @@ async function main(): Promise<number> {
       servicesAlive: servicesAlive(stack) && health?.status === 200,
       timeToFinal: timeToFinal(plans, views),
       webhooks: { ...webhooks, redelivered: redelivered.size, weatherSeconds: merchant.weatherSeconds },
+      replay,
     };
     process.stdout.write(formatReport(report));
     process.stdout.write(`${reportJsonLine(report)}\n`);

@@ -1,4 +1,4 @@
-import type { PaymentResponse } from '../../src/api/payments-schemas';
+import type { PaymentResponse } from '../../src/views/payment-response';
 import type { Ledger } from './ledger';
 import type { Finding } from './reconcile';
 

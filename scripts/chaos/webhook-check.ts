@@ -1,4 +1,4 @@
-import type { PaymentResponse } from '../../src/api/payments-schemas';
+import type { PaymentResponse } from '../../src/views/payment-response';
 import { merchantEventId, paymentEventType } from '../../src/workflows/merchant-events';
 import type { MerchantEventType, PaymentStatus } from '../../src/workflows/messages';
 import type { Finding } from './reconcile';
@@ -8,12 +8,16 @@ import type { Finding } from './reconcile';
  * every event a payment's own log says happened was acknowledged by the merchant endpoint at least
  * once, under its deterministic id; per payment, first acknowledgements came in sequence order
  * (except events redelivered on request after they had failed: they arrive after later events);
- * and nothing arrived that did not happen (unknown id, wrong type, other payment, bad signature).
+ * nothing arrived that did not happen (unknown id, wrong type, other payment, bad signature); and
+ * a webhook id names one event forever: every receipt of an id has the same type and subject
+ * (a receiver that deduplicates on `webhook-id` would drop the second event otherwise).
  */
 export interface Receipt {
   id: string;
   type: string;
   merchantOrderNo: string;
+  /** What the event is about: the refund number of a refund event, else the payment's number. */
+  subject?: string;
   /** The Standard Webhooks signature verified with the run's secret. */
   verified: boolean;
   /** The endpoint answered 2xx in time: a delivery. */
@@ -55,6 +59,18 @@ export function checkWebhooks(views: Map<string, PaymentResponse | undefined>, r
 
   for (const r of receipts.filter((x) => !x.verified)) {
     violations.push({ merchantOrderNo: r.merchantOrderNo, rule: 'webhook signed', expected: 'a valid Standard Webhooks signature', actual: `unverified ${r.id}` });
+  }
+  const byId = new Map<string, Set<string>>();
+  for (const r of receipts.filter((x) => x.verified)) {
+    const named = byId.get(r.id) ?? new Set<string>();
+    named.add(`${r.type} of ${r.subject ?? r.merchantOrderNo}`);
+    byId.set(r.id, named);
+  }
+  for (const [id, named] of byId) {
+    if (named.size > 1) {
+      const no = receipts.find((r) => r.id === id)!.merchantOrderNo;
+      violations.push({ merchantOrderNo: no, rule: 'webhook id names one event', expected: `${id} always the same event`, actual: [...named].join(' / ') });
+    }
   }
   for (const [no, got] of byPayment) {
     const view = views.get(no);

@@ -3,7 +3,7 @@ import type { Client } from '@temporalio/client';
 import express, { type Express } from 'express';
 import type { Logger } from 'pino';
 import path from 'node:path';
-import type { Config } from '../config';
+import { DEFAULT_START_ADMISSION, type Config, type StartAdmissionLimits } from '../config';
 import { ReportStore } from '../reconciliation/report-store';
 import { requireApiKey, requireOperatorKey } from './auth';
 import { createDemoRouter } from './demo-router';
@@ -14,7 +14,7 @@ import { DEFAULT_TIMEOUTS, PaymentCommands, translate, type TemporalTimeouts } f
 import { streamPaymentsCsv } from './payments-csv';
 import { listPayments } from './payments-list';
 import { createPaymentsRouter } from './payments-router';
-import { createStartAdmission, DEFAULT_START_ADMISSION, type StartAdmissionLimits } from './start-admission';
+import { createStartAdmission } from './start-admission';
 import { securityHeaders } from '../web/security-headers';
 import { notFoundMiddleware, problemMiddleware } from './problem';
 import { registerReconciliationMetrics } from './reconciliation-metrics';

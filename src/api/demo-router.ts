@@ -5,13 +5,13 @@ import { z } from 'zod';
 import type { Config } from '../config';
 import { toMinorUnits } from '../codepay/money';
 import { cspNonce } from '../web/security-headers';
-import { amountLimitIssue } from './amount-limit';
+import { amountLimitIssue } from '../amount-limit';
 import { DemoOrders } from './demo-orders';
 import { errorPage, returnPage, shopPage } from './demo-pages';
 import { createDemoReceiver } from './demo-receiver';
 import type { PaymentCommands } from './payment-commands';
 import { AmountSchema, amountIssue, toPaymentRequest } from './payments-schemas';
-import { ProblemError } from './problem';
+import { ProblemError, RETRY_AFTER_SECONDS } from './problem';
 import { budgeted } from './temporal-failures';
 
 /**
@@ -86,7 +86,7 @@ export function createDemoRouter({ commands, config, logger, requestMs, orders =
       if (!(err instanceof ProblemError)) throw err;
       // Ours to retry (Temporal out of reach, starts at capacity); anything else is CodePay's answer.
       const unavailable = err.kind === 'temporal-unavailable' || err.kind === 'overloaded';
-      if (unavailable) res.set('Retry-After', String(err.retryAfterSeconds));
+      if (unavailable) res.set('Retry-After', String(err.options.retryAfterSeconds ?? RETRY_AFTER_SECONDS));
       res.status(unavailable ? 503 : 502).type('html').send(errorPage(cspNonce(res), err.message));
     }
   }));

@@ -4,16 +4,18 @@ import {
   CreatePaymentBodySchema,
   CreateRefundBodySchema,
   EventParamsSchema,
+  PaymentParamsSchema,
+  RefundParamsSchema,
+} from './payments-schemas';
+import {
   GatewayErrorSchema,
   PaymentEventSchema,
-  PaymentParamsSchema,
   PaymentResponseSchema,
   PaymentStatusSchema,
-  RefundParamsSchema,
   RefundResponseSchema,
   StartPaymentResponseSchema,
   WebhookDeliverySchema,
-} from './payments-schemas';
+} from '../views/payment-response';
 import { ListPaymentsQuerySchema, PaymentListSchema, PaymentSummarySchema } from './payments-list';
 import { FieldErrorSchema, ProblemSchema } from './problem';
 import {

@@ -6,7 +6,7 @@ import {
   WorkflowNotFoundError,
 } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
-import type { Config } from '../config';
+import { DEFAULT_START_ADMISSION, type Config } from '../config';
 import {
   PAYMENT_STATUSES,
   START_TOKEN_MEMO,
@@ -32,8 +32,9 @@ import { payloadMismatch } from '../workflows/payment-request-match';
 import { paymentStaticDetails, paymentStaticSummary } from '../workflows/payment-summary';
 import { AmountMinorKey, CurrencyKey, MerchantOrderNoKey, PaymentCreatedAtKey, PaymentStatusKey } from '../workflows/search-attributes';
 import { problemFromUpdateFailure, ProblemError } from './problem';
-import { createStartAdmission, DEFAULT_START_ADMISSION, StartAbandoned, StartRefused, type StartAdmission } from './start-admission';
+import { createStartAdmission, StartAbandoned, StartRefused, type StartAdmission } from './start-admission';
 import { isClosedWorkflow, isTemporalUnavailable, withDeadline, withinBudget } from './temporal-failures';
+import { readWorkflowState } from './workflow-reads';
 
 /**
  * How long the API waits on Temporal before answering 503 with Retry-After. A frozen Temporal must
@@ -88,7 +89,7 @@ export class PaymentCommands {
     try {
       release = await this.admission.enter(signal);
     } catch (err) {
-      if (err instanceof StartRefused) throw new ProblemError('overloaded', err.message, {}, err.retryAfterSeconds);
+      if (err instanceof StartRefused) throw new ProblemError('overloaded', err.message, {}, { retryAfterSeconds: err.retryAfterSeconds });
       if (err instanceof StartAbandoned) throw new ProblemError('overloaded', err.message);
       throw err;
     }
@@ -154,10 +155,11 @@ export class PaymentCommands {
     }
   }
 
+  /** A completed payment from its result (no worker needed), an open one by query (workflow-reads.ts). */
   async get(merchantOrderNo: string): Promise<PaymentView> {
-    const handle = this.client.workflow.getHandle(paymentWorkflowId(merchantOrderNo));
+    const handle = this.client.workflow.getHandle<typeof paymentWorkflow>(paymentWorkflowId(merchantOrderNo));
     try {
-      return await withDeadline(this.client, this.timeouts.requestMs, () => handle.query(getPaymentQuery));
+      return await readWorkflowState(this.client, handle, this.timeouts.requestMs, () => handle.query(getPaymentQuery), { resultIsState: true });
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) throw new ProblemError('payment-not-found', `no payment ${merchantOrderNo}`);
       throw translate(err);

@@ -13,7 +13,8 @@ import {
   PaymentStatusKey,
 } from '../workflows/search-attributes';
 import { translate, type TemporalTimeouts } from './payment-commands';
-import { CurrencySchema, PaymentStatusSchema } from './payments-schemas';
+import { CurrencySchema } from './payments-schemas';
+import { PaymentStatusSchema } from '../views/payment-response';
 import { ProblemError } from './problem';
 import { withDeadline } from './temporal-failures';
 

@@ -2,12 +2,12 @@ import express, { type Request, type RequestHandler, type Response, Router } fro
 import type { z } from 'zod';
 import type { Config } from '../config';
 import { toMinorUnits } from '../codepay/money';
-import { amountLimitIssue } from './amount-limit';
+import { amountLimitIssue } from '../amount-limit';
 import { wantsCsv } from './csv';
 import type { PaymentStartOutcome, ApiMetrics } from './metrics';
 import type { PaymentCommands } from './payment-commands';
 import { ListPaymentsQuerySchema, type ListPaymentsQuery, type PaymentList } from './payments-list';
-import { paymentResponse, refundResponse, startPaymentResponse } from './payment-view';
+import { paymentResponse, refundResponse, startPaymentResponse } from '../views/payment-view';
 import {
   amountIssue,
   CreatePaymentBodySchema,

@@ -33,6 +33,7 @@ export const PROBLEMS = {
   'temporal-unavailable': { status: 503, title: 'The payment engine is unreachable; retry later' },
   overloaded: { status: 503, title: 'Payment starts are at capacity; retry after the Retry-After delay' },
   'codepay-unavailable': { status: 503, title: 'CodePay could not be reached; retry later' },
+  'workflow-task-failing': { status: 503, title: "The payment's workflow cannot run its code now; operators are alerted, retry later" },
   internal: { status: 500, title: 'Internal error' },
 } as const;
 
@@ -62,6 +63,13 @@ export type Problem = z.infer<typeof ProblemSchema>;
 /** How long a client should wait before retrying a 503 (Temporal out of reach), in seconds. */
 export const RETRY_AFTER_SECONDS = 2;
 
+export interface ProblemOptions {
+  /** A 503's Retry-After (s), when the default does not fit (admission control knows its queue). */
+  retryAfterSeconds?: number;
+  /** Set for a problem that is ours to look at: logged as an error with these fields, never sent. */
+  log?: Record<string, unknown>;
+}
+
 /** Thrown by handlers; the error middleware renders it. */
 export class ProblemError extends Error {
   override name = 'ProblemError';
@@ -69,8 +77,8 @@ export class ProblemError extends Error {
     readonly kind: ProblemKind,
     readonly detail?: string,
     readonly extra: { errors?: FieldError[]; code?: string } = {},
-    /** A 503's Retry-After (s), when the default does not fit (admission control knows its queue). */
-    readonly retryAfterSeconds = RETRY_AFTER_SECONDS,
+    /** How the problem is answered and logged beyond its body. */
+    readonly options: ProblemOptions = {},
   ) {
     super(detail ?? PROBLEMS[kind].title);
   }
@@ -81,8 +89,12 @@ export class ProblemError extends Error {
   }
 }
 
-export function sendProblem(res: Response, problem: Problem, retryAfterSeconds = RETRY_AFTER_SECONDS): void {
-  if (problem.status === 503) res.set('Retry-After', String(retryAfterSeconds));
+/** A failing workflow task heals only with a fixed deployment: retrying every 2 s would only add load. */
+export const TASK_FAILING_RETRY_AFTER_SECONDS = 30;
+
+export function sendProblem(res: Response, problem: Problem, retryAfterSeconds?: number): void {
+  const fallback = problem.type === problemType('workflow-task-failing') ? TASK_FAILING_RETRY_AFTER_SECONDS : RETRY_AFTER_SECONDS;
+  if (problem.status === 503) res.set('Retry-After', String(retryAfterSeconds ?? fallback));
   res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
 }
 
@@ -165,7 +177,11 @@ export function problemMiddleware(logger: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, next) => {
     if (res.headersSent) return next(err);
     const path = requestPath(req);
-    if (err instanceof ProblemError) return sendProblem(res, err.toProblem(path), err.retryAfterSeconds);
+    if (err instanceof ProblemError) {
+      const { log, retryAfterSeconds } = err.options;
+      if (log) logger.error({ ...log, method: req.method, path, problem: err.kind }, err.detail ?? err.message);
+      return sendProblem(res, err.toProblem(path), retryAfterSeconds);
+    }
     const clientError = clientErrorProblem(err);
     if (clientError) {
       logger.warn({ method: req.method, path, status: PROBLEMS[clientError.kind].status, reason: (err as Error).message }, 'unreadable request');

@@ -2,7 +2,7 @@ import { type RequestHandler, Router } from 'express';
 import { z } from 'zod';
 import { REVIEW_DECISIONS } from '../workflows/messages';
 import type { PaymentCommands } from './payment-commands';
-import { paymentResponse } from './payment-view';
+import { paymentResponse } from '../views/payment-view';
 import { jsonBody, params, parse } from './payments-router';
 import { PaymentParamsSchema } from './payments-schemas';
 import { budgeted } from './temporal-failures';

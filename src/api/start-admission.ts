@@ -9,18 +9,7 @@
  * Hand-rolled rather than p-limit/p-queue: the refusal must be decided at the door from the queue
  * and the recent service time, which neither offers, and both are ESM-only.
  */
-
-export interface StartAdmissionLimits {
-  /** Starts in flight at Temporal at once (per API process). */
-  concurrency: number;
-  /** Starts waiting for a slot; one more is refused at once. */
-  queue: number;
-  /** Longest a start may wait for a slot; a start expected to wait longer is refused at once. */
-  maxWaitMs: number;
-}
-
-/** Sized on the 2-core bench (docs/performance.md, "Holding load"); API_START_* override them. */
-export const DEFAULT_START_ADMISSION: StartAdmissionLimits = { concurrency: 8, queue: 256, maxWaitMs: 8_000 };
+import type { StartAdmissionLimits } from '../config';
 
 export type Refusal = 'queue-full' | 'expected-wait' | 'waited-too-long';
 

@@ -13,6 +13,7 @@ import type { merchantWebhookWorkflow } from '../workflows';
 import { translate, type TemporalTimeouts } from './payment-commands';
 import { ProblemError } from './problem';
 import { withDeadline } from './temporal-failures';
+import { readWorkflowState } from './workflow-reads';
 
 /**
  * The merchant webhook side of a payment, read from and sent to its delivery workflow
@@ -77,6 +78,7 @@ export class WebhookDeliveries {
 
   private read<T>(merchantOrderNo: string, call: (handle: ReturnType<Client['workflow']['getHandle']>) => Promise<T>): Promise<T> {
     const handle = this.client.workflow.getHandle(merchantWebhooksWorkflowId(merchantOrderNo));
-    return withDeadline(this.client, this.timeouts.requestMs, () => call(handle));
+    // The delivery workflow's result is not its deliveries: a closed one is queried (replayed) too.
+    return readWorkflowState(this.client, handle, this.timeouts.requestMs, () => call(handle), { resultIsState: false });
   }
 }

@@ -1,5 +1,11 @@
 import { Connection } from '@temporalio/client';
-import type { Stack } from './stack';
+
+/** What the wait reads of a stack: structural, so this module needs nothing of tools/stack.ts (which calls it). */
+export interface PollingStack {
+  temporalAddress: string;
+  config: { temporal: { namespace: string; taskQueue: string } };
+  services: ReadonlyMap<string, { child: { pid?: number } }>;
+}
 
 /** Proto enum values (temporal.api.enums.v1), spelled out: @temporalio/proto is not a direct dependency. */
 const TASK_QUEUE_KIND_NORMAL = 1;
@@ -13,7 +19,7 @@ const TASK_QUEUE_TYPE_WORKFLOW = 1;
  * start-up, so the chaos loop waits for it too.
  * Identifies the worker by its pid in the poller identity (the SDK's default `<pid>@<host>`).
  */
-export async function waitForWorkerPolling(stack: Stack, timeoutMs = 120_000): Promise<void> {
+export async function waitForWorkerPolling(stack: PollingStack, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError = 'no poller yet';
   // One connection for the whole wait: a new one per attempt would spray ephemeral ports, one of

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { paymentResponse, refundResponse } from '../api/payment-view';
-import { PaymentResponseSchema, RefundResponseSchema } from '../api/payments-schemas';
+import { paymentResponse, refundResponse } from '../views/payment-view';
+import { PaymentResponseSchema, RefundResponseSchema } from '../views/payment-response';
 import { MERCHANT_EVENT_TYPES } from '../workflows/merchant-events';
 import type { MerchantEvent } from '../workflows/messages';
 

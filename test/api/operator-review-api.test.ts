@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { PaymentResponse, RefundResponse } from '../../src/api/payments-schemas';
+import type { PaymentResponse, RefundResponse } from '../../src/views/payment-response';
 import { problemType, type Problem } from '../../src/api/problem';
 import { withSignature } from '../../src/codepay/signing';
 import { waitFor } from '../harness/wait-for';

@@ -1,5 +1,5 @@
 import type { Problem } from '../../src/api/problem';
-import type { PaymentResponse, RefundResponse, StartPaymentResponse } from '../../src/api/payments-schemas';
+import type { PaymentResponse, RefundResponse, StartPaymentResponse } from '../../src/views/payment-response';
 import { waitFor } from '../harness/wait-for';
 import { createOpenApiDocument } from '../../src/api/openapi';
 import { type ApiStack, orderNo, startApiStack } from './support/api-stack';

@@ -1,5 +1,5 @@
 import type { PaymentList } from '../../src/api/payments-list';
-import type { PaymentResponse } from '../../src/api/payments-schemas';
+import type { PaymentResponse } from '../../src/views/payment-response';
 import type { Problem } from '../../src/api/problem';
 import type { WebhookDeliveryView } from '../../src/workflows/messages';
 import { waitFor } from '../harness/wait-for';

@@ -1,4 +1,4 @@
-import type { PaymentResponse } from '../../src/api/payments-schemas';
+import type { PaymentResponse } from '../../src/views/payment-response';
 import { withSignature } from '../../src/codepay/signing';
 import { waitFor } from '../harness/wait-for';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver';

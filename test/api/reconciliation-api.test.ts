@@ -1,4 +1,4 @@
-import type { PaymentResponse } from '../../src/api/payments-schemas';
+import type { PaymentResponse } from '../../src/views/payment-response';
 import type { ReconciliationResponse } from '../../src/api/reconciliations-schemas';
 import type { OrderRecord, RefundRecord } from '../../src/sandbox/record-view';
 import { waitFor } from '../harness/wait-for';

@@ -3,7 +3,7 @@ import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import pino from 'pino';
 import { createApp } from '../../src/api/app';
 import { createApiMetrics, WEBHOOK_STAGES } from '../../src/api/metrics';
-import type { PaymentResponse } from '../../src/api/payments-schemas';
+import type { PaymentResponse } from '../../src/views/payment-response';
 import type { Problem } from '../../src/api/problem';
 import { notificationTarget } from '../../src/api/webhook-router';
 import { withSignature } from '../../src/codepay/signing';

@@ -1,4 +1,4 @@
-import type { PaymentResponse } from '../../src/api/payments-schemas';
+import type { PaymentResponse } from '../../src/views/payment-response';
 import type { Ledger, LedgerOrder, LedgerRefund } from '../../scripts/chaos/ledger';
 import { isQuiescent, reconcile } from '../../scripts/chaos/reconcile';
 

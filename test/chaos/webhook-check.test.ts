@@ -1,4 +1,4 @@
-import type { PaymentResponse } from '../../src/api/payments-schemas';
+import type { PaymentResponse } from '../../src/views/payment-response';
 import { checkWebhooks, expectedEvents, type Receipt } from '../../scripts/chaos/webhook-check';
 
 const T = '2030-01-01T00:00:00.000Z';
@@ -48,6 +48,19 @@ describe('chaos webhook check', () => {
     expect(check([first!, { ...second!, type: 'payment.cancelled' }, third!, fourth!])).toEqual(['webhook type']);
     expect(check([...all('A'), receipt('A', 2, 'payment.paid', { verified: false })])).toEqual(['webhook signed']);
     expect(check([...all('A'), ...all('B')])).toEqual(['webhook invented']);
+  });
+
+  it('flags a webhook id that named two events: another type, or the same type of another refund', () => {
+    const [first, second, third, fourth] = all('A');
+    const rules = (receipts: Receipt[]) => checkWebhooks(new Map([['A', view('A')]]), receipts.map((r, i) => ({ ...r, order: i }))).violations;
+    // Issue 20: evt_3 handed over from a lost task as payment.cancelled, then sent again as the refund's event.
+    const twoTypes = rules([first!, second!, { ...third!, type: 'payment.cancelled' }, third!, fourth!]);
+    expect(twoTypes.map((v) => v.rule).sort()).toEqual(['webhook id names one event', 'webhook type']);
+    expect(twoTypes.find((v) => v.rule === 'webhook id names one event')?.actual).toBe('payment.cancelled of A / refund.succeeded of A');
+    const twoRefunds = rules([first!, second!, { ...third!, subject: 'R1' }, { ...third!, subject: 'R2' }, fourth!]);
+    expect(twoRefunds.map((v) => v.rule)).toEqual(['webhook id names one event']);
+    // The same event received again (a retry after a lost ack) names one event.
+    expect(rules([first!, second!, { ...third!, subject: 'R1' }, { ...third!, subject: 'R1' }, fourth!])).toEqual([]);
   });
 
   it('lets an event redelivered on request after it failed arrive after later events, and only that one', () => {

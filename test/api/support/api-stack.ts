@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createPacer } from '../../../src/reconciliation/pacer';
 import { ReportStore } from '../../../src/reconciliation/report-store';
-import { parseAmountLimits } from '../../../src/api/amount-limit';
+import { parseAmountLimits } from '../../../src/amount-limit';
 import { type ApiConfig, createApp, type AppDependencies } from '../../../src/api/app';
 import { createApiMetrics, type ApiMetrics } from '../../../src/api/metrics';
 import { createCodePayClient } from '../../../src/codepay/client';
@@ -72,6 +72,8 @@ export interface ApiStack {
   /** Merchant API call with the test key unless `headers` say otherwise. */
   api<T = Record<string, unknown>>(method: string, route: string, body?: unknown, headers?: Record<string, string>): Promise<ApiAnswer<T>>;
   sandbox(method: string, route: string, body?: unknown): Promise<Response>;
+  /** Shuts the worker down (the API, Temporal and the sandbox stay): what the API answers with no worker. */
+  stopWorker(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -164,9 +166,13 @@ export async function startApiStack(
         headers: { 'content-type': 'application/json' },
         body: body === undefined ? undefined : JSON.stringify(body),
       }),
+    async stopWorker() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+    },
     async close() {
       await server.close();
-      worker.shutdown();
+      if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;
       await sandbox.close();
       await temporal.close();

@@ -1,6 +1,6 @@
 import { toDecimalString } from '../codepay/money';
 import type { PaymentRequest, PaymentView, RefundView, StartPaymentResult } from '../workflows/messages';
-import type { PaymentResponse, RefundResponse, StartPaymentResponse } from './payments-schemas';
+import type { PaymentResponse, RefundResponse, StartPaymentResponse } from './payment-response';
 
 /**
  * The workflows speak integer minor units; the merchant API speaks decimal strings in major units.

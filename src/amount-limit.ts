@@ -1,4 +1,4 @@
-import { isCurrency, MoneyError, toDecimalString, toMinorUnits } from '../codepay/money';
+import { isCurrency, MoneyError, toDecimalString, toMinorUnits } from './codepay/money';
 
 /**
  * The largest amount one payment may ask for (PAYMENT_MAX_AMOUNT): a ceiling in major units for

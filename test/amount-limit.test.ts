@@ -1,4 +1,4 @@
-import { amountLimitIssue, DEFAULT_MAX_AMOUNT, maxAmountMinor, parseAmountLimits } from '../../src/api/amount-limit';
+import { amountLimitIssue, DEFAULT_MAX_AMOUNT, maxAmountMinor, parseAmountLimits } from '../src/amount-limit';
 
 describe('amount ceiling (PAYMENT_MAX_AMOUNT)', () => {
   it('defaults to 1,000,000 major units of any currency', () => {
