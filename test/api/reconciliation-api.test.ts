@@ -1,6 +1,8 @@
 import type { PaymentResponse } from '../../src/views/payment-response';
 import type { ReconciliationResponse } from '../../src/api/reconciliations-schemas';
+import type { ReportSummary } from '../../src/reconciliation/report';
 import type { OrderRecord, RefundRecord } from '../../src/sandbox/record-view';
+import { RECONCILIATION_WORKFLOW_TYPE, type ReconciliationInput } from '../../src/workflows/reconciliation-messages';
 import { waitFor } from '../harness/wait-for';
 import { type ApiStack, orderNo, startApiStack, startPaymentRetrying, TEST_OPERATOR_KEY } from './support/api-stack';
 import { openApiValidator } from './support/openapi-validator';
@@ -82,9 +84,32 @@ describe('reconciliation and CSV export over HTTP (in-process app, real dev serv
     expect(lines[1]).toContain(`exception,${overridden},status,,,"{""status"":""PAID""`);
     expect(lines[3]).toBe('total,,,,,,,USD,17.25,2.00,15.25');
 
-    const list = await stack.api<{ data: { id: string }[]; nextCursor: string | null }>('GET', '/v1/reconciliations?limit=1', undefined, operator);
-    expect(list.status).toBe(200);
-    expect(list.body.data.map((r) => r.id)).toEqual([id]);
+    const metrics = await stack.api<string>('GET', '/metrics');
+    expect(metrics.body).toMatch(/^codepay_reconciliation_last_exceptions 1$/m);
+    expect(metrics.body).toMatch(/^codepay_reconciliation_last_pending 1$/m);
+    const finishedAt = Number(/^codepay_reconciliation_last_run_timestamp_seconds (\S+)$/m.exec(metrics.body)?.[1]);
+    expect(Math.abs(finishedAt * 1000 - Date.now())).toBeLessThan(120_000);
+
+    // The same window a page at a time, continuing as new every few events: the counts and totals carry over.
+    const chained = `reconciliation-chained-${id}`;
+    const carried = await stack.temporal.client.workflow.execute<(input: ReconciliationInput) => Promise<ReportSummary>>(RECONCILIATION_WORKFLOW_TYPE, {
+      taskQueue: stack.taskQueue,
+      workflowId: chained,
+      args: [{ from, to, trigger: 'api', pageSize: 1, continueAsNewAfterEvents: 12 }],
+    });
+    // The overridden payment is in review now: pending, not an exception again.
+    expect(carried).toMatchObject({ status: 'COMPLETED', checked: 4, total: 4, matched: 2, pending: 2, exceptions: 0, totals: { USD: { paidMinor: 1725, refundedMinor: 200 } } });
+    let runs = 0;
+    for await (const _run of stack.temporal.client.workflow.list({ query: `WorkflowId = '${chained}'` })) runs += 1;
+    expect(runs).toBeGreaterThan(1);
+
+    // Newest first, a page at a time.
+    type Page = { data: { id: string }[]; nextCursor: string | null };
+    const first = await stack.api<Page>('GET', '/v1/reconciliations?limit=1', undefined, operator);
+    expect(first.status).toBe(200);
+    expect(first.body.data.map((r) => r.id)).toEqual([chained]);
+    const second = await stack.api<Page>('GET', `/v1/reconciliations?limit=1&cursor=${first.body.nextCursor}`, undefined, operator);
+    expect(second.body).toEqual({ data: [expect.objectContaining({ id, status: 'COMPLETED', exceptionCount: 1 })], nextCursor: null });
   });
 
   it('is for operators only: a merchant key gets 403, a bad window 400, an unknown run 404', async () => {
