@@ -51,7 +51,7 @@ const EnvSchema = z.object({
   METRICS_TOKEN: optional,
   DATA_DIR: z.string().default('.data'),
   API_KEYS: list,
-  /** Comma-separated operator keys: operator actions only (reviewing NEEDS_REVIEW payments). */
+  /** Comma-separated operator keys: operator actions only (reviewing NEEDS_REVIEW payments, reconciliations). */
   OPERATOR_API_KEYS: list,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 

@@ -38,7 +38,7 @@ async function main(): Promise<void> {
   say(`  Demo shop          ${publicUrl}/demo`);
   say(`  Merchant API       ${publicUrl}/v1/payments   (OpenAPI: ${publicUrl}/openapi.json)`);
   say(`  API key            ${stack.apiKey}`);
-  if (stack.operatorKey) say(`  Operator key       ${stack.operatorKey}   (only for POST /v1/payments/:no/review)`);
+  if (stack.operatorKey) say(`  Operator key       ${stack.operatorKey}   (operator actions: POST /v1/payments/:no/review, /v1/reconciliations)`);
   say(`  Webhook secret     ${stack.merchantWebhookSecret}   (signs events to ${stack.env.MERCHANT_WEBHOOK_URL ?? 'MERCHANT_WEBHOOK_URL: not set'})`);
   say(`  CodePay webhook    ${publicUrl}/webhooks/codepay`);
   say(
