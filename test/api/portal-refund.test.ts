@@ -2,8 +2,9 @@ import type { PaymentResponse } from '../../src/views/payment-response';
 import { withSignature } from '../../src/codepay/signing';
 import { waitFor } from '../harness/wait-for';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver';
-import { type ApiStack, orderNo, startApiStack, startPaymentRetrying } from './support/api-stack';
+import { type ApiStack, orderNo, startApiStack, startPaymentRetrying, TEST_OPERATOR_KEY } from './support/api-stack';
 import { identity } from './support/notification-fields';
+import type { ReconciliationResponse } from '../../src/api/reconciliations-schemas';
 
 /**
  * Refunds made outside the service (docs/design.md §9): a refund in CodePay's merchant portal is
@@ -21,6 +22,7 @@ describe('refunds made in CodePay’s portal (in-process app, real dev server, w
     await receiver?.close();
   }, 30_000);
 
+  const operator = { authorization: `Bearer ${TEST_OPERATOR_KEY}` };
   const getPayment = async (no: string) => (await stack.api<PaymentResponse>('GET', `/v1/payments/${no}`)).body;
   const paidPayment = async (tag: string) => {
     const no = orderNo(tag);
@@ -47,6 +49,15 @@ describe('refunds made in CodePay’s portal (in-process app, real dev server, w
     );
     expect(event!.body.data).toMatchObject({ merchantOrderNo: no, refundNo, amount: '3.00', origin: 'codepay' });
     expect(event!.verifiedByLibrary).toBe(true);
+
+    // The books agree with CodePay, and the report lists the refund adopted in its window.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const window = { from: new Date(Date.parse(adopted.createdAt) - 1000).toISOString(), to: new Date(Date.now() + 1000).toISOString() };
+    const started = await stack.api<{ id: string }>('POST', '/v1/reconciliations', window, operator);
+    expect(started.status).toBe(202);
+    const report = await waitFor(() => stack.api<ReconciliationResponse>('GET', `/v1/reconciliations/${started.body.id}`, undefined, operator).then((r) => r.body), (r) => r.status === 'COMPLETED', { timeoutMs: 45_000 });
+    expect(report).toMatchObject({ checked: 1, matched: 1, exceptions: [], totals: [{ currency: 'USD', paid: '10.00', refunded: '3.00', net: '7.00' }] });
+    expect(report.adopted).toEqual([{ merchantOrderNo: no, refundNo, amount: '3.00', currency: 'USD', at: expect.any(String) }]);
   });
 
   it('changes nothing for a forged one: validly signed, but CodePay’s query knows no such refund', async () => {
