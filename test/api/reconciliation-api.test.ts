@@ -112,6 +112,24 @@ describe('reconciliation and CSV export over HTTP (in-process app, real dev serv
     expect(second.body).toEqual({ data: [expect.objectContaining({ id, status: 'COMPLETED', exceptionCount: 1 })], nextCursor: null });
   });
 
+  it('rides out a CodePay outage: the run waits, retrying, and completes once CodePay answers again', async () => {
+    const from = new Date(Date.now() - 1000).toISOString();
+    const no = await paidPayment('RCOUT');
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const to = new Date().toISOString();
+    expect((await stack.sandbox('PUT', '/sandbox/faults', { errorRate: 1 })).status).toBe(200);
+    try {
+      const id = await reconcile(from, to);
+      await new Promise((resolve) => setTimeout(resolve, 4000));
+      expect((await report(id)).body).toMatchObject({ status: 'RUNNING', checked: 0, total: 1 });
+      expect((await stack.sandbox('PUT', '/sandbox/faults', { errorRate: 0 })).status).toBe(200);
+      expect(await finished(id)).toMatchObject({ status: 'COMPLETED', checked: 1, matched: 1, exceptions: [] });
+      expect((await getPayment(no)).status).toBe('PAID');
+    } finally {
+      await stack.sandbox('PUT', '/sandbox/faults', { errorRate: 0 });
+    }
+  });
+
   it('is for operators only: a merchant key gets 403, a bad window 400, an unknown run 404', async () => {
     const window = { from: '2026-01-01T00:00:00Z', to: '2026-01-02T00:00:00Z' };
     expect((await stack.api('POST', '/v1/reconciliations', window)).status).toBe(403);
