@@ -18,7 +18,7 @@ module.exports = {
       name: 'no-api-from-below',
       severity: 'error',
       comment: 'Config, the CodePay protocol, the payment views, workflows, activities, what the worker sends and the sandbox stand below the HTTP API: they never import src/api.',
-      from: { path: '^src/(config\\.ts|temporal-connection\\.ts|codepay/|net/|views/|workflows/|activities/|webhooks/|sandbox/)' },
+      from: { path: '^src/(config\\.ts|amount-limit\\.ts|start-admission-limits\\.ts|temporal-connection\\.ts|codepay/|net/|views/|workflows/|activities/|webhooks/|reconciliation/|sandbox/)' },
       to: { path: '^src/api/' },
     },
   ],

@@ -2,8 +2,8 @@
 # Creates what docker-compose.yml mounts for the sandbox stack, in deploy/secrets/ (or $1):
 #   merchant_private_key.pem / merchant_public_key.pem   the merchant's pair (worker signs)
 #   gateway_private_key.pem  / gateway_public_key.pem    the sandbox gateway's pair
-#   api.env        API_KEYS for the merchant API, OPERATOR_API_KEYS for operator actions
-#   merchant-webhook.env   MERCHANT_WEBHOOK_SECRET that signs the merchant webhooks (worker)
+#   api_keys, operator_api_keys   API_KEYS_FILE (merchant API), OPERATOR_API_KEYS_FILE (operator actions)
+#   merchant_webhook_secret       MERCHANT_WEBHOOK_SECRET_FILE: signs the merchant webhooks (worker)
 #   postgres.env   the PostgreSQL password, under the names postgres and Temporal read
 # Never overwrites an existing file. Real CodePay keys go in the same places (docs/operations.md).
 set -euo pipefail
@@ -22,14 +22,16 @@ random() { openssl rand -hex 24; }
 
 keypair merchant
 keypair gateway
-if [ ! -e "$dir/api.env" ]; then
-  printf 'API_KEYS=%s\nOPERATOR_API_KEYS=%s\n' "$(random)" "$(random)" >"$dir/api.env"
-  echo "created $dir/api.env"
-fi
-if [ ! -e "$dir/merchant-webhook.env" ]; then
-  echo "MERCHANT_WEBHOOK_SECRET=whsec_$(openssl rand -base64 24)" >"$dir/merchant-webhook.env"
-  echo "created $dir/merchant-webhook.env"
-fi
+# Key files are re-read while the services run: rotating one is editing it (docs/operations.md §5).
+secret_file() {
+  local name="$1" value="$2"
+  [ -e "$dir/$name" ] && return
+  printf '%s\n' "$value" >"$dir/$name"
+  echo "created $dir/$name"
+}
+secret_file api_keys "$(random)"
+secret_file operator_api_keys "$(random)"
+secret_file merchant_webhook_secret "whsec_$(openssl rand -base64 24)"
 if [ ! -e "$dir/postgres.env" ]; then
   password="$(random)"
   printf 'POSTGRES_PASSWORD=%s\nPOSTGRES_PWD=%s\n' "$password" "$password" >"$dir/postgres.env"
@@ -37,4 +39,4 @@ if [ ! -e "$dir/postgres.env" ]; then
 fi
 # The app containers run as uid 1000 (the image's `node` user); bind-mounted secrets keep their
 # host owner and mode, so they must be readable by that uid.
-if [ "$(id -u)" -eq 0 ]; then chown 1000:1000 "$dir"/*.pem; fi
+if [ "$(id -u)" -eq 0 ]; then chown 1000:1000 "$dir"/*.pem "$dir"/api_keys "$dir"/operator_api_keys "$dir"/merchant_webhook_secret; fi

@@ -52,7 +52,7 @@ async function main(): Promise<void> {
   try {
     for (const name of names) {
       const withWebhooks = name === 'merchantWebhookDelivery';
-      const webhooks = withWebhooks ? { url: receiver.url, secret: receiver.secret, retryScheduleMs: [200] } : { retryScheduleMs: [] };
+      const webhooks = withWebhooks ? { url: receiver.url, secrets: [receiver.secret], retryScheduleMs: [200] } : { secrets: [], retryScheduleMs: [] };
       const fake = new FakeCodePay();
       const taskQueue = `record-${name}`;
       const worker = await Worker.create({

@@ -1,18 +1,9 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { type AmountLimits, parseAmountLimits } from './amount-limit';
-
-export interface StartAdmissionLimits {
-  /** Starts in flight at Temporal at once (per API process). */
-  concurrency: number;
-  /** Starts waiting for a slot; one more is refused at once. */
-  queue: number;
-  /** Longest a start may wait for a slot; a start expected to wait longer is refused at once. */
-  maxWaitMs: number;
-}
-
-/** Sized on the 2-core bench (docs/performance.md, "Holding load"); API_START_* override them. */
-export const DEFAULT_START_ADMISSION: StartAdmissionLimits = { concurrency: 8, queue: 256, maxWaitMs: 8_000 };
+import { DEFAULT_START_ADMISSION, type StartAdmissionLimits } from './start-admission-limits';
+import { parseApiKeyList } from './secrets/api-key-list';
+import { parseWebhookSecrets } from './secrets/webhook-secret-list';
 
 /**
  * The one configuration of every process, read from the environment (docs/design.md §6) and validated
@@ -50,9 +41,13 @@ const EnvSchema = z.object({
   /** When set, the API's /metrics answers only `Authorization: Bearer <token>`. */
   METRICS_TOKEN: optional,
   DATA_DIR: z.string().default('.data'),
+  /** Comma-separated merchant keys, each `<key or sha256:<hex>> [<ISO-8601 expiry>]`; or API_KEYS_FILE. */
   API_KEYS: list,
+  /** A key file (one key a line, same syntax), re-read while running: how keys are rotated. */
+  API_KEYS_FILE: optional,
   /** Comma-separated operator keys: operator actions only (reviewing NEEDS_REVIEW payments, reconciliations). */
   OPERATOR_API_KEYS: list,
+  OPERATOR_API_KEYS_FILE: optional,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
   TEMPORAL_ADDRESS: optional,
@@ -137,8 +132,18 @@ const EnvSchema = z.object({
   RECONCILIATION_REPORTS_DIR: optional,
 
   MERCHANT_WEBHOOK_URL: optional.pipe(z.url({ protocol: /^https?$/ }).optional()),
-  /** Standard Webhooks secret, `whsec_<base64>`. */
-  MERCHANT_WEBHOOK_SECRET: optional.pipe(z.string().regex(/^whsec_[A-Za-z0-9+/=]{16,}$/, 'expected whsec_<base64>').optional()),
+  /** Standard Webhooks secrets, `whsec_<base64>`, space- or comma-separated: every one signs each event. */
+  MERCHANT_WEBHOOK_SECRET: optional.transform((v, ctx) => {
+    if (v === undefined) return [];
+    try {
+      return parseWebhookSecrets(v);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      return z.NEVER;
+    }
+  }),
+  /** The same secrets in a file, re-read while running. */
+  MERCHANT_WEBHOOK_SECRET_FILE: optional,
   /** Comma-separated delays in seconds between delivery attempts; default ≈ 4.2 days in 14 attempts. */
   MERCHANT_WEBHOOK_RETRY_SECONDS: z
     .string()
@@ -163,9 +168,12 @@ export interface Config {
   /** Admission control of payment starts in the API. */
   apiStartAdmission: StartAdmissionLimits;
   dataDir: string;
+  /** Entries of API_KEYS (src/secrets/api-key-list.ts), validated. */
   apiKeys: string[];
   /** Keys of operators (never merchants'): `POST /v1/payments/:no/review`. */
   operatorApiKeys: string[];
+  /** API_KEYS_FILE and OPERATOR_API_KEYS_FILE, each instead of its environment list. */
+  apiKeyFiles: { merchant?: string; operator?: string };
   logLevel: Env['LOG_LEVEL'];
   temporal: {
     /** Undefined: the embedded dev server (npm start) on `localhost:port`. */
@@ -205,7 +213,7 @@ export interface Config {
   worker: { maxConcurrentActivities: number; maxConcurrentWorkflowTasks: number; maxCachedWorkflows: number; metricsPort: number };
   payments: { defaultExpiresSeconds: number; refundWindowMs: number; pollScheduleMs: number[]; maxAmount: AmountLimits };
   /** Outgoing merchant webhooks; no URL: no events are delivered. */
-  merchantWebhooks: { url?: string; secret?: string; retryScheduleMs: number[] };
+  merchantWebhooks: { url?: string; secrets: string[]; secretFile?: string; retryScheduleMs: number[] };
   /** docs/design.md §9: `cron` undefined when RECONCILIATION_CRON=off. */
   reconciliation: { queriesPerSecond: number; cron?: string; reportsDir: string };
 }
@@ -225,8 +233,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
-  if (e.OPERATOR_API_KEYS.some((key) => e.API_KEYS.includes(key))) {
+  const merchantKeys = keyList('API_KEYS', e.API_KEYS);
+  const operatorKeys = keyList('OPERATOR_API_KEYS', e.OPERATOR_API_KEYS);
+  if (operatorKeys.some((op) => merchantKeys.some((key) => key.digest.equals(op.digest)))) {
     throw new ConfigError('invalid configuration:\n  OPERATOR_API_KEYS: a key must not also be a merchant key (API_KEYS)');
+  }
+  for (const [list, file] of [
+    ['API_KEYS', 'API_KEYS_FILE'],
+    ['OPERATOR_API_KEYS', 'OPERATOR_API_KEYS_FILE'],
+    ['MERCHANT_WEBHOOK_SECRET', 'MERCHANT_WEBHOOK_SECRET_FILE'],
+  ] as const) {
+    if (e[list].length > 0 && e[file]) throw new ConfigError(`invalid configuration:\n  ${file}: set either ${list} or ${file}, not both`);
   }
   const sandboxUrl = e.SANDBOX_PUBLIC_URL ?? `http://localhost:${e.SANDBOX_PORT}`;
   const usesSandbox = e.CODEPAY_BASE_URL === undefined;
@@ -241,6 +258,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: e.DATA_DIR,
     apiKeys: e.API_KEYS,
     operatorApiKeys: e.OPERATOR_API_KEYS,
+    apiKeyFiles: { merchant: e.API_KEYS_FILE, operator: e.OPERATOR_API_KEYS_FILE },
     logLevel: e.LOG_LEVEL,
     temporal: {
       address: e.TEMPORAL_ADDRESS ?? `localhost:${e.TEMPORAL_PORT}`,
@@ -293,7 +311,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     merchantWebhooks: {
       url: e.MERCHANT_WEBHOOK_URL,
-      secret: e.MERCHANT_WEBHOOK_SECRET,
+      secrets: e.MERCHANT_WEBHOOK_SECRET,
+      secretFile: e.MERCHANT_WEBHOOK_SECRET_FILE,
       retryScheduleMs: e.MERCHANT_WEBHOOK_RETRY_SECONDS.map((s) => Math.round(s * 1000)),
     },
   };
@@ -312,5 +331,14 @@ export function requireCodePayCredentials(config: Config): Required<Pick<Config[
 
 /** A webhook URL without a secret would send unsigned events: refuse to start. */
 export function assertMerchantWebhookConfig(config: Pick<Config, 'merchantWebhooks'>): void {
-  if (config.merchantWebhooks.url && !config.merchantWebhooks.secret) throw new ConfigError('MERCHANT_WEBHOOK_URL is set but MERCHANT_WEBHOOK_SECRET is not');
+  const { url, secrets, secretFile } = config.merchantWebhooks;
+  if (url && secrets.length === 0 && !secretFile) throw new ConfigError('MERCHANT_WEBHOOK_URL is set but MERCHANT_WEBHOOK_SECRET (or MERCHANT_WEBHOOK_SECRET_FILE) is not');
+}
+
+function keyList(variable: string, items: string[]) {
+  try {
+    return parseApiKeyList(items);
+  } catch (err) {
+    throw new ConfigError(`invalid configuration:\n  ${variable}: ${(err as Error).message}`);
+  }
 }

@@ -40,6 +40,8 @@ async function main(): Promise<void> {
   say(`  API key            ${stack.apiKey}`);
   if (stack.operatorKey) say(`  Operator key       ${stack.operatorKey}   (operator actions: POST /v1/payments/:no/review, /v1/reconciliations)`);
   say(`  Webhook secret     ${stack.merchantWebhookSecret}   (signs events to ${stack.env.MERCHANT_WEBHOOK_URL ?? 'MERCHANT_WEBHOOK_URL: not set'})`);
+  const keyFiles = [stack.env.API_KEYS_FILE, stack.env.OPERATOR_API_KEYS_FILE, stack.env.MERCHANT_WEBHOOK_SECRET_FILE].filter(Boolean);
+  if (keyFiles.length) say(`  Key files          ${keyFiles.join(', ')}   (edit to rotate: re-read within seconds, docs/operations.md §5)`);
   say(`  CodePay webhook    ${publicUrl}/webhooks/codepay`);
   say(
     config.codepay.usesSandbox

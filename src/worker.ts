@@ -16,6 +16,7 @@ import { assertMerchantWebhookConfig, loadConfig, type Config } from './config';
 import { createPacer } from './reconciliation/pacer';
 import { ReportStore } from './reconciliation/report-store';
 import { ensureReconciliationSchedule } from './reconciliation/schedule';
+import { LiveFiles, type LiveFileStatus } from './secrets/live-file';
 import { temporalConnectionOptions } from './temporal-connection';
 import { prepareWorkflowBundle, serviceWorkflowBundleSource } from './tools/workflow-bundle';
 // Type only, started by name: the worker's own process never loads workflow code.
@@ -31,21 +32,23 @@ export interface PaymentWorkerOptions {
   /** A pre-built bundle (tests, benchmarks); defaults to the cached bundle of src/workflows (tools/workflow-bundle.ts). */
   workflowBundle?: WorkflowBundleOption;
   taskQueue?: string;
+  /** The process's live files: key and secret files are re-read through them (main: with its logger and metric). */
+  files?: LiveFiles;
 }
 
 /** The activities over the real CodePay client, its cold paths run once before the first payment needs them. */
-function warmCodePayActivities(config: Config): CodePayActivities {
-  const codePay = codePayClientOptionsFromConfig(config);
+function warmCodePayActivities(config: Config, files: LiveFiles): CodePayActivities {
+  const codePay = codePayClientOptionsFromConfig(config, files);
   warmUpCodePay(codePay);
   return createCodePayActivities(createCodePayClient(codePay));
 }
 
 export async function createPaymentWorker(options: PaymentWorkerOptions): Promise<Worker> {
-  const { config } = options;
-  const activities = options.activities ?? warmCodePayActivities(config);
+  const { config, files = new LiveFiles() } = options;
+  const activities = options.activities ?? warmCodePayActivities(config, files);
   assertMerchantWebhookConfig(config);
   const client = new Client({ connection: options.connection, namespace: config.temporal.namespace });
-  const webhookActivities = options.webhookActivities ?? createWebhookActivities({ config, client });
+  const webhookActivities = options.webhookActivities ?? createWebhookActivities({ config, client, files });
   const reconciliationActivities = createReconciliationActivities({
     client,
     codepay: activities,
@@ -108,8 +111,19 @@ async function main(): Promise<void> {
     logger: sdkLogger(logger),
     telemetryOptions: metricsPort > 0 ? { metrics: { prometheus: { bindAddress: hostPort(config.bindHost, metricsPort) } } } : {},
   });
+  // Same gauge as the API's (secret_file_last_reload_successful), through the SDK's Prometheus endpoint.
+  const secretFileGauge = Runtime.instance().metricMeter.createGauge(
+    'secret_file_last_reload_successful',
+    'int',
+    '',
+    "1 when the secret file's latest content is in use, 0 when it was refused and the last good content still is",
+  );
+  const files = new LiveFiles({
+    logger: logger.child({ component: 'secrets' }),
+    onStatus: (status: LiveFileStatus) => secretFileGauge.set(status.ok ? 1 : 0, { variable: status.variable, file: status.file }),
+  });
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
-  const worker = await createPaymentWorker({ config, connection });
+  const worker = await createPaymentWorker({ config, connection, files });
   const stop = (signal: string) => {
     // A terminal's Ctrl-C reaches us directly and again as SIGTERM from `npm start`: stop once.
     if (worker.getState() !== 'RUNNING') return;

@@ -1,4 +1,4 @@
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, isGrpcServiceError } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import type { temporal } from '@temporalio/proto';
 import { createProgress } from '../../src/tools/progress';
@@ -26,6 +26,8 @@ export interface ReplayReport {
   replayed: number;
   /** One per history that did not fetch or did not replay. */
   failures: Finding[];
+  /** Worker warm-ups listed and deleted (src/worker.ts) before their history was fetched: nothing to replay. */
+  deletedWarmUps: number;
   fetchSeconds: number;
   replaySeconds: number;
 }
@@ -34,6 +36,8 @@ type History = temporal.api.history.v1.IHistory;
 
 /** Fetches of one history: a restarted server or a busy visibility store gets a few tries. */
 const FETCH_TRIES = 4;
+/** gRPC NOT_FOUND (a fixed standard): the execution is gone. */
+const isNotFound = (err: unknown) => isGrpcServiceError(err) && err.code === 5;
 
 export async function listExecutions(client: Client): Promise<Execution[]> {
   const executions: Execution[] = [];
@@ -46,7 +50,7 @@ async function fetchWithRetry(client: Client, execution: Execution): Promise<His
     try {
       return await client.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory();
     } catch (err) {
-      if (attempt >= FETCH_TRIES) throw err;
+      if (attempt >= FETCH_TRIES || isNotFound(err)) throw err;
       await new Promise((r) => setTimeout(r, 500 * attempt));
     }
   }
@@ -97,11 +101,13 @@ export async function replayEverything(options: { address: string; namespace: st
       .filter((id) => !listedIds.has(id))
       .map((id) => failure({ workflowId: id, runId: '-' }, 'history listed', new Error('not in the namespace\'s workflow list')));
     const fetchProgress = createProgress('chaos: fetching histories', executions.length);
+    let deletedWarmUps = 0;
     const fetched = await mapPool(executions, options.concurrency, async (execution) => {
       try {
         return { ...execution, history: await fetchWithRetry(client, execution) };
       } catch (err) {
-        failures.push(failure(execution, 'history fetched', err));
+        if (isNotFound(err) && execution.type === 'workerWarmUpWorkflow') deletedWarmUps += 1;
+        else failures.push(failure(execution, 'history fetched', err));
         return undefined;
       } finally {
         fetchProgress.tick();
@@ -120,6 +126,7 @@ export async function replayEverything(options: { address: string; namespace: st
       listed: executions.length,
       replayed: replay.replayed,
       failures: [...failures, ...replay.failures],
+      deletedWarmUps,
       fetchSeconds,
       replaySeconds: (Date.now() - replayStarted) / 1000,
     };

@@ -6,11 +6,12 @@
  */
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
-import { Webhook } from 'standardwebhooks';
 import type { Config } from '../config';
+import type { LiveFiles } from '../secrets/live-file';
 import { merchantEventsSignal, merchantWebhooksWorkflowId, type MerchantEvent } from '../workflows/messages';
 import type { AttemptResult, MerchantWebhookInput } from '../workflows/webhook-delivery-state';
 import { merchantEventBody } from '../webhooks/event-body';
+import { merchantWebhookSigner } from '../webhooks/webhook-signer';
 import { HttpTimeoutError, httpPost, type HttpPost } from '../net/http-post';
 
 export const WEBHOOK_ATTEMPT_TIMEOUT_MS = 10_000;
@@ -25,11 +26,13 @@ export interface WebhookActivityDeps {
   client: Client;
   /** How attempts are sent (tests); node:http(s) with keep-alive by default. */
   post?: HttpPost;
+  /** The process's live files: MERCHANT_WEBHOOK_SECRET_FILE is re-read through them. */
+  files?: LiveFiles;
 }
 
-export function createWebhookActivities({ config, client, post = httpPost }: WebhookActivityDeps): WebhookActivities {
-  const { url, secret, retryScheduleMs } = config.merchantWebhooks;
-  const signer = secret ? new Webhook(secret) : undefined;
+export function createWebhookActivities({ config, client, post = httpPost, files }: WebhookActivityDeps): WebhookActivities {
+  const { url, retryScheduleMs } = config.merchantWebhooks;
+  const signer = merchantWebhookSigner(config.merchantWebhooks, files);
   return {
     async emitMerchantEvents(events) {
       // No endpoint configured: the merchant hears nothing and nothing piles up.

@@ -3,9 +3,12 @@ import type { Client } from '@temporalio/client';
 import express, { type Express } from 'express';
 import type { Logger } from 'pino';
 import path from 'node:path';
-import { DEFAULT_START_ADMISSION, type Config, type StartAdmissionLimits } from '../config';
+import type { Config } from '../config';
 import { ReportStore } from '../reconciliation/report-store';
-import { requireApiKey, requireOperatorKey } from './auth';
+import { LiveFiles } from '../secrets/live-file';
+import { apiKeyOf } from '../secrets/api-key-list';
+import { apiKeysFromConfig, type ApiKeys } from './api-keys';
+import { type Clock, requireApiKey, requireOperatorKey } from './auth';
 import { createDemoRouter } from './demo-router';
 import { createHealthRouter } from './health-router';
 import { type ApiMetrics, createApiMetrics, httpMetricsMiddleware } from './metrics';
@@ -15,15 +18,17 @@ import { streamPaymentsCsv } from './payments-csv';
 import { listPayments } from './payments-list';
 import { createPaymentsRouter } from './payments-router';
 import { createStartAdmission } from './start-admission';
+import { DEFAULT_START_ADMISSION, type StartAdmissionLimits } from '../start-admission-limits';
 import { securityHeaders } from '../web/security-headers';
 import { notFoundMiddleware, problemMiddleware } from './problem';
 import { registerReconciliationMetrics } from './reconciliation-metrics';
 import { createReconciliationsRouter } from './reconciliations-router';
 import { createReviewRouter } from './review-router';
+import { registerSecretMetrics } from './secret-metrics';
 import { WebhookDeliveries } from './webhook-deliveries';
 import { createWebhookRouter } from './webhook-router';
 
-export type ApiConfig = Pick<Config, 'apiKeys' | 'operatorApiKeys' | 'temporal' | 'publicBaseUrl' | 'payments' | 'webhook' | 'trustProxy' | 'merchantWebhooks' | 'metricsToken'> & {
+export type ApiConfig = Pick<Config, 'apiKeys' | 'operatorApiKeys' | 'apiKeyFiles' | 'temporal' | 'publicBaseUrl' | 'payments' | 'webhook' | 'trustProxy' | 'merchantWebhooks' | 'metricsToken'> & {
   /** Our merchant at CodePay: the webhook takes only notifications addressed to it. */
   codepay: Pick<Config['codepay'], 'appId' | 'merchantNo'>;
   /** Where the worker keeps reconciliation reports (read here); default `.data/reconciliations`. */
@@ -33,15 +38,23 @@ export type ApiConfig = Pick<Config, 'apiKeys' | 'operatorApiKeys' | 'temporal' 
 export interface AppDependencies {
   config: ApiConfig;
   clients: { temporal: Client };
-  /** CodePay's gateway keys; during a rotation both the old and the new one verify. */
-  gatewayPublicKeys: KeyObject[];
+  /** CodePay's gateway keys in force now; during a rotation both the old and the new one verify. */
+  gatewayPublicKeys: () => KeyObject[];
+  /**
+   * The process's live files (server.ts: with its logger): the key files of `config` are re-read
+   * through them, and /readyz and /metrics report their state.
+   */
+  files?: LiveFiles;
+  /** The API keys in force; by default those of `config` (apiKeysFromConfig). */
+  keys?: ApiKeys;
+  now?: Clock;
   logger: Logger;
   metrics?: ApiMetrics;
   /**
    * Serve the demo shop under /demo (server.ts: only when CodePay is the local sandbox); its
    * checkout redirects the browser to the cashier at `cashierUrl`.
    */
-  demo?: { cashierUrl: string };
+  demo?: { cashierUrl: string; webhookSecrets?: () => readonly string[] };
   timeouts?: Partial<TemporalTimeouts>;
   /** Admission control of payment starts (start-admission.ts); defaults to DEFAULT_START_ADMISSION. */
   startAdmission?: StartAdmissionLimits;
@@ -52,7 +65,10 @@ export interface AppDependencies {
  * tests build the same thing. Routes are mounted at their full paths so the metrics' route label
  * is the pattern the router matched.
  */
-export function createApp({ config, clients, gatewayPublicKeys, logger, metrics = createApiMetrics(), demo, timeouts, startAdmission = DEFAULT_START_ADMISSION }: AppDependencies): Express {
+export function createApp(deps: AppDependencies): Express {
+  const { config, clients, gatewayPublicKeys, logger, metrics = createApiMetrics(), demo, timeouts, startAdmission = DEFAULT_START_ADMISSION } = deps;
+  const { files = new LiveFiles(), now = Date.now } = deps;
+  const keys = deps.keys ?? apiKeysFromConfig(config, files);
   const limits = { ...DEFAULT_TIMEOUTS, ...timeouts };
   const client = clients.temporal;
   const commands = new PaymentCommands(client, config, limits, createStartAdmission(startAdmission));
@@ -63,6 +79,7 @@ export function createApp({ config, clients, gatewayPublicKeys, logger, metrics 
   app.set('trust proxy', config.trustProxy);
 
   app.use(httpMetricsMiddleware(metrics));
+  registerSecretMetrics(metrics.registry, { keys, files: () => files.statuses(), now });
   app.use(
     createWebhookRouter({
       client,
@@ -80,7 +97,7 @@ export function createApp({ config, clients, gatewayPublicKeys, logger, metrics 
       commands,
       config,
       metrics,
-      auth: requireApiKey(config.apiKeys),
+      auth: requireApiKey(keys.merchant, now),
       deliveries: new WebhookDeliveries(client, config, limits),
       list: (filters) => listPayments(client, config.temporal.namespace, filters, limits),
       exportCsv: (filters, res) =>
@@ -90,7 +107,7 @@ export function createApp({ config, clients, gatewayPublicKeys, logger, metrics 
       requestMs: limits.requestMs,
     }),
   );
-  const operatorAuth = requireOperatorKey({ operatorKeys: config.operatorApiKeys, merchantKeys: config.apiKeys });
+  const operatorAuth = requireOperatorKey({ operatorKeys: keys.operator, merchantKeys: keys.merchant, now });
   app.use(createReviewRouter({ commands, auth: operatorAuth, requestMs: limits.requestMs }));
   const reports = new ReportStore(config.reconciliation?.reportsDir ?? path.join('.data', 'reconciliations'));
   registerReconciliationMetrics(metrics.registry, reports);
@@ -99,15 +116,16 @@ export function createApp({ config, clients, gatewayPublicKeys, logger, metrics 
     createHealthRouter({
       client,
       namespace: config.temporal.namespace,
-      apiKeyCount: config.apiKeys.length,
-      gatewayKeyCount: gatewayPublicKeys.length,
+      apiKeyCount: () => keys.merchant.current().length,
+      gatewayKeyCount: () => gatewayPublicKeys().length,
+      secretFiles: () => files.statuses(),
       metrics,
       readinessTimeoutMs: limits.readinessMs,
       // Unset: open, for a scraper on a private network (BIND_HOST keeps it on loopback by default).
-      metricsAuth: config.metricsToken ? requireApiKey([config.metricsToken]) : undefined,
+      metricsAuth: config.metricsToken ? requireApiKey(fixedKeys(config.metricsToken)) : undefined,
     }),
   );
-  if (demo) app.use(createDemoRouter({ commands, config, logger: logger.child({ component: 'demo' }), requestMs: limits.requestMs }));
+  if (demo) app.use(createDemoRouter({ commands, config, webhookSecrets: demo.webhookSecrets, logger: logger.child({ component: 'demo' }), requestMs: limits.requestMs }));
   const openapi = createOpenApiDocument({ serverUrl: config.publicBaseUrl });
   app.get('/openapi.json', (_req, res) => {
     res.json(openapi);
@@ -117,3 +135,8 @@ export function createApp({ config, clients, gatewayPublicKeys, logger, metrics 
   app.use(problemMiddleware(logger));
   return app;
 }
+
+const fixedKeys = (token: string) => {
+  const keys = [apiKeyOf(token)];
+  return { current: () => keys };
+};

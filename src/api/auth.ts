@@ -1,27 +1,22 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { RequestHandler, Response } from 'express';
+import { type ApiKey, matchApiKey } from '../secrets/api-key-list';
 import { ProblemError } from './problem';
 
 /**
- * Bearer API keys. Keys are compared as SHA-256 digests with timingSafeEqual, and every configured
- * key is compared on every request, so neither a key's length nor its position leaks through timing.
+ * Bearer API keys, held as digests (src/secrets/api-key-list.ts): a token is hashed and compared
+ * with every key in constant time. An unknown and an expired key get the same 401, so an answer
+ * never tells which keys exist.
  */
-const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
+export interface ApiKeySource {
+  /** The keys in force now: an environment list, or a key file re-read live (api-keys.ts). */
+  current(): readonly ApiKey[];
+}
+
+export type Clock = () => number;
 
 export function bearerToken(header: string | undefined): string | undefined {
   const match = /^Bearer[ ]+(\S+)\s*$/i.exec(header ?? '');
   return match?.[1];
-}
-
-export function createApiKeyCheck(apiKeys: readonly string[]): (token: string | undefined) => boolean {
-  const digests = apiKeys.map(digest);
-  return (token) => {
-    if (token === undefined) return false;
-    const candidate = digest(token);
-    let matched = false;
-    for (const known of digests) matched = timingSafeEqual(candidate, known) || matched;
-    return matched;
-  };
 }
 
 const unauthorized = (res: Response): ProblemError => {
@@ -29,33 +24,35 @@ const unauthorized = (res: Response): ProblemError => {
   return new ProblemError('unauthorized', 'send Authorization: Bearer <api key>');
 };
 
-export function requireApiKey(apiKeys: readonly string[]): RequestHandler {
-  const isValid = createApiKeyCheck(apiKeys);
+export function requireApiKey(keys: ApiKeySource, now: Clock = Date.now): RequestHandler {
   return (req, res, next) => {
-    if (isValid(bearerToken(req.get('authorization')))) return next();
+    if (matchApiKey(keys.current(), bearerToken(req.get('authorization')), now()).result === 'valid') return next();
     next(unauthorized(res));
   };
 }
 
-/** How an operator is named in events and logs: a prefix of the key's SHA-256, never the key. */
-export function operatorIdentity(key: string): string {
-  return `op-${digest(key).toString('hex').slice(0, 12)}`;
+/** How an operator is named in events and logs: its key's id, never the key. */
+export function operatorIdentity(key: ApiKey): string {
+  return `op-${key.id}`;
 }
 
 /**
  * Operator actions: an operator key passes (its identity in `res.locals.operator`), a merchant
- * key is known but not allowed (403), anything else is 401.
+ * key is known but not allowed (403), anything else is 401. A key listed in both sets is a
+ * merchant's: config.ts refuses that for the environment lists, and here it holds for key files
+ * edited while running, so a line copied into the wrong file never gives a shop operator rights.
  */
-export function requireOperatorKey({ operatorKeys, merchantKeys }: { operatorKeys: readonly string[]; merchantKeys: readonly string[] }): RequestHandler {
-  const isOperator = createApiKeyCheck(operatorKeys);
-  const isMerchant = createApiKeyCheck(merchantKeys);
+export function requireOperatorKey({ operatorKeys, merchantKeys, now = Date.now }: { operatorKeys: ApiKeySource; merchantKeys: ApiKeySource; now?: Clock }): RequestHandler {
   return (req, res, next) => {
     const token = bearerToken(req.get('authorization'));
-    if (isOperator(token)) {
-      res.locals.operator = operatorIdentity(token!);
+    const at = now();
+    const operator = matchApiKey(operatorKeys.current(), token, at);
+    const merchant = matchApiKey(merchantKeys.current(), token, at);
+    if (operator.result === 'valid' && merchant.result === 'unknown') {
+      res.locals.operator = operatorIdentity(operator.key);
       return next();
     }
-    if (isMerchant(token)) return next(new ProblemError('forbidden', 'this action needs an operator key (OPERATOR_API_KEYS)'));
+    if (merchant.result === 'valid') return next(new ProblemError('forbidden', 'this action needs an operator key (OPERATOR_API_KEYS)'));
     next(unauthorized(res));
   };
 }

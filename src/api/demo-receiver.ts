@@ -10,22 +10,16 @@ export const DEMO_WEBHOOK_PATH = '/demo/webhooks';
 
 /**
  * The demo shop's webhook endpoint, written as a merchant would write theirs (docs/webhooks.md):
- * verify the Standard Webhooks signature over the raw body with the shared secret, then parse,
- * then apply once per `webhook-id`, then answer 2xx. Anything unverified is refused.
+ * verify the Standard Webhooks signature over the raw body with the shared secret (during a
+ * rotation, with either of the two it holds), then parse, then apply once per `webhook-id`, then
+ * answer 2xx. Anything unverified is refused.
  */
-export function createDemoReceiver({ secret, orders, logger }: { secret?: string; orders: DemoOrders; logger: Logger }): Router {
+export function createDemoReceiver({ secrets, orders, logger }: { secrets?: () => readonly string[]; orders: DemoOrders; logger: Logger }): Router {
   const router = Router();
-  const verifier = secret ? new Webhook(secret) : undefined;
   router.post(DEMO_WEBHOOK_PATH, express.text({ type: () => true, limit: '256kb' }), (req, res) => {
-    if (!verifier) throw new ProblemError('not-found', 'MERCHANT_WEBHOOK_SECRET is not configured');
+    if (!secrets) throw new ProblemError('not-found', 'MERCHANT_WEBHOOK_SECRET is not configured');
     const raw = typeof req.body === 'string' ? req.body : '';
-    let payload: unknown;
-    try {
-      payload = verifier.verify(raw, req.headers as Record<string, string>);
-    } catch (err) {
-      if (err instanceof WebhookVerificationError) throw new ProblemError('bad-signature', `webhook: ${err.message}`);
-      throw err;
-    }
+    const payload = verifyWithAny(secrets(), raw, req.headers as Record<string, string>);
     const event = MerchantEventBodySchema.safeParse(payload);
     if (!event.success) throw new ProblemError('validation', 'webhook body is not a merchant event');
     const id = String(req.get('webhook-id'));
@@ -34,4 +28,17 @@ export function createDemoReceiver({ secret, orders, logger }: { secret?: string
     res.status(204).end();
   });
   return router;
+}
+
+function verifyWithAny(secrets: readonly string[], raw: string, headers: Record<string, string>): unknown {
+  let failure: unknown;
+  for (const secret of secrets) {
+    try {
+      return new Webhook(secret).verify(raw, headers);
+    } catch (err) {
+      failure = err;
+    }
+  }
+  if (failure instanceof WebhookVerificationError) throw new ProblemError('bad-signature', `webhook: ${failure.message}`);
+  throw failure;
 }

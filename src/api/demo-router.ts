@@ -11,7 +11,7 @@ import { errorPage, returnPage, shopPage } from './demo-pages';
 import { createDemoReceiver } from './demo-receiver';
 import type { PaymentCommands } from './payment-commands';
 import { AmountSchema, amountIssue, toPaymentRequest } from './payments-schemas';
-import { ProblemError, RETRY_AFTER_SECONDS } from './problem';
+import { ProblemError } from './problem';
 import { budgeted } from './temporal-failures';
 
 /**
@@ -28,7 +28,9 @@ const DemoOrderNoSchema = z.string().regex(DEMO_ORDER_NO);
 
 export interface DemoRouterDeps {
   commands: PaymentCommands;
-  config: Pick<Config, 'publicBaseUrl' | 'payments' | 'merchantWebhooks'>;
+  config: Pick<Config, 'publicBaseUrl' | 'payments'>;
+  /** What the demo shop verifies webhooks with: the merchant webhook secrets in force. */
+  webhookSecrets?: () => readonly string[];
   logger: Logger;
   orders?: DemoOrders;
   /** All Temporal calls of one request end within this. */
@@ -39,9 +41,9 @@ function demoOrderNo(): string {
   return `DEMO${Date.now().toString(36)}${randomBytes(4).toString('hex')}`.toUpperCase();
 }
 
-export function createDemoRouter({ commands, config, logger, requestMs, orders = new DemoOrders() }: DemoRouterDeps): Router {
+export function createDemoRouter({ commands, config, webhookSecrets, logger, requestMs, orders = new DemoOrders() }: DemoRouterDeps): Router {
   const router = Router();
-  router.use(createDemoReceiver({ secret: config.merchantWebhooks.secret, orders, logger }));
+  router.use(createDemoReceiver({ secrets: webhookSecrets, orders, logger }));
   const budget = (handler: RequestHandler) => budgeted(requestMs, handler);
   const base = config.publicBaseUrl.replace(/\/+$/, '');
 
@@ -86,7 +88,7 @@ export function createDemoRouter({ commands, config, logger, requestMs, orders =
       if (!(err instanceof ProblemError)) throw err;
       // Ours to retry (Temporal out of reach, starts at capacity); anything else is CodePay's answer.
       const unavailable = err.kind === 'temporal-unavailable' || err.kind === 'overloaded';
-      if (unavailable) res.set('Retry-After', String(err.options.retryAfterSeconds ?? RETRY_AFTER_SECONDS));
+      if (unavailable) res.set('Retry-After', String(err.retryAfterSeconds));
       res.status(unavailable ? 503 : 502).type('html').send(errorPage(cspNonce(res), err.message));
     }
   }));

@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { type RequestHandler, Router } from 'express';
 import { z } from 'zod';
+import type { LiveFileStatus } from '../secrets/live-file';
 import type { ApiMetrics } from './metrics';
 import { RETRY_AFTER_SECONDS } from './problem';
 import { withDeadline } from './temporal-failures';
@@ -13,6 +14,12 @@ export const ReadinessSchema = z
       apiKeys: z.enum(['ok', 'missing']),
       gatewayPublicKeys: z.enum(['ok', 'missing']),
     }),
+    /**
+     * Key and secret files re-read while running. A refused file (`ok: false`) keeps its last good
+     * content in use and does not make the API unready: taking every replica out of service over
+     * a bad edit would be the outage rotation exists to avoid.
+     */
+    secretFiles: z.array(z.object({ variable: z.string(), file: z.string(), ok: z.boolean(), error: z.string().optional() })),
   });
 
 export type Readiness = z.infer<typeof ReadinessSchema>;
@@ -20,8 +27,9 @@ export type Readiness = z.infer<typeof ReadinessSchema>;
 export interface HealthRouterDeps {
   client: Client;
   namespace: string;
-  apiKeyCount: number;
-  gatewayKeyCount: number;
+  apiKeyCount: () => number;
+  gatewayKeyCount: () => number;
+  secretFiles: () => LiveFileStatus[];
   metrics: ApiMetrics;
   readinessTimeoutMs: number;
   /** Guards /metrics (METRICS_TOKEN) when given. */
@@ -49,11 +57,11 @@ export function createHealthRouter(deps: HealthRouterDeps): Router {
     );
     const checks: Readiness['checks'] = {
       temporal,
-      apiKeys: deps.apiKeyCount > 0 ? 'ok' : 'missing',
-      gatewayPublicKeys: deps.gatewayKeyCount > 0 ? 'ok' : 'missing',
+      apiKeys: deps.apiKeyCount() > 0 ? 'ok' : 'missing',
+      gatewayPublicKeys: deps.gatewayKeyCount() > 0 ? 'ok' : 'missing',
     };
     const ready = Object.values(checks).every((c) => c === 'ok');
-    const body: Readiness = { status: ready ? 'ready' : 'not_ready', checks };
+    const body: Readiness = { status: ready ? 'ready' : 'not_ready', checks, secretFiles: deps.secretFiles() };
     if (!ready) res.set('Retry-After', String(RETRY_AFTER_SECONDS));
     res.status(ready ? 200 : 503).json(body);
   });

@@ -6,7 +6,7 @@ import {
   WorkflowNotFoundError,
 } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
-import { DEFAULT_START_ADMISSION, type Config } from '../config';
+import type { Config } from '../config';
 import {
   PAYMENT_STATUSES,
   START_TOKEN_MEMO,
@@ -33,6 +33,7 @@ import { paymentStaticDetails, paymentStaticSummary } from '../workflows/payment
 import { AmountMinorKey, CurrencyKey, MerchantOrderNoKey, PaymentCreatedAtKey, PaymentStatusKey } from '../workflows/search-attributes';
 import { problemFromUpdateFailure, ProblemError } from './problem';
 import { createStartAdmission, StartAbandoned, StartRefused, type StartAdmission } from './start-admission';
+import { DEFAULT_START_ADMISSION } from '../start-admission-limits';
 import { isClosedWorkflow, isTemporalUnavailable, withDeadline, withinBudget } from './temporal-failures';
 import { readWorkflowState } from './workflow-reads';
 
@@ -89,7 +90,7 @@ export class PaymentCommands {
     try {
       release = await this.admission.enter(signal);
     } catch (err) {
-      if (err instanceof StartRefused) throw new ProblemError('overloaded', err.message, {}, { retryAfterSeconds: err.retryAfterSeconds });
+      if (err instanceof StartRefused) throw new ProblemError('overloaded', err.message, {}, err.retryAfterSeconds);
       if (err instanceof StartAbandoned) throw new ProblemError('overloaded', err.message);
       throw err;
     }

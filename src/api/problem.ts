@@ -63,13 +63,6 @@ export type Problem = z.infer<typeof ProblemSchema>;
 /** How long a client should wait before retrying a 503 (Temporal out of reach), in seconds. */
 export const RETRY_AFTER_SECONDS = 2;
 
-export interface ProblemOptions {
-  /** A 503's Retry-After (s), when the default does not fit (admission control knows its queue). */
-  retryAfterSeconds?: number;
-  /** Set for a problem that is ours to look at: logged as an error with these fields, never sent. */
-  log?: Record<string, unknown>;
-}
-
 /** Thrown by handlers; the error middleware renders it. */
 export class ProblemError extends Error {
   override name = 'ProblemError';
@@ -77,8 +70,10 @@ export class ProblemError extends Error {
     readonly kind: ProblemKind,
     readonly detail?: string,
     readonly extra: { errors?: FieldError[]; code?: string } = {},
-    /** How the problem is answered and logged beyond its body. */
-    readonly options: ProblemOptions = {},
+    /** A 503's Retry-After (s), when the default does not fit (admission control knows its queue). */
+    readonly retryAfterSeconds = RETRY_AFTER_SECONDS,
+    /** Set for a problem that is ours to look at: logged as an error with these fields, never sent. */
+    readonly log?: Record<string, unknown>,
   ) {
     super(detail ?? PROBLEMS[kind].title);
   }
@@ -92,9 +87,8 @@ export class ProblemError extends Error {
 /** A failing workflow task heals only with a fixed deployment: retrying every 2 s would only add load. */
 export const TASK_FAILING_RETRY_AFTER_SECONDS = 30;
 
-export function sendProblem(res: Response, problem: Problem, retryAfterSeconds?: number): void {
-  const fallback = problem.type === problemType('workflow-task-failing') ? TASK_FAILING_RETRY_AFTER_SECONDS : RETRY_AFTER_SECONDS;
-  if (problem.status === 503) res.set('Retry-After', String(retryAfterSeconds ?? fallback));
+export function sendProblem(res: Response, problem: Problem, retryAfterSeconds = RETRY_AFTER_SECONDS): void {
+  if (problem.status === 503) res.set('Retry-After', String(retryAfterSeconds));
   res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
 }
 
@@ -178,9 +172,8 @@ export function problemMiddleware(logger: Logger): ErrorRequestHandler {
     if (res.headersSent) return next(err);
     const path = requestPath(req);
     if (err instanceof ProblemError) {
-      const { log, retryAfterSeconds } = err.options;
-      if (log) logger.error({ ...log, method: req.method, path, problem: err.kind }, err.detail ?? err.message);
-      return sendProblem(res, err.toProblem(path), retryAfterSeconds);
+      if (err.log) logger.error({ ...err.log, method: req.method, path, problem: err.kind }, err.detail ?? err.message);
+      return sendProblem(res, err.toProblem(path), err.retryAfterSeconds);
     }
     const clientError = clientErrorProblem(err);
     if (clientError) {

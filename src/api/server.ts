@@ -2,46 +2,70 @@
  * `npm run api`: the merchant API and webhook bridge as a process (docs/design.md §4, §6). Everything
  * it serves is built by `createApp`; this file only wires configuration, Temporal and signals.
  */
+import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import { Client, Connection } from '@temporalio/client';
 import pino from 'pino';
-import { readPublicKeyFile } from '../codepay/keys';
+import { watchGatewayPublicKeys } from '../codepay/keys';
 import { ConfigError, loadConfig } from '../config';
+import { apiKeyOf } from '../secrets/api-key-list';
+import { LiveFiles } from '../secrets/live-file';
 import { temporalConnectionOptions } from '../temporal-connection';
+import { merchantWebhookSecrets } from '../webhooks/webhook-signer';
+import { apiKeysFromConfig, createExpiryWarnings } from './api-keys';
 import { createApp, type AppDependencies } from './app';
 import { createApiMetrics } from './metrics';
 import { warmUpApp, warmUpTemporalClient } from './warm-up';
 
-function readGatewayKeys(files: string[]) {
-  if (files.length === 0) throw new ConfigError('CODEPAY_GATEWAY_PUBLIC_KEY_FILE is required to verify notifications');
-  return files.map((file) => {
-    try {
-      return readPublicKeyFile(file);
-    } catch (err) {
-      // The path is not secret; keys.ts keeps key text out of its messages.
-      const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-      throw new ConfigError(`CODEPAY_GATEWAY_PUBLIC_KEY_FILE (${file}) cannot be used: ${reason}`);
-    }
-  });
-}
+// Cheap (a few comparisons), and a key added to a file with a near expiry is warned of within a minute.
+const EXPIRY_CHECK_MS = 60_000;
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = pino({ level: config.logLevel, name: 'api' });
-  if (config.apiKeys.length === 0) throw new ConfigError('API_KEYS is required: the merchant API accepts no request without one');
-  const gatewayPublicKeys = readGatewayKeys(config.codepay.gatewayPublicKeyFiles);
+  if (config.apiKeys.length === 0 && !config.apiKeyFiles.merchant) {
+    throw new ConfigError('API_KEYS or API_KEYS_FILE is required: the merchant API accepts no request without a key');
+  }
+  if (config.codepay.gatewayPublicKeyFiles.length === 0) throw new ConfigError('CODEPAY_GATEWAY_PUBLIC_KEY_FILE is required to verify notifications');
+  // Key files are re-read while running (docs/operations.md §5); a refused one is logged here.
+  const files = new LiveFiles({ logger: logger.child({ component: 'secrets' }) });
+  const keys = apiKeysFromConfig(config, files);
+  const gatewayPublicKeys = watchGatewayPublicKeys(files, config.codepay.gatewayPublicKeyFiles);
   // The webhook takes only notifications addressed to our merchant: without it every one is refused.
   if (!config.codepay.appId || !config.codepay.merchantNo) throw new ConfigError('CODEPAY_APP_ID and CODEPAY_MERCHANT_NO are required to accept notifications');
+  const warnOfExpiry = createExpiryWarnings(keys, logger.child({ component: 'api-keys' }));
+  warnOfExpiry(Date.now());
+  setInterval(() => warnOfExpiry(Date.now()), EXPIRY_CHECK_MS).unref();
   const connection = await Connection.connect(temporalConnectionOptions(config));
   const client = new Client({ connection, namespace: config.temporal.namespace });
   // The demo shop only makes sense against the sandbox, where nobody pays real money.
-  const demo = config.codepay.usesSandbox ? { cashierUrl: config.sandbox.publicUrl } : undefined;
+  const demo = config.codepay.usesSandbox
+    ? { cashierUrl: config.sandbox.publicUrl, webhookSecrets: merchantWebhookSecrets(config.merchantWebhooks, files) }
+    : undefined;
   const timeouts = { requestMs: config.apiTemporalTimeoutMs };
-  const dependencies: AppDependencies = { config, clients: { temporal: client }, gatewayPublicKeys, logger, demo, timeouts, startAdmission: config.apiStartAdmission };
+  const dependencies: AppDependencies = {
+    config,
+    clients: { temporal: client },
+    gatewayPublicKeys,
+    files,
+    keys,
+    logger,
+    demo,
+    timeouts,
+    startAdmission: config.apiStartAdmission,
+  };
   // Before listening: the first payments are not the ones to pay for cold code paths (warm-up.ts).
-  const twin = createApp({ ...dependencies, logger: logger.child({}, { level: 'silent' }), metrics: createApiMetrics({ processMetrics: false }) });
+  // The twin knows one throwaway key of its own: the configured ones may be digests only.
+  const warmUpKey = randomBytes(24).toString('hex');
+  const warmUpKeys = { merchant: { current: () => [apiKeyOf(warmUpKey)] }, operator: keys.operator };
+  const twin = createApp({
+    ...dependencies,
+    keys: warmUpKeys,
+    logger: logger.child({}, { level: 'silent' }),
+    metrics: createApiMetrics({ processMetrics: false }),
+  });
   const temporalRefused = await warmUpTemporalClient(client);
-  const warmUp = await warmUpApp(twin, config.apiKeys[0]!);
+  const warmUp = await warmUpApp(twin, warmUpKey);
   logger.info({ ...warmUp, temporalRefused }, 'api warmed up');
   const app = createApp(dependencies);
 

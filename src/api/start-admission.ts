@@ -9,7 +9,7 @@
  * Hand-rolled rather than p-limit/p-queue: the refusal must be decided at the door from the queue
  * and the recent service time, which neither offers, and both are ESM-only.
  */
-import type { StartAdmissionLimits } from '../config';
+import type { StartAdmissionLimits } from '../start-admission-limits';
 
 export type Refusal = 'queue-full' | 'expected-wait' | 'waited-too-long';
 

@@ -16,7 +16,8 @@ export const WEBHOOK_PATH = '/webhooks/codepay';
 
 export interface WebhookRouterDeps {
   client: Client;
-  gatewayPublicKeys: KeyObject[];
+  /** CodePay's keys in force now (re-read from their files while running). */
+  gatewayPublicKeys: () => KeyObject[];
   logger: Logger;
   metrics: ApiMetrics;
   /** Empty: any source. Compared with `req.ip`, so it follows the app's `trust proxy` setting. */
@@ -121,7 +122,7 @@ export function createWebhookRouter(deps: WebhookRouterDeps): Router {
     const lap = laps(res);
     lap('receive');
     const body = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
-    const parsed = parseNotification(body, req.get('content-type'), gatewayPublicKeys, deps.recipient, lap);
+    const parsed = parseNotification(body, req.get('content-type'), gatewayPublicKeys(), deps.recipient, lap);
     if (!parsed.ok) {
       count(parsed.reason);
       logger.warn({ outcome: parsed.reason, detail: parsed.detail }, 'webhook rejected');

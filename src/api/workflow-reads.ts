@@ -1,5 +1,5 @@
 import { QueryNotRegisteredError, type Client, type WorkflowHandle } from '@temporalio/client';
-import { ProblemError } from './problem';
+import { ProblemError, TASK_FAILING_RETRY_AFTER_SECONDS } from './problem';
 import { withDeadline } from './temporal-failures';
 
 /**
@@ -33,5 +33,5 @@ export async function readWorkflowState<T>(
 }
 
 export function workflowTaskFailing(workflowId: string, err: Error): ProblemError {
-  return new ProblemError('workflow-task-failing', `workflow ${workflowId} cannot answer: its workflow task fails (${err.message.slice(0, 300)})`, {}, { log: { workflowId, reason: err.message } });
+  return new ProblemError('workflow-task-failing', `workflow ${workflowId} cannot answer: its workflow task fails (${err.message.slice(0, 300)})`, {}, TASK_FAILING_RETRY_AFTER_SECONDS, { workflowId, reason: err.message });
 }

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { Config, ConfigError, DEFAULT_REFUND_AMOUNT_FIELDS, RefundAmountField, requireCodePayCredentials } from '../config';
 import { BusinessFields, buildRequestEnvelope, INVALID_REQUEST_CODE, MerchantIdentity } from './envelope';
 import { CodePayBusinessError, CodePayConfigError, CodePayError, CodePayTransportError, CodePayUnverifiedError } from './errors';
-import { readPrivateKeyFile, readPublicKeyFile } from './keys';
+import { watchGatewayPublicKeys, watchPrivateKey } from './keys';
+import { LiveFiles } from '../secrets/live-file';
 import type { CodePayClient, CreateWapOrderRequest, OrderFact, RefundFact, SubmitRefundRequest } from './model';
 import { MoneyError, toDecimalString } from './money';
 import { CreateWapOrderDataSchema, OrderFactSchema, refundFactSchema } from './schemas';
@@ -39,7 +40,10 @@ export interface CodePayClientOptions {
   appId: string;
   merchantNo: string;
   storeNo?: string;
-  /** The merchant's key: signs requests. */
+  /**
+   * The merchant's key: signs requests. Both keys are read on every call, so getters may hand out
+   * keys re-read from their files (codePayClientOptionsFromConfig).
+   */
   privateKey: KeyObject;
   /** CodePay's keys: verify responses (several during a key rotation). */
   gatewayPublicKeys: KeyObject[];
@@ -189,28 +193,29 @@ function networkCause(err: unknown): string {
   return typeof code === 'string' ? code : (err as Error).message;
 }
 
-/** Options from the process configuration; reads the key files (their contents are never logged). */
-export function codePayClientOptionsFromConfig(config: Config): CodePayClientOptions {
+/**
+ * Options from the process configuration. The key files are read now (a missing or malformed one
+ * fails the start) and re-read while the process runs through `files`, so a rotation is a file
+ * change (docs/operations.md §5); their contents are never logged. The keys are getters: pass the
+ * options on as they are (a spread would copy the keys of this moment and stop following the files).
+ */
+export function codePayClientOptionsFromConfig(config: Config, files: LiveFiles = new LiveFiles()): CodePayClientOptions {
   const { privateKeyFile } = requireCodePayCredentials(config);
+  const privateKey = watchPrivateKey(files, privateKeyFile);
+  const gatewayPublicKeys = watchGatewayPublicKeys(files, config.codepay.gatewayPublicKeyFiles);
   return {
     baseUrl: config.codepay.baseUrl,
     appId: config.codepay.appId,
     merchantNo: config.codepay.merchantNo,
     storeNo: config.codepay.storeNo,
-    privateKey: readKey('CODEPAY_PRIVATE_KEY_FILE', privateKeyFile, readPrivateKeyFile),
-    gatewayPublicKeys: config.codepay.gatewayPublicKeyFiles.map((file) =>
-      readKey('CODEPAY_GATEWAY_PUBLIC_KEY_FILE', file, readPublicKeyFile),
-    ),
+    get privateKey() {
+      return privateKey();
+    },
+    get gatewayPublicKeys() {
+      return gatewayPublicKeys();
+    },
     timeoutMs: config.codepay.timeoutMs,
     methods: { cancelOrder: config.codepay.methods.cancel },
     refundAmountFields: config.codepay.refundAmountFields,
   };
-}
-
-function readKey(variable: string, file: string, read: (file: string) => KeyObject): KeyObject {
-  try {
-    return read(file);
-  } catch (err) {
-    throw new ConfigError(`${variable} ${file}: ${(err as Error).message.split('\n')[0]}`);
-  }
 }

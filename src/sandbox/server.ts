@@ -1,7 +1,8 @@
 import path from 'node:path';
 import pino from 'pino';
-import { readPrivateKeyFile, readPublicKeyFile } from '../codepay/keys';
+import { parsePublicKey, readPrivateKeyFile } from '../codepay/keys';
 import { ConfigError, loadConfig } from '../config';
+import { LiveFiles } from '../secrets/live-file';
 import { startSandbox } from './app';
 import { JournalError } from './journal';
 
@@ -27,13 +28,27 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = pino({ level: config.logLevel, name: 'codepay-sandbox' });
   const gatewayPrivateKey = readKey('SANDBOX_GATEWAY_PRIVATE_KEY_FILE', config.sandbox.gatewayPrivateKeyFile, readPrivateKeyFile);
-  const merchantPublicKey = readKey('SANDBOX_MERCHANT_PUBLIC_KEY_FILE', config.sandbox.merchantPublicKeyFile, readPublicKeyFile);
+  // Re-read while running, as CodePay's portal takes a new merchant public key without a restart
+  // (the merchant key rotation of docs/operations.md §5, tried against the sandbox).
+  const merchantKeyFile = config.sandbox.merchantPublicKeyFile;
+  if (!merchantKeyFile) throw new ConfigError('SANDBOX_MERCHANT_PUBLIC_KEY_FILE is required: the path of a PEM or base64 DER key file');
+  const files = new LiveFiles({ logger: logger.child({ component: 'secrets' }) });
+  const merchantPublicKey = files.watch('SANDBOX_MERCHANT_PUBLIC_KEY_FILE', merchantKeyFile, parsePublicKey);
   const sandbox = await startSandbox({
     port: config.sandbox.port,
     host: config.bindHost,
     publicUrl: config.sandbox.publicUrl,
     gatewayPrivateKey,
-    merchants: [{ appId: config.sandbox.appId, merchantNo: config.sandbox.merchantNo, publicKey: merchantPublicKey, name: 'Sandbox merchant' }],
+    merchants: [
+      {
+        appId: config.sandbox.appId,
+        merchantNo: config.sandbox.merchantNo,
+        get publicKey() {
+          return merchantPublicKey.current();
+        },
+        name: 'Sandbox merchant',
+      },
+    ],
     notifyTimeScale: config.sandbox.notifyTimeScale,
     booksFile: booksFile(config.dataDir),
     logger,

@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { plainKeys } from '../secrets/api-key-list';
+import { parseWebhookSecrets } from '../secrets/webhook-secret-list';
 import { Config, loadConfig } from '../config';
 import { DevServer, DevServerOptions, startDevServer } from './dev-server';
 import { embeddedEnv, ensureEmbeddedSecrets } from './embedded-secrets';
@@ -68,6 +71,18 @@ export function workerNames(count: number): ServiceName[] {
   return Array.from({ length: count }, (_, i) => (i === 0 ? 'worker' : (`worker-${i + 1}` as const)));
 }
 
+/** The first key (not digest) of a list or a key file at start, '' when there is none: what callers use. */
+function firstKey(list: string | undefined, file: string | undefined): string {
+  const text = list ? list.split(',').join('\n') : file ? readFileSync(file, 'utf8') : '';
+  return plainKeys(text)[0] ?? '';
+}
+
+/** The first merchant webhook secret at start (the shop's, in tests and the demo), '' when there is none. */
+function firstWebhookSecret(list: string | undefined, file: string | undefined): string {
+  const text = list ?? (file ? readFileSync(file, 'utf8') : undefined);
+  return text ? (parseWebhookSecrets(text)[0] ?? '') : '';
+}
+
 /** Each extra worker process serves its metrics on the next port (0 stays off). */
 function serviceEnv(name: ServiceName, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const extra = /^worker-(\d+)$/.exec(name);
@@ -102,9 +117,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const stack: Stack = {
     config,
     env,
-    apiKey: env.API_KEYS?.split(',')[0] ?? '',
-    operatorKey: env.OPERATOR_API_KEYS?.split(',')[0] ?? '',
-    merchantWebhookSecret: env.MERCHANT_WEBHOOK_SECRET ?? '',
+    apiKey: firstKey(env.API_KEYS, env.API_KEYS_FILE),
+    operatorKey: firstKey(env.OPERATOR_API_KEYS, env.OPERATOR_API_KEYS_FILE),
+    merchantWebhookSecret: firstWebhookSecret(env.MERCHANT_WEBHOOK_SECRET, env.MERCHANT_WEBHOOK_SECRET_FILE),
     apiUrl: `http://127.0.0.1:${config.apiPort}`,
     sandboxUrl: config.codepay.usesSandbox ? `http://127.0.0.1:${config.sandbox.port}` : undefined,
     temporalAddress: config.temporal.address,

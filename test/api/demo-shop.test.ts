@@ -14,7 +14,7 @@ describe('demo shop', () => {
   beforeAll(async () => {
     // The worker sends merchant webhooks to the demo shop's own receiver, as `npm start` wires it.
     const secret = newWebhookSecret();
-    stack = await startApiStack({ demo: true, merchantWebhooks: (apiUrl) => ({ url: `${apiUrl}${DEMO_WEBHOOK_PATH}`, secret, retryScheduleMs: [200] }) });
+    stack = await startApiStack({ demo: true, merchantWebhooks: (apiUrl) => ({ url: `${apiUrl}${DEMO_WEBHOOK_PATH}`, secrets: [secret], retryScheduleMs: [200] }) });
     browser = await chromium.launch({
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],

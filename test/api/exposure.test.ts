@@ -34,11 +34,12 @@ describe('exposure settings', () => {
     let server: Awaited<ReturnType<typeof listen>>;
     beforeAll(async () => {
       connection = unreachableTemporal(`127.0.0.1:${await freePort()}`);
+      const gatewayKeys = [generateTestKeyPair().publicKey];
       server = await listen((url) =>
         createApp({
           config: { ...apiConfig(url, 'unused'), metricsToken: 'scrape-token' },
           clients: { temporal: new Client({ connection }) },
-          gatewayPublicKeys: [generateTestKeyPair().publicKey],
+          gatewayPublicKeys: () => gatewayKeys,
           logger: pino({ enabled: false }),
           metrics: createApiMetrics({ processMetrics: false }),
         }),

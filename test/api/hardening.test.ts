@@ -48,7 +48,7 @@ describe('API hardening (Temporal frozen)', () => {
       createApp({
         config: apiConfig(url, 'unused'),
         clients: { temporal: new Client({ connection }) },
-        gatewayPublicKeys: [gateway.publicKey],
+        gatewayPublicKeys: () => [gateway.publicKey],
         logger: pino({ level: 'debug' }, logStream),
         metrics: createApiMetrics({ processMetrics: false }),
         demo: { cashierUrl: 'http://127.0.0.1:9' },

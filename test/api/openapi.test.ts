@@ -59,10 +59,11 @@ describe('OpenAPI document', () => {
 
   it('documents exactly the routes the app serves', async () => {
     const connection = unreachableTemporal('127.0.0.1:1');
+    const gatewayKeys = [generateTestKeyPair().publicKey];
     const app = createApp({
       config: apiConfig('http://127.0.0.1:3000', 'unused'),
       clients: { temporal: new Client({ connection }) },
-      gatewayPublicKeys: [generateTestKeyPair().publicKey],
+      gatewayPublicKeys: () => gatewayKeys,
       logger: pino({ enabled: false }),
     });
     expect(document.openapi).toBe('3.1.0');

@@ -15,7 +15,7 @@ describe('payments list and merchant webhooks through the API (real dev server, 
   let down = false;
   beforeAll(async () => {
     receiver = await startWebhookReceiver(() => (down ? 500 : 204));
-    stack = await startApiStack({ merchantWebhooks: { url: receiver.url, secret: receiver.secret, retryScheduleMs: [100, 100] } });
+    stack = await startApiStack({ merchantWebhooks: { url: receiver.url, secrets: [receiver.secret], retryScheduleMs: [100, 100] } });
   }, 60_000);
   afterAll(async () => {
     await stack?.close();

@@ -15,7 +15,7 @@ describe('refunds made in CodePay’s portal (in-process app, real dev server, w
   let receiver: WebhookReceiver;
   beforeAll(async () => {
     receiver = await startWebhookReceiver(() => 204);
-    stack = await startApiStack({ merchantWebhooks: { url: receiver.url, secret: receiver.secret, retryScheduleMs: [100, 100] } });
+    stack = await startApiStack({ merchantWebhooks: { url: receiver.url, secrets: [receiver.secret], retryScheduleMs: [100, 100] } });
   }, 60_000);
   afterAll(async () => {
     await stack?.close();

@@ -16,10 +16,11 @@ describe('API warm-up', () => {
 
   it('answers each request through the real app against Temporal, creating nothing', async () => {
     const metrics = createApiMetrics({ processMetrics: false });
+    const gatewayKeys = [generateTestKeyPair().publicKey];
     const app = createApp({
       config: apiConfig('http://127.0.0.1:9', 'warm-up-test'),
       clients: { temporal: temporal.client },
-      gatewayPublicKeys: [generateTestKeyPair().publicKey],
+      gatewayPublicKeys: () => gatewayKeys,
       logger: pino({ enabled: false }),
       metrics,
     });

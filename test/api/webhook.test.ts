@@ -195,7 +195,7 @@ describe('API without a reachable Temporal', () => {
       createApp({
         config: apiConfig(url, 'unused', { webhook: { allowedIps: ['203.0.113.7'] }, trustProxy: 'loopback' }),
         clients: { temporal: new Client({ connection }) },
-        gatewayPublicKeys: [gateway.publicKey],
+        gatewayPublicKeys: () => [gateway.publicKey],
         logger: pino({ enabled: false }),
         metrics,
         timeouts: { signalMs: 1_000, requestMs: 1_000, readinessMs: 500 },
@@ -231,6 +231,7 @@ describe('API without a reachable Temporal', () => {
     expect(await ready.json()).toEqual({
       status: 'not_ready',
       checks: { temporal: 'unreachable', apiKeys: 'ok', gatewayPublicKeys: 'ok' },
+      secretFiles: [],
     });
     const read = await fetch(`${server.url}/v1/payments/DOWN4`, { headers: { authorization: 'Bearer sk_test_api_suite' } });
     expect(read.status).toBe(503);

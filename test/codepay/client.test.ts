@@ -1,12 +1,17 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig } from '../../src/config';
 import { CodePayCallEvent, codePayClientOptionsFromConfig, createCodePayClient, CodePayClientOptions } from '../../src/codepay/client';
 import { CodePayBusinessError, CodePayConfigError, CodePayError, CodePayTransportError, CodePayUnverifiedError } from '../../src/codepay/errors';
 import type { CodePayClient } from '../../src/codepay/model';
 import { signFields } from '../../src/codepay/signing';
+import { LiveFiles } from '../../src/secrets/live-file';
 import { generateTestKeyPair, writeKeyFiles } from '../support/keys';
 import { FakeGateway, startFakeGateway } from './support/fake-gateway';
+import { replaceFile } from '../support/replace-file';
 
 const merchant = generateTestKeyPair();
 const gateway = generateTestKeyPair();
@@ -452,8 +457,59 @@ describe('codePayClientOptionsFromConfig', () => {
     expect((error as Error).message).toMatch(/^CODEPAY_PRIVATE_KEY_FILE .*invalid RSA private key/);
     expect((error as Error).message).not.toContain(gateway.publicPem.split('\n')[1]!);
     expect(() => codePayClientOptionsFromConfig(loadConfig({ ...env, CODEPAY_GATEWAY_PUBLIC_KEY_FILE: '/nonexistent/key.pem' }))).toThrow(
-      /CODEPAY_GATEWAY_PUBLIC_KEY_FILE \/nonexistent\/key.pem/,
+      /^CODEPAY_GATEWAY_PUBLIC_KEY_FILE \(\/nonexistent\/key.pem\) cannot be used: ENOENT$/,
     );
+  });
+});
+
+describe('CodePay key files, re-read while running', () => {
+  it('signs with a replaced merchant key and verifies with a replaced gateway key from the next call on; a malformed file keeps the last good key', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'codepay-rotation-'));
+    const privateKeyFile = path.join(dir, 'merchant_private_key.pem');
+    const gatewayKeyFile = path.join(dir, 'gateway_public_key.pem');
+    writeFileSync(privateKeyFile, merchant.privatePem);
+    // CodePay's key is about to change: the file still holds one CodePay no longer signs with.
+    writeFileSync(gatewayKeyFile, stranger.publicPem);
+    const files = new LiveFiles({ pollMs: 60_000 });
+    const config = loadConfig({
+      CODEPAY_BASE_URL: fake.baseUrl,
+      CODEPAY_APP_ID: 'app-1',
+      CODEPAY_MERCHANT_NO: '312300000969',
+      CODEPAY_PRIVATE_KEY_FILE: privateKeyFile,
+      CODEPAY_GATEWAY_PUBLIC_KEY_FILE: gatewayKeyFile,
+    });
+    const live = createCodePayClient(codePayClientOptionsFromConfig(config, files));
+    fake.reply(() => ok({ merchant_order_no: 'M-1', trans_status: 9 }));
+    expect(await failureOf(live.queryOrder('M-1'))).toBeInstanceOf(CodePayUnverifiedError);
+
+    // One file holds the old and the new key during CodePay's switch.
+    replaceFile(gatewayKeyFile, `${stranger.publicPem}${gateway.publicPem}`);
+    files.checkAll();
+    await expect(live.queryOrder('M-1')).resolves.toMatchObject({ transStatus: 9 });
+    expect(fake.requests.at(-1)!.verified).toBe(true);
+    // A half-written second key is refused as a whole: both keys of the last good content stay.
+    replaceFile(gatewayKeyFile, `${stranger.publicPem}${gateway.publicPem.slice(0, 200)}`);
+    files.checkAll();
+    expect(files.statuses().find((s) => s.variable === 'CODEPAY_GATEWAY_PUBLIC_KEY_FILE')).toMatchObject({ ok: false });
+    await expect(live.queryOrder('M-1')).resolves.toMatchObject({ transStatus: 9 });
+
+    // The merchant key is replaced: the gateway (still holding the old public key) sees another signer.
+    replaceFile(privateKeyFile, stranger.privatePem);
+    files.checkAll();
+    await live.queryOrder('M-1');
+    expect(fake.requests.at(-1)!.verified).toBe(false);
+
+    replaceFile(privateKeyFile, '-----BEGIN PRIVATE KEY-----\ntruncated');
+    files.checkAll();
+    expect(files.statuses().find((s) => s.variable === 'CODEPAY_PRIVATE_KEY_FILE')).toMatchObject({ ok: false, error: expect.stringMatching(/^invalid RSA private key/) });
+    await live.queryOrder('M-1');
+    // Still the last good key (the stranger's), not a failure.
+    expect(fake.requests.at(-1)!.verified).toBe(false);
+    replaceFile(privateKeyFile, merchant.privatePem);
+    files.checkAll();
+    await live.queryOrder('M-1');
+    expect(fake.requests.at(-1)!.verified).toBe(true);
+    files.close();
   });
 });
 

@@ -135,7 +135,7 @@ describe('docker-compose.yml', () => {
       for (const [name, s] of Object.entries(compose.services)) {
         const mounted = new Set((s.secrets ?? []).map((m) => `/run/secrets/${m.target ?? m.source}`));
         for (const [key, value] of Object.entries(s.environment ?? {})) {
-          if (!key.endsWith('_KEY_FILE')) continue;
+          if (!/(_KEY_FILE|_KEYS_FILE|_SECRET_FILE)$/.test(key)) continue;
           // Empty means unset, as in src/config.ts.
           for (const file of (value ?? '').split(',').map((f) => f.trim()).filter(Boolean)) {
             expect({ name, key, file, mounted: mounted.has(file) }).toEqual({ name, key, file, mounted: true });
@@ -144,7 +144,10 @@ describe('docker-compose.yml', () => {
         for (const m of s.secrets ?? []) expect(secrets).toHaveProperty(m.source);
       }
       // Only the workers sign: the API verifies notifications and needs no merchant private key.
-      expect(service(compose, 'api').secrets?.map((m) => m.source)).toEqual(['codepay_gateway_public_key']);
+      expect(service(compose, 'api').secrets?.map((m) => m.source)).toEqual(['codepay_gateway_public_key', 'api_keys', 'operator_api_keys']);
+      // API keys and the webhook secret are files too (re-read while running), never env files.
+      expect(service(compose, 'worker').environment?.MERCHANT_WEBHOOK_SECRET_FILE).toBe('/run/secrets/merchant_webhook_secret');
+      for (const s of Object.values(compose.services)) expect(s.environment?.API_KEYS ?? s.environment?.MERCHANT_WEBHOOK_SECRET).toBeUndefined();
       const texts = [readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8'), JSON.stringify(compose)];
       for (const text of texts) {
         expect(text).not.toMatch(/-----BEGIN [A-Z ]*KEY-----/);

@@ -39,7 +39,7 @@ export function uniqueTaskQueue(prefix = 'test'): string {
 
 /** The merchant webhook activities with no endpoint configured: payments emit, nothing is sent. */
 export function webhooksOff(connection: NativeConnection): WebhookActivities {
-  return createWebhookActivities({ config: { merchantWebhooks: { retryScheduleMs: [] } }, client: new Client({ connection }) });
+  return createWebhookActivities({ config: { merchantWebhooks: { secrets: [], retryScheduleMs: [] } }, client: new Client({ connection }) });
 }
 
 /** Creates a worker on a fresh task queue with the run's shared bundle (merchant webhooks off unless `activities` bring them). */

@@ -9,6 +9,8 @@ export interface ReceivedAttempt {
   timestamp: string;
   signature: string;
   body: MerchantEventBody;
+  /** The body as sent, for checks of the signature with other secrets. */
+  raw: string;
   /** 1-based attempt number of this webhook-id. */
   attempt: number;
   answeredStatus: number;
@@ -66,6 +68,7 @@ export async function startWebhookReceiver(answer: (attempt: number, id: string)
         timestamp: String(req.headers['webhook-timestamp']),
         signature: String(req.headers['webhook-signature']),
         body: JSON.parse(raw) as MerchantEventBody,
+        raw,
         attempt,
         answeredStatus: status,
         verifiedByLibrary,

@@ -30,7 +30,7 @@ describe('merchant webhooks on the dev server', () => {
   async function withWorker<T>(receiver: WebhookReceiver, retryScheduleMs: number[], body: (ctx: ScenarioContext) => Promise<T>): Promise<T> {
     receivers.push(receiver);
     const fake = new FakeCodePay();
-    const webhooks = createWebhookActivities({ config: { merchantWebhooks: { url: receiver.url, secret: receiver.secret, retryScheduleMs } }, client: temporal.client });
+    const webhooks = createWebhookActivities({ config: { merchantWebhooks: { url: receiver.url, secrets: [receiver.secret], retryScheduleMs } }, client: temporal.client });
     const worker = await createTestWorker(temporal, { activities: { ...createCodePayActivities(fake), ...webhooks } });
     return worker.runUntil(body({ client: temporal.client, taskQueue: worker.options.taskQueue, fake }));
   }

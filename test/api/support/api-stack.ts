@@ -22,8 +22,8 @@ import { generateTestKeyPair, type TestKeyPair } from '../../support/keys';
 
 export const TEST_API_KEY = 'sk_test_api_suite';
 export const TEST_OPERATOR_KEY = 'sk_test_operator_suite';
-const APP_ID = 'api-test-app';
-const MERCHANT_NO = '100000000077';
+export const APP_ID = 'api-test-app';
+export const MERCHANT_NO = '100000000077';
 
 /** Starts an express app on a free loopback port; its URL is known before the app is built. */
 export async function listen(build: (url: string) => RequestListener): Promise<{ url: string; close(): Promise<void> }> {
@@ -52,7 +52,8 @@ export function apiConfig(publicBaseUrl: string, taskQueue: string, overrides: P
     payments: { defaultExpiresSeconds: 900, refundWindowMs: 60_000, pollScheduleMs: [60_000], maxAmount: parseAmountLimits('') },
     webhook: { allowedIps: [] },
     trustProxy: false,
-    merchantWebhooks: { retryScheduleMs: [] },
+    apiKeyFiles: {},
+    merchantWebhooks: { secrets: [], retryScheduleMs: [] },
     codepay: { appId: APP_ID, merchantNo: MERCHANT_NO },
     ...overrides,
   };
@@ -116,7 +117,7 @@ export async function startApiStack(
   });
   const taskQueue = uniqueTaskQueue('api');
   const metrics = createApiMetrics({ processMetrics: false });
-  let merchantWebhooks: ApiConfig['merchantWebhooks'] = { retryScheduleMs: [] };
+  let merchantWebhooks: ApiConfig['merchantWebhooks'] = { secrets: [], retryScheduleMs: [] };
   const reportsDir = path.join(mkdtempSync(path.join(tmpdir(), 'reconciliations-')), 'reports');
   const server = await listen((url) => {
     const configured = options.merchantWebhooks;
@@ -124,10 +125,10 @@ export async function startApiStack(
     return createApp({
       config: apiConfig(url, taskQueue, { merchantWebhooks, reconciliation: { reportsDir } }),
       clients: { temporal: temporal.client },
-      gatewayPublicKeys: [gateway.publicKey],
+      gatewayPublicKeys: () => [gateway.publicKey],
       logger: pino({ enabled: false }),
       metrics,
-      demo: options.demo ? { cashierUrl: sandbox.url } : undefined,
+      demo: options.demo ? { cashierUrl: sandbox.url, webhookSecrets: () => merchantWebhooks.secrets } : undefined,
       ...options.app,
     });
   });
