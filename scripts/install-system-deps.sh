@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Debian packages the tests need: chromium (headless shopper test), docker-compose (validates the
-# compose file; there is no Docker engine here). Installs only what is missing.
+# compose file; there is no Docker engine here), prometheus for its promtool (tests the alert rules
+# of deploy/prometheus). Installs only what is missing.
 #   --cluster   also what `npm run cluster` needs: PostgreSQL and netcat (deploy/temporal/setup-schema.sh)
 set -euo pipefail
 missing=()
@@ -11,6 +12,7 @@ fi
 command -v chromium >/dev/null || missing+=(chromium)
 command -v docker-compose >/dev/null || missing+=(docker-compose)
 command -v openssl >/dev/null || missing+=(openssl)
+command -v promtool >/dev/null || missing+=(prometheus)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "install-system-deps: installing ${missing[*]}" >&2
   sudo_cmd=()

@@ -48,6 +48,15 @@ const EnvSchema = z.object({
   /** Comma-separated operator keys: operator actions only (reviewing NEEDS_REVIEW payments, reconciliations). */
   OPERATOR_API_KEYS: list,
   OPERATOR_API_KEYS_FILE: optional,
+  /**
+   * Signs the operator console's session cookies (HMAC-SHA256). Unset: a random secret per API
+   * process, so sign-ins end when it restarts and API replicas must share one set here.
+   */
+  CONSOLE_SESSION_SECRET: optional.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
+  /** How long a console sign-in lasts. */
+  CONSOLE_SESSION_TTL_SECONDS: z.coerce.number().int().min(60).max(7 * 24 * 3600).default(8 * 3600),
+  /** The Temporal Web UI as operators reach it; the console links each payment's workflow there. */
+  TEMPORAL_UI_URL: optional.pipe(z.url({ protocol: /^https?$/ }).optional()),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
   TEMPORAL_ADDRESS: optional,
@@ -93,6 +102,8 @@ const EnvSchema = z.object({
   /** Prometheus endpoint of the Temporal SDK's worker metrics; 0 turns it off. */
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65_535).default(9464),
 
+  /** How often the API recounts payments by status for its gauges (visibility queries); 0 turns them off. */
+  PAYMENT_GAUGE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(60),
   PAYMENT_DEFAULT_EXPIRES_SECONDS: z.coerce.number().int().positive().default(900),
   /** Largest payment amount, major units: `1000000` for any currency, `,JPY:150000000` per currency. */
   PAYMENT_MAX_AMOUNT: z
@@ -181,6 +192,8 @@ export interface Config {
     embedded: boolean;
     port: number;
     uiPort: number;
+    /** Where operators open the Web UI: TEMPORAL_UI_URL, else the embedded dev server's. */
+    uiUrl?: string;
     namespace: string;
     taskQueue: string;
   };
@@ -212,10 +225,14 @@ export interface Config {
   };
   worker: { maxConcurrentActivities: number; maxConcurrentWorkflowTasks: number; maxCachedWorkflows: number; metricsPort: number };
   payments: { defaultExpiresSeconds: number; refundWindowMs: number; pollScheduleMs: number[]; maxAmount: AmountLimits };
+  /** API: refresh of the payments-by-status gauges; 0 = off. */
+  paymentGaugeMs: number;
   /** Outgoing merchant webhooks; no URL: no events are delivered. */
   merchantWebhooks: { url?: string; secrets: string[]; secretFile?: string; retryScheduleMs: number[] };
-  /** docs/design.md §9: `cron` undefined when RECONCILIATION_CRON=off. */
+  /** docs/design.md §11: `cron` undefined when RECONCILIATION_CRON=off. */
   reconciliation: { queriesPerSecond: number; cron?: string; reportsDir: string };
+  /** The operator console's sign-ins (src/console). */
+  console: { sessionSecret?: string; sessionTtlSeconds: number };
 }
 
 /** Embedded-default identities of the local sandbox merchant. */
@@ -265,6 +282,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       embedded: e.TEMPORAL_ADDRESS === undefined,
       port: e.TEMPORAL_PORT,
       uiPort: e.TEMPORAL_UI_PORT,
+      uiUrl: e.TEMPORAL_UI_URL ?? (e.TEMPORAL_ADDRESS === undefined ? `http://localhost:${e.TEMPORAL_UI_PORT}` : undefined),
       namespace: e.TEMPORAL_NAMESPACE,
       taskQueue: e.TEMPORAL_TASK_QUEUE,
     },
@@ -304,6 +322,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       pollScheduleMs: e.PAYMENT_POLL_SCHEDULE_SECONDS.map((s) => Math.round(s * 1000)),
       maxAmount: e.PAYMENT_MAX_AMOUNT,
     },
+    paymentGaugeMs: e.PAYMENT_GAUGE_SECONDS * 1000,
     reconciliation: {
       queriesPerSecond: e.RECONCILIATION_QUERIES_PER_SECOND,
       cron: e.RECONCILIATION_CRON === 'off' ? undefined : e.RECONCILIATION_CRON,
@@ -315,6 +334,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       secretFile: e.MERCHANT_WEBHOOK_SECRET_FILE,
       retryScheduleMs: e.MERCHANT_WEBHOOK_RETRY_SECONDS.map((s) => Math.round(s * 1000)),
     },
+    console: { sessionSecret: e.CONSOLE_SESSION_SECRET, sessionTtlSeconds: e.CONSOLE_SESSION_TTL_SECONDS },
   };
 }
 

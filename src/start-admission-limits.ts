@@ -11,5 +11,9 @@ export interface StartAdmissionLimits {
   maxWaitMs: number;
 }
 
-/** Sized on the 2-core bench (docs/performance.md, "Holding load"); API_START_* override them. */
-export const DEFAULT_START_ADMISSION: StartAdmissionLimits = { concurrency: 8, queue: 256, maxWaitMs: 8_000 };
+/**
+ * Sized for the 2-core bench (docs/performance.md, "Holding load"): a quiet machine finishes ~10
+ * starts/s at ~0.15 s each (≈ 1.5 in flight), so 4 leaves headroom; at 8 a loaded one let admitted
+ * starts outlast the budget. API_START_* override them.
+ */
+export const DEFAULT_START_ADMISSION: StartAdmissionLimits = { concurrency: 4, queue: 256, maxWaitMs: 8_000 };

@@ -17,6 +17,9 @@ import { createPacer } from './reconciliation/pacer';
 import { ReportStore } from './reconciliation/report-store';
 import { ensureReconciliationSchedule } from './reconciliation/schedule';
 import { LiveFiles, type LiveFileStatus } from './secrets/live-file';
+import { traceLogFields } from './telemetry/log-fields';
+import { clientTracingInterceptors, workerTracingOptions } from './telemetry/temporal-tracing';
+import { SERVICE_NAMES, startTracing, type Tracing } from './telemetry/tracing';
 import { temporalConnectionOptions } from './temporal-connection';
 import { prepareWorkflowBundle, serviceWorkflowBundleSource } from './tools/workflow-bundle';
 // Type only, started by name: the worker's own process never loads workflow code.
@@ -34,6 +37,8 @@ export interface PaymentWorkerOptions {
   taskQueue?: string;
   /** The process's live files: key and secret files are re-read through them (main: with its logger and metric). */
   files?: LiveFiles;
+  /** Tracing of this process (telemetry/tracing.ts): adds the Temporal interceptors and the workflow span sink, and the traced bundle. */
+  tracing?: Tracing;
 }
 
 /** The activities over the real CodePay client, its cold paths run once before the first payment needs them. */
@@ -44,10 +49,10 @@ function warmCodePayActivities(config: Config, files: LiveFiles): CodePayActivit
 }
 
 export async function createPaymentWorker(options: PaymentWorkerOptions): Promise<Worker> {
-  const { config, files = new LiveFiles() } = options;
+  const { config, tracing, files = new LiveFiles() } = options;
   const activities = options.activities ?? warmCodePayActivities(config, files);
   assertMerchantWebhookConfig(config);
-  const client = new Client({ connection: options.connection, namespace: config.temporal.namespace });
+  const client = new Client({ connection: options.connection, namespace: config.temporal.namespace, interceptors: { workflow: clientTracingInterceptors(tracing) } });
   const webhookActivities = options.webhookActivities ?? createWebhookActivities({ config, client, files });
   const reconciliationActivities = createReconciliationActivities({
     client,
@@ -55,12 +60,14 @@ export async function createPaymentWorker(options: PaymentWorkerOptions): Promis
     store: new ReportStore(config.reconciliation.reportsDir),
     pace: createPacer(config.reconciliation.queriesPerSecond),
   });
+  const bundleSource = serviceWorkflowBundleSource({ traced: tracing !== undefined });
   return Worker.create({
+    ...(tracing ? workerTracingOptions(tracing) : {}),
     connection: options.connection,
     namespace: config.temporal.namespace,
     taskQueue: options.taskQueue ?? config.temporal.taskQueue,
     activities: { ...activities, ...webhookActivities, ...reconciliationActivities },
-    workflowBundle: options.workflowBundle ?? { codePath: (await prepareWorkflowBundle(serviceWorkflowBundleSource())).codePath },
+    workflowBundle: options.workflowBundle ?? { codePath: (await prepareWorkflowBundle(bundleSource)).codePath },
     maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivities,
     maxConcurrentWorkflowTaskExecutions: config.worker.maxConcurrentWorkflowTasks,
     maxCachedWorkflows: config.worker.maxCachedWorkflows,
@@ -105,7 +112,8 @@ function sdkLogger(logger: Logger): DefaultLogger {
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const logger = pino({ level: config.logLevel, name: 'worker' });
+  const logger = pino({ level: config.logLevel, name: 'worker', mixin: traceLogFields });
+  const tracing = startTracing({ serviceName: SERVICE_NAMES.worker });
   const metricsPort = config.worker.metricsPort;
   Runtime.install({
     logger: sdkLogger(logger),
@@ -123,7 +131,7 @@ async function main(): Promise<void> {
     onStatus: (status: LiveFileStatus) => secretFileGauge.set(status.ok ? 1 : 0, { variable: status.variable, file: status.file }),
   });
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
-  const worker = await createPaymentWorker({ config, connection, files });
+  const worker = await createPaymentWorker({ config, connection, files, tracing });
   const stop = (signal: string) => {
     // A terminal's Ctrl-C reaches us directly and again as SIGTERM from `npm start`: stop once.
     if (worker.getState() !== 'RUNNING') return;
@@ -152,6 +160,7 @@ async function main(): Promise<void> {
     await running;
   } finally {
     await connection.close();
+    await tracing?.shutdown();
   }
   logger.info('worker stopped');
 }

@@ -8,7 +8,7 @@ import type { MerchantEndpoint } from '../chaos/merchant-endpoint';
 import type { CodePayCallCounter } from './codepay-call-counter';
 import { LatencySummary, round, summarize } from './latency';
 import { keepSamples, throughput, Throughput } from './samples';
-import type { MerchantApi, SandboxControl } from './stack-client';
+import { HttpError, type MerchantApi, type SandboxControl } from './stack-client';
 import { HistogramFigures, webhookHistogramFigures } from './webhook-latency';
 
 /**
@@ -30,11 +30,13 @@ export interface E2eResult {
   retriedStarts: number;
   /** Tries after the first, over all payments. */
   startRetries: number;
+  /** What the retried tries were answered: problem type (`overloaded`: refused before anything started; `temporal-unavailable`: the budget ran out). */
+  startRetriesOn: Record<string, number>;
   /** The sandbox's first delivery attempt: acknowledged at − paid at (its own clock, per notification). */
   webhookAckMs: LatencySummary & { source: string; notAckedFirstAttempts: number };
   webhookAckHistogram: HistogramFigures;
   /** Sandbox paid at → the shop's GET that first showed PAID returned. */
-  paidToVisibleMs: LatencySummary & { getPollIntervalMs: number; getsPerPayment: number };
+  paidToVisibleMs: LatencySummary & { getPollIntervalMs: number; getsPerPayment: number; getsAnswered503: number };
   /** Sandbox paid at → the shop's endpoint received the signed payment.paid (first arrival); and from the workflow's PAID commit. */
   paidToMerchantWebhookMs: LatencySummary & { fromWorkflowPaid: LatencySummary; missing: number };
   codepayCallsPerPayment: { mean: number; max: number; byMethod: Record<string, number>; source: string };
@@ -75,8 +77,10 @@ export async function runE2e(args: {
   const visibleAt = new Map<string, number>();
   const failures: string[] = [];
   let gets = 0;
+  let getsRetried = 0;
   let retriedStarts = 0;
   let startRetries = 0;
+  const startRetriesOn: Record<string, number> = {};
   const metricsBefore = await api.metricsText();
   const progress = createProgress('e2e', args.count);
   const cpuBefore = cpuSnapshot(args.pids);
@@ -89,18 +93,24 @@ export async function runE2e(args: {
       const created = await api.createPayment({ merchantOrderNo: no, amount: '12.50', currency: 'USD', description: 'bench e2e' });
       startLatencies.push(created.ms);
       startRetries += created.retries;
+      for (const on of created.retriedOn) startRetriesOn[on] = (startRetriesOn[on] ?? 0) + 1;
       if (created.retries > 0) retriedStarts += 1;
       // A retry after a 503 may find the payment an earlier try started: 200, the same payment.
       if (created.status !== 201 && !(created.status === 200 && created.retries > 0)) throw new Error(`create answered ${created.status}`);
       await sleep(args.autoPayAfterMs);
       const deadline = Date.now() + PAID_TIMEOUT_MS;
       for (;;) {
-        const view = await api.getPayment(no);
+        const view = await api.getPayment(no).catch((err: unknown) => {
+          // A shop reads again after a 503's Retry-After (a query that outlasted the API's budget).
+          if (err instanceof HttpError && err.retryAfterMs !== undefined) return { retryAfterMs: err.retryAfterMs };
+          throw err;
+        });
         gets += 1;
-        if (view.body.status === 'PAID') break;
-        if (view.body.status !== 'CREATING' && view.body.status !== 'AWAITING_PAYMENT') throw new Error(`status ${view.body.status}`);
+        if ('body' in view && view.body.status === 'PAID') break;
+        if ('body' in view && view.body.status !== 'CREATING' && view.body.status !== 'AWAITING_PAYMENT') throw new Error(`status ${view.body.status}`);
         if (Date.now() > deadline) throw new Error(`not PAID after ${PAID_TIMEOUT_MS} ms`);
-        await sleep(GET_POLL_INTERVAL_MS);
+        if ('retryAfterMs' in view) getsRetried += 1;
+        await sleep('retryAfterMs' in view ? view.retryAfterMs : GET_POLL_INTERVAL_MS);
       }
       visibleAt.set(no, Date.now());
       endToEnd.push(performance.now() - begun);
@@ -153,9 +163,10 @@ export async function runE2e(args: {
     startPaymentMs: summarize(startLatencies),
     retriedStarts,
     startRetries,
+    startRetriesOn,
     webhookAckMs: { ...summarize(ack), source: 'sandbox notification records: first attempt acknowledged at − order paid at', notAckedFirstAttempts: notAcked },
     webhookAckHistogram: webhookHistogramFigures(metricsBefore, await api.metricsText()),
-    paidToVisibleMs: { ...summarize(paidToVisible), getPollIntervalMs: GET_POLL_INTERVAL_MS, getsPerPayment: round(gets / Math.max(1, args.count), 2) },
+    paidToVisibleMs: { ...summarize(paidToVisible), getPollIntervalMs: GET_POLL_INTERVAL_MS, getsPerPayment: round(gets / Math.max(1, args.count), 2), getsAnswered503: getsRetried },
     paidToMerchantWebhookMs: { ...summarize(paidToMerchant), fromWorkflowPaid: summarize(workflowPaidToMerchant), missing: [...visibleAt.keys()].filter((no) => !paidWebhooks.has(no)).length },
     codepayCallsPerPayment: {
       mean: round(totals.reduce((a, b) => a + b, 0) / Math.max(1, ours.size), 2),

@@ -46,6 +46,8 @@ const OptionsSchema = z
     ceiling: z.enum(['on', 'off']).default('on'),
     /** node: the stack's processes run the compiled dist/ (built first), as `npm start` and the image do; tsx: from source. */
     services: z.enum(['node', 'tsx']).default('node'),
+    /** on: every process exports OTLP/HTTP (protobuf) spans of every payment (OTEL_TRACES_SAMPLER=always_on) to a local sink; off: no OTEL_* at all. */
+    tracing: z.enum(['off', 'on']).default('off'),
   })
   .refine((o) => o.lostExpires === 0 || o.lostExpires >= 60, { message: 'lostExpires must be 0 or ≥ 60 (the API minimum)', path: ['lostExpires'] });
 export type BenchOptions = z.infer<typeof OptionsSchema>;

@@ -22,6 +22,8 @@ export interface BenchResults {
   timeline?: Timeline;
   /** Worker process spawned → polling its task queue, at the stack's start (ms). */
   workerReadyMs?: number;
+  /** `--tracing on`: what the processes exported to the bench's OTLP sink. */
+  tracing?: { exportRequests: number; exportBytes: number };
 }
 
 export const WORKER_READY_TARGET_MS = 3000;
@@ -85,17 +87,18 @@ export function humanTable(r: BenchResults, checks: TargetCheck[]): string {
   const rows: [string, string][] = [];
   const section = (title: string) => rows.push([`— ${title}`, '']);
   if (r.workerReadyMs !== undefined) rows.push(['worker ready (spawned → polling)', `${r.workerReadyMs} ms`]);
+  rows.push(['tracing', r.tracing ? `on, 100 % sampled: ${r.tracing.exportRequests} OTLP exports, ${Math.round(r.tracing.exportBytes / 1024)} KiB` : 'off']);
   if (r.e2e) {
     const e = r.e2e;
     section(`e2e: ${e.count} payments at concurrency ${e.concurrency}, sandbox pays after ${e.autoPayAfterMs} ms`);
     rows.push(['payments/s (GET shows PAID)', `${e.paymentsPerSecond} (${e.completed}/${e.count} in ${e.wallSeconds} s, ${e.failures.count} failed)`]);
     rows.push(['start payment (POST /v1/payments, retries included)', ms(e.startPaymentMs)]);
-    rows.push(['retried starts (503/429 + Retry-After)', `${e.retriedStarts} (${retriedStartsPercent(e)} %), ${e.startRetries} retries`]);
+    rows.push(['retried starts (503/429 + Retry-After)', `${e.retriedStarts} (${retriedStartsPercent(e)} %), ${e.startRetries} retries ${JSON.stringify(e.startRetriesOn)}`]);
     rows.push(['webhook ack (sandbox records)', `${ms(e.webhookAckMs)}; first attempts not acked: ${e.webhookAckMs.notAckedFirstAttempts}`]);
     const h = e.webhookAckHistogram;
     rows.push(['webhook ack (API /metrics buckets)', `p50 ≤ ${h.p50AtMostMs ?? '–'} / p95 ≤ ${h.p95AtMostMs ?? '–'} / p99 ≤ ${h.p99AtMostMs ?? '–'} ms (n=${h.count})`]);
     rows.push(['created → GET shows PAID (client)', ms(e.paidEndToEndMs)]);
-    rows.push(['sandbox paid → GET shows PAID', `${ms(e.paidToVisibleMs)}; GET every ${e.paidToVisibleMs.getPollIntervalMs} ms, ${e.paidToVisibleMs.getsPerPayment} GETs/payment`]);
+    rows.push(['sandbox paid → GET shows PAID', `${ms(e.paidToVisibleMs)}; GET every ${e.paidToVisibleMs.getPollIntervalMs} ms, ${e.paidToVisibleMs.getsPerPayment} GETs/payment, ${e.paidToVisibleMs.getsAnswered503} answered 503 and read again`]);
     rows.push(['sandbox paid → merchant webhook received', `${ms(e.paidToMerchantWebhookMs)}; ${e.paidToMerchantWebhookMs.missing} missing`]);
     rows.push(['  workflow PAID → merchant webhook received', ms(e.paidToMerchantWebhookMs.fromWorkflowPaid)]);
     rows.push([

@@ -17,6 +17,7 @@ import { runCeiling } from './ceiling';
 import { writeBenchReport } from './charts/write-report';
 import { startCodePayCallCounter } from './codepay-call-counter';
 import { runE2e } from './e2e';
+import { startOtlpSink } from './otlp-sink';
 import { round } from './latency';
 import { runLost } from './lost';
 import { runReconcile } from './reconcile';
@@ -42,8 +43,11 @@ function machineFacts() {
   };
 }
 
-function stackEnv(options: BenchOptions, dataDir: string, counterUrl: string, merchantWebhookUrl: string): NodeJS.ProcessEnv {
+function stackEnv(options: BenchOptions, dataDir: string, counterUrl: string, merchantWebhookUrl: string, otlpEndpoint?: string): NodeJS.ProcessEnv {
+  // Off means off: isolatedStackEnv keeps the shell's OTEL_* out of the stack.
+  const tracing = otlpEndpoint ? { OTEL_EXPORTER_OTLP_ENDPOINT: otlpEndpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', OTEL_TRACES_SAMPLER: 'always_on' } : {};
   return isolatedStackEnv(options.basePort, dataDir, {
+    ...tracing,
     // The embedded default's CodePay base URL: the worker reaches the sandbox through the counter.
     SANDBOX_PUBLIC_URL: counterUrl,
     // The shop's own webhook endpoint, in this process, to time paid → merchant webhook received.
@@ -78,6 +82,7 @@ async function main(): Promise<number> {
   };
   const counter = await startCodePayCallCounter(options.basePort + 200, new URL(`http://127.0.0.1:${options.basePort + 100}`));
   const merchant = await startMerchantEndpoint(options.basePort + 400, createPrng(1));
+  const otlp = options.tracing === 'on' ? await startOtlpSink() : undefined;
   let stack: Stack | undefined;
   let cluster: TemporalCluster | undefined;
   let connection: Connection | undefined;
@@ -106,7 +111,7 @@ async function main(): Promise<number> {
     }
     const live = await timed('stackStart', () =>
       startStack({
-        env: stackEnv(options, dataDir, counter.url, merchant.url),
+        env: stackEnv(options, dataDir, counter.url, merchant.url, otlp?.endpoint),
         onOutput,
         devServer: { headless: true, sqlitePragmas: options.sqlitePragma, metricsPort: options.basePort + DEV_SERVER_METRICS_OFFSET },
         externalTemporal: cluster && clusterAsExternalTemporal(cluster),
@@ -207,6 +212,10 @@ async function main(): Promise<number> {
       );
       failed += results.reconcile.checked === options.count && results.reconcile.exceptions === 0 ? 0 : 1;
     }
+    if (otlp) {
+      const { requests, bytes } = otlp.stats();
+      results.tracing = { exportRequests: requests, exportBytes: bytes };
+    }
     results.memory = rss.stop();
     for (const w of phaseWindows) rss.phase(w.phase, w.fromMs, w.toMs);
     results.timeline = rss.timeline();
@@ -220,6 +229,7 @@ async function main(): Promise<number> {
     await cluster?.stop();
     await counter.close();
     await merchant.close();
+    await otlp?.close();
     if (!options.keepData) rmSync(dataDir, { recursive: true, force: true });
   }
 

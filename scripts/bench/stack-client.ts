@@ -17,6 +17,18 @@ async function call<T>(url: string, init: RequestInit, schema: z.ZodType<T>): Pr
   return { ...answer, ms: performance.now() - started };
 }
 
+/** An answer ≥ 400; `retryAfterMs` when it was a 503/429 the caller may try again after. */
+export class HttpError extends Error {
+  override name = 'HttpError';
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+  }
+}
+
 async function answerOf<T>(response: Response, init: RequestInit, url: string, schema: z.ZodType<T>): Promise<Omit<Timed<T>, 'ms'>> {
   const text = await response.text();
   let json: unknown;
@@ -25,7 +37,10 @@ async function answerOf<T>(response: Response, init: RequestInit, url: string, s
   } catch {
     throw new Error(`${init.method ?? 'GET'} ${url} → ${response.status}: not JSON: ${text.slice(0, 200)}`);
   }
-  if (response.status >= 400) throw new Error(`${init.method ?? 'GET'} ${url} → ${response.status}: ${text.slice(0, 300)}`);
+  if (response.status >= 400) {
+    const message = `${init.method ?? 'GET'} ${url} → ${response.status}: ${text.slice(0, 300)}`;
+    throw new HttpError(message, response.status, retryAfterMs(response.status, response.headers.get('retry-after')));
+  }
   const parsed = schema.safeParse(json);
   if (!parsed.success) throw new Error(`${init.method ?? 'GET'} ${url}: unexpected answer: ${z.prettifyError(parsed.error)}`);
   return { status: response.status, body: parsed.data };
@@ -42,8 +57,8 @@ export interface NewPayment {
   expiresInSeconds?: number;
 }
 
-/** A shop gives up on a payment whose start is still refused this long after its first try. */
-const START_RETRY_DEADLINE_MS = 120_000;
+/** A shop gives up on a payment whose start is still refused this long after its first try (its checkout session, say). */
+const START_RETRY_DEADLINE_MS = 300_000;
 
 /** `Retry-After` of a 503/429 as ms (delay-seconds or an HTTP date); undefined when absent or not one. */
 export function retryAfterMs(status: number, header: string | null, nowMs = Date.now()): number | undefined {
@@ -61,17 +76,20 @@ export function merchantApi(apiUrl: string, apiKey: string) {
      * (the start is idempotent by merchantOrderNo and request), so `status` may be 200 when an
      * earlier try started the payment. `ms` is first try → final answer; `retries` the tries after the first.
      */
-    createPayment: async (payment: NewPayment): Promise<Timed<PaymentAnswer> & { retries: number }> => {
+    createPayment: async (payment: NewPayment): Promise<Timed<PaymentAnswer> & { retries: number; retriedOn: string[] }> => {
       const started = performance.now();
       const init = { method: 'POST', headers, body: JSON.stringify(payment) };
-      for (let retries = 0; ; retries += 1) {
+      const retriedOn: string[] = [];
+      for (;;) {
         const response = await fetch(`${apiUrl}/v1/payments`, init);
         const delay = retryAfterMs(response.status, response.headers.get('retry-after'));
         if (delay === undefined || performance.now() - started + delay > START_RETRY_DEADLINE_MS) {
           const answer = await answerOf(response, init, `${apiUrl}/v1/payments`, PaymentAnswerSchema);
-          return { ...answer, ms: performance.now() - started, retries };
+          return { ...answer, ms: performance.now() - started, retries: retriedOn.length, retriedOn };
         }
-        await response.arrayBuffer();
+        // Which refusal: the problem type's last part (`overloaded`, `temporal-unavailable`), else the status.
+        const type = /"type":"[^"]*:([a-z-]+)"/.exec(await response.text())?.[1];
+        retriedOn.push(type ?? String(response.status));
         await sleep(delay);
       }
     },

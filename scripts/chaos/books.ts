@@ -5,7 +5,7 @@ import type { Prng } from './prng';
 import type { Finding } from './reconcile';
 
 /**
- * The chaos run's closing reconciliation (issue 22, docs/design.md §9): once every payment has
+ * The chaos run's closing reconciliation (issue 22, docs/design.md §11): once every payment has
  * settled, a few paid ones are overridden at the sandbox to `trans_status` 3 (a reversal on
  * CodePay's side, no notification), then one reconciliation runs over the whole chaos window
  * through the operator API. It must find every override as a `status` exception and nothing else

@@ -1,22 +1,26 @@
 import type { KeyObject } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import express, { type Express } from 'express';
+import express, { type Express, type Response } from 'express';
 import type { Logger } from 'pino';
 import path from 'node:path';
 import type { Config } from '../config';
+import { createBooksSource } from '../console/books-source';
+import { createConsoleRouter } from '../console/router';
+import { ConsoleSessions } from '../console/session';
 import { ReportStore } from '../reconciliation/report-store';
 import { LiveFiles } from '../secrets/live-file';
 import { apiKeyOf } from '../secrets/api-key-list';
 import { apiKeysFromConfig, type ApiKeys } from './api-keys';
-import { type Clock, requireApiKey, requireOperatorKey } from './auth';
+import { type Clock, createKeyHolderCheck, createOperatorKeyInForce, requireApiKey, requireOperatorKey } from './auth';
 import { createDemoRouter } from './demo-router';
 import { createHealthRouter } from './health-router';
 import { type ApiMetrics, createApiMetrics, httpMetricsMiddleware } from './metrics';
 import { createOpenApiDocument } from './openapi';
 import { DEFAULT_TIMEOUTS, PaymentCommands, translate, type TemporalTimeouts } from './payment-commands';
 import { streamPaymentsCsv } from './payments-csv';
-import { listPayments } from './payments-list';
+import { listPayments, type ListPaymentsQuery } from './payments-list';
 import { createPaymentsRouter } from './payments-router';
+import { serverSpanMiddleware } from '../telemetry/spans';
 import { createStartAdmission } from './start-admission';
 import { DEFAULT_START_ADMISSION, type StartAdmissionLimits } from '../start-admission-limits';
 import { securityHeaders } from '../web/security-headers';
@@ -28,7 +32,7 @@ import { registerSecretMetrics } from './secret-metrics';
 import { WebhookDeliveries } from './webhook-deliveries';
 import { createWebhookRouter } from './webhook-router';
 
-export type ApiConfig = Pick<Config, 'apiKeys' | 'operatorApiKeys' | 'apiKeyFiles' | 'temporal' | 'publicBaseUrl' | 'payments' | 'webhook' | 'trustProxy' | 'merchantWebhooks' | 'metricsToken'> & {
+export type ApiConfig = Pick<Config, 'apiKeys' | 'operatorApiKeys' | 'apiKeyFiles' | 'temporal' | 'publicBaseUrl' | 'payments' | 'webhook' | 'trustProxy' | 'merchantWebhooks' | 'metricsToken' | 'console'> & {
   /** Our merchant at CodePay: the webhook takes only notifications addressed to it. */
   codepay: Pick<Config['codepay'], 'appId' | 'merchantNo'>;
   /** Where the worker keeps reconciliation reports (read here); default `.data/reconciliations`. */
@@ -78,6 +82,7 @@ export function createApp(deps: AppDependencies): Express {
   // Decides `req.ip`, which the webhook allow-list checks.
   app.set('trust proxy', config.trustProxy);
 
+  app.use(serverSpanMiddleware());
   app.use(httpMetricsMiddleware(metrics));
   registerSecretMetrics(metrics.registry, { keys, files: () => files.statuses(), now });
   app.use(
@@ -92,26 +97,33 @@ export function createApp(deps: AppDependencies): Express {
       recipient: { appId: config.codepay.appId, merchantNo: config.codepay.merchantNo },
     }),
   );
-  app.use(
-    createPaymentsRouter({
-      commands,
-      config,
-      metrics,
-      auth: requireApiKey(keys.merchant, now),
-      deliveries: new WebhookDeliveries(client, config, limits),
-      list: (filters) => listPayments(client, config.temporal.namespace, filters, limits),
-      exportCsv: (filters, res) =>
-        streamPaymentsCsv(client, filters, res, logger.child({ component: 'payments-csv' })).catch((err: unknown) => {
-          throw translate(err);
-        }),
-      requestMs: limits.requestMs,
-    }),
-  );
-  const operatorAuth = requireOperatorKey({ operatorKeys: keys.operator, merchantKeys: keys.merchant, now });
+  const deliveries = new WebhookDeliveries(client, config, limits);
+  const list = (filters: ListPaymentsQuery) => listPayments(client, config.temporal.namespace, filters, limits);
+  const exportCsv = (filters: ListPaymentsQuery, res: Response) =>
+    streamPaymentsCsv(client, filters, res, logger.child({ component: 'payments-csv' })).catch((err: unknown) => {
+      throw translate(err);
+    });
+  app.use(createPaymentsRouter({ commands, config, metrics, auth: requireApiKey(keys.merchant, now), deliveries, list, exportCsv, requestMs: limits.requestMs }));
+  const keySets = { operatorKeys: keys.operator, merchantKeys: keys.merchant, now };
+  const operatorAuth = requireOperatorKey(keySets);
   app.use(createReviewRouter({ commands, auth: operatorAuth, requestMs: limits.requestMs }));
   const reports = new ReportStore(config.reconciliation?.reportsDir ?? path.join('.data', 'reconciliations'));
   registerReconciliationMetrics(metrics.registry, reports);
   app.use(createReconciliationsRouter({ client, taskQueue: config.temporal.taskQueue, store: reports, auth: operatorAuth, requestMs: limits.requestMs }));
+  app.use(
+    createConsoleRouter({
+      commands,
+      deliveries,
+      list,
+      holderOf: createKeyHolderCheck(keySets),
+      keyInForce: createOperatorKeyInForce(keySets),
+      sessions: new ConsoleSessions(config.console.sessionSecret, config.console.sessionTtlSeconds * 1000, now),
+      books: createBooksSource({ client, store: reports, exportCsv }),
+      temporalUi: { url: config.temporal.uiUrl, namespace: config.temporal.namespace },
+      logger: logger.child({ component: 'console' }),
+      requestMs: limits.requestMs,
+    }),
+  );
   app.use(
     createHealthRouter({
       client,

@@ -36,23 +36,55 @@ export function operatorIdentity(key: ApiKey): string {
   return `op-${key.id}`;
 }
 
+/** Who a bearer key belongs to, if anyone: an operator (by identity, never the key) or a merchant. */
+export type KeyHolder = { role: 'operator'; operator: string } | { role: 'merchant' };
+
+type OperatorKeySets = { operatorKeys: ApiKeySource; merchantKeys: ApiKeySource; now?: Clock };
+
 /**
- * Operator actions: an operator key passes (its identity in `res.locals.operator`), a merchant
- * key is known but not allowed (403), anything else is 401. A key listed in both sets is a
- * merchant's: config.ts refuses that for the environment lists, and here it holds for key files
- * edited while running, so a line copied into the wrong file never gives a shop operator rights.
+ * The one check of operator keys, shared by the operator API and the console's sign-in: merchant
+ * keys are known (so a caller can be told they are the wrong kind) but grant no operator action.
+ * A key listed in both sets is a merchant's: config.ts refuses that for the environment lists, and
+ * here it holds for key files edited while running, so a line copied into the wrong file never
+ * gives a shop operator rights. An expired key is no one's.
  */
-export function requireOperatorKey({ operatorKeys, merchantKeys, now = Date.now }: { operatorKeys: ApiKeySource; merchantKeys: ApiKeySource; now?: Clock }): RequestHandler {
-  return (req, res, next) => {
-    const token = bearerToken(req.get('authorization'));
+export function createKeyHolderCheck({ operatorKeys, merchantKeys, now = Date.now }: OperatorKeySets): (token: string | undefined) => KeyHolder | undefined {
+  return (token) => {
     const at = now();
     const operator = matchApiKey(operatorKeys.current(), token, at);
     const merchant = matchApiKey(merchantKeys.current(), token, at);
-    if (operator.result === 'valid' && merchant.result === 'unknown') {
-      res.locals.operator = operatorIdentity(operator.key);
+    if (operator.result === 'valid' && merchant.result === 'unknown') return { role: 'operator', operator: operatorIdentity(operator.key) };
+    if (merchant.result === 'valid') return { role: 'merchant' };
+    return undefined;
+  };
+}
+
+/**
+ * Whether the operator named `operator` (operatorIdentity) still holds a key in force: a console
+ * session, opened with a key, ends when that key is withdrawn, expires or turns up among the
+ * merchant keys.
+ */
+export function createOperatorKeyInForce({ operatorKeys, merchantKeys, now = Date.now }: OperatorKeySets): (operator: string) => boolean {
+  return (operator) => {
+    const named = (key: ApiKey) => operatorIdentity(key) === operator;
+    const key = operatorKeys.current().find(named);
+    return key !== undefined && (key.expiresAtMs === undefined || now() < key.expiresAtMs) && !merchantKeys.current().some(named);
+  };
+}
+
+/**
+ * Operator actions: an operator key passes (its identity in `res.locals.operator`), a merchant
+ * key is known but not allowed (403), anything else is 401.
+ */
+export function requireOperatorKey(keys: OperatorKeySets): RequestHandler {
+  const holderOf = createKeyHolderCheck(keys);
+  return (req, res, next) => {
+    const holder = holderOf(bearerToken(req.get('authorization')));
+    if (holder?.role === 'operator') {
+      res.locals.operator = holder.operator;
       return next();
     }
-    if (merchant.result === 'valid') return next(new ProblemError('forbidden', 'this action needs an operator key (OPERATOR_API_KEYS)'));
+    if (holder?.role === 'merchant') return next(new ProblemError('forbidden', 'this action needs an operator key (OPERATOR_API_KEYS)'));
     next(unauthorized(res));
   };
 }

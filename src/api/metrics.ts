@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /**
  * The API process's Prometheus metrics, on a registry of its own (one per app, so tests can build
@@ -38,6 +38,10 @@ export interface ApiMetrics {
   webhookOutcomes: Counter<'result'>;
   webhookStages: Histogram<'stage'>;
   paymentsStarted: Counter<'outcome'>;
+  /** Set by payment-gauges.ts from visibility counts; no series before the first count. */
+  paymentsByStatus: Gauge<'status'>;
+  /** The oldest open payment's creation time per waiting status (payment-gauges.ts); exported as its age at scrape time. */
+  oldestPaymentCreatedAt: Map<string, number | undefined>;
 }
 
 export function createApiMetrics({ processMetrics = true }: { processMetrics?: boolean } = {}): ApiMetrics {
@@ -72,7 +76,25 @@ export function createApiMetrics({ processMetrics = true }: { processMetrics?: b
       labelNames: ['outcome'],
       registers: [registry],
     }),
+    paymentsByStatus: new Gauge({
+      name: 'payments_by_status',
+      help: 'Payments by PaymentStatus (Temporal visibility count, refreshed every PAYMENT_GAUGE_SECONDS)',
+      labelNames: ['status'],
+      registers: [registry],
+    }),
+    oldestPaymentCreatedAt: new Map(),
   };
+  new Gauge({
+    name: 'payments_oldest_age_seconds',
+    help: 'Age of the oldest open payment in each waiting status (CREATING, AWAITING_PAYMENT, NEEDS_REVIEW); 0 when there is none',
+    labelNames: ['status'],
+    registers: [registry],
+    // The age at scrape time, from the creation time of the last refresh.
+    collect() {
+      const now = Date.now();
+      for (const [status, createdAt] of metrics.oldestPaymentCreatedAt) this.set({ status }, createdAt === undefined ? 0 : Math.max(0, (now - createdAt) / 1000));
+    },
+  });
   // Zero-initialise so dashboards see every series before its first event.
   for (const result of WEBHOOK_RESULTS) metrics.webhookOutcomes.inc({ result }, 0);
   for (const stage of WEBHOOK_STAGES) metrics.webhookStages.zero({ stage });

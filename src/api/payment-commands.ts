@@ -11,6 +11,7 @@ import {
   PAYMENT_STATUSES,
   START_TOKEN_MEMO,
   cancelPaymentUpdate,
+  operatorCancelUpdate,
   getPaymentQuery,
   paymentWorkflowId,
   refundWorkflowId,
@@ -31,6 +32,8 @@ import type { paymentWorkflow } from '../workflows';
 import { payloadMismatch } from '../workflows/payment-request-match';
 import { paymentStaticDetails, paymentStaticSummary } from '../workflows/payment-summary';
 import { AmountMinorKey, CurrencyKey, MerchantOrderNoKey, PaymentCreatedAtKey, PaymentStatusKey } from '../workflows/search-attributes';
+import { toMinorUnits } from '../codepay/money';
+import { amountIssue } from './payments-schemas';
 import { problemFromUpdateFailure, ProblemError } from './problem';
 import { createStartAdmission, StartAbandoned, StartRefused, type StartAdmission } from './start-admission';
 import { DEFAULT_START_ADMISSION } from '../start-admission-limits';
@@ -167,9 +170,10 @@ export class PaymentCommands {
     }
   }
 
-  async cancel(merchantOrderNo: string): Promise<PaymentView> {
+  /** `operator` is set when an operator asked (the console); the payment's log names them. */
+  async cancel(merchantOrderNo: string, operator?: string): Promise<PaymentView> {
     try {
-      return await this.update(merchantOrderNo, (handle) => handle.executeUpdate(cancelPaymentUpdate));
+      return await this.update(merchantOrderNo, (handle) => (operator ? handle.executeUpdate(operatorCancelUpdate, { args: [{ operator }] }) : handle.executeUpdate(cancelPaymentUpdate)));
     } catch (err) {
       // Idempotent after the workflow completed too: a retried cancel gets the cancelled payment.
       if (err instanceof ProblemError && err.kind === 'invalid-state') {
@@ -200,6 +204,19 @@ export class PaymentCommands {
       handle.executeUpdate(requestRefundUpdate, { args: [request] }),
     );
     return { created: !existed, refund };
+  }
+
+  /**
+   * A refund as the merchant API and the console take it: a decimal amount, checked against the
+   * payment's currency, then `refund`. `operator` is set when an operator asked (the console).
+   */
+  async refundAmount(merchantOrderNo: string, request: { refundNo: string; amount: string; reason?: string; operator?: string }): Promise<RefundOutcome & { currency: string }> {
+    const payment = await this.get(merchantOrderNo);
+    const issue = amountIssue(request.amount, payment.currency);
+    if (issue) throw new ProblemError('validation', `amount: ${issue}`, { errors: [{ field: 'amount', message: issue }] });
+    const { refundNo, reason, operator } = request;
+    const outcome = await this.refund(payment, { refundNo, amountMinor: toMinorUnits(request.amount, payment.currency), reason, ...(operator ? { operator } : {}) });
+    return { ...outcome, currency: payment.currency };
   }
 
   /**

@@ -13,7 +13,7 @@ import {
   PaymentStatusKey,
 } from '../workflows/search-attributes';
 import { translate, type TemporalTimeouts } from './payment-commands';
-import { CurrencySchema } from './payments-schemas';
+import { CurrencySchema, MerchantOrderNoSchema } from './payments-schemas';
 import { PaymentStatusSchema } from '../views/payment-response';
 import { ProblemError } from './problem';
 import { withDeadline } from './temporal-failures';
@@ -28,6 +28,7 @@ export const MAX_PAGE_SIZE = 100;
 export const ListPaymentsQuerySchema = z.strictObject({
   status: PaymentStatusSchema.optional(),
   currency: CurrencySchema.optional(),
+  merchantOrderNo: MerchantOrderNoSchema.optional().describe('Only this payment (exact order number)'),
   createdAfter: z.iso.datetime({ offset: true }).optional().describe('Created at or after (ISO-8601)'),
   createdBefore: z.iso.datetime({ offset: true }).optional().describe('Created before (ISO-8601)'),
   limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(20).describe(`Page size, at most ${MAX_PAGE_SIZE}`),
@@ -53,10 +54,11 @@ export type PaymentList = z.infer<typeof PaymentListSchema>;
 const quote = (value: string) => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
 /** The visibility query of the filters: one row per payment (not per continued-as-new run). */
-export function visibilityQuery(filters: Pick<ListPaymentsQuery, 'status' | 'currency' | 'createdAfter' | 'createdBefore'>): string {
+export function visibilityQuery(filters: Pick<ListPaymentsQuery, 'status' | 'currency' | 'merchantOrderNo' | 'createdAfter' | 'createdBefore'>): string {
   const clauses = [`WorkflowType = 'paymentWorkflow'`, `ExecutionStatus != 'ContinuedAsNew'`];
   if (filters.status) clauses.push(`${PaymentStatusKey.name} = ${quote(filters.status)}`);
   if (filters.currency) clauses.push(`${CurrencyKey.name} = ${quote(filters.currency)}`);
+  if (filters.merchantOrderNo) clauses.push(`${MerchantOrderNoKey.name} = ${quote(filters.merchantOrderNo)}`);
   if (filters.createdAfter) clauses.push(`${PaymentCreatedAtKey.name} >= ${quote(new Date(filters.createdAfter).toISOString())}`);
   if (filters.createdBefore) clauses.push(`${PaymentCreatedAtKey.name} < ${quote(new Date(filters.createdBefore).toISOString())}`);
   return clauses.join(' AND ');

@@ -1,7 +1,6 @@
 import express, { type Request, type RequestHandler, type Response, Router } from 'express';
 import type { z } from 'zod';
 import type { Config } from '../config';
-import { toMinorUnits } from '../codepay/money';
 import { amountLimitIssue } from '../amount-limit';
 import { wantsCsv } from './csv';
 import type { PaymentStartOutcome, ApiMetrics } from './metrics';
@@ -9,7 +8,6 @@ import type { PaymentCommands } from './payment-commands';
 import { ListPaymentsQuerySchema, type ListPaymentsQuery, type PaymentList } from './payments-list';
 import { paymentResponse, refundResponse, startPaymentResponse } from '../views/payment-view';
 import {
-  amountIssue,
   CreatePaymentBodySchema,
   CreateRefundBodySchema,
   EventParamsSchema,
@@ -17,6 +15,7 @@ import {
   RefundParamsSchema,
   toPaymentRequest,
 } from './payments-schemas';
+import { tagActiveSpanWithOrder } from '../telemetry/spans';
 import { ProblemError, validationProblem } from './problem';
 import { budgeted } from './temporal-failures';
 import type { WebhookDeliveries } from './webhook-deliveries';
@@ -75,6 +74,7 @@ export function createPaymentsRouter({ commands, config, metrics, auth, deliveri
       throw validationProblem(parsed.error);
     }
     const request = toPaymentRequest(parsed.data, config.payments.defaultExpiresSeconds);
+    tagActiveSpanWithOrder(request.merchantOrderNo);
     const overLimit = amountLimitIssue(config.payments.maxAmount, request.amountMinor, request.currency);
     if (overLimit) {
       count('invalid');
@@ -124,15 +124,8 @@ export function createPaymentsRouter({ commands, config, metrics, auth, deliveri
   router.post('/v1/payments/:merchantOrderNo/refunds', auth, ...jsonBody, budget(async (req, res) => {
     const { merchantOrderNo } = params(PaymentParamsSchema, req);
     const body = parse(CreateRefundBodySchema, req.body, 'request body');
-    const payment = await commands.get(merchantOrderNo);
-    const issue = amountIssue(body.amount, payment.currency);
-    if (issue) throw new ProblemError('validation', `amount: ${issue}`, { errors: [{ field: 'amount', message: issue }] });
-    const { created, refund } = await commands.refund(payment, {
-      refundNo: body.refundNo,
-      amountMinor: toMinorUnits(body.amount, payment.currency),
-      reason: body.reason,
-    });
-    res.status(created ? 201 : 200).json(refundResponse(refund, payment.currency));
+    const { created, refund, currency } = await commands.refundAmount(merchantOrderNo, body);
+    res.status(created ? 201 : 200).json(refundResponse(refund, currency));
   }));
 
   router.get('/v1/payments/:merchantOrderNo/refunds/:refundNo', auth, budget(async (req, res) => {

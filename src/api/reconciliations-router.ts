@@ -54,29 +54,45 @@ export function reportCsv(report: ReconciliationResponse): string {
 
 const encodeCursor = (s: ReportSummary) => Buffer.from(JSON.stringify([s.startedAt, s.id])).toString('base64url');
 
-/** docs/design.md §9: operators start a reconciliation and read its report. */
+/**
+ * The stored report; while the run has not saved one yet, or died without saying so, the workflow's
+ * word. The operator API and the console read reports through this.
+ */
+export async function readReport(client: Client, store: ReportStore, id: string): Promise<Report | undefined> {
+  const stored = store.report(id);
+  if (stored && stored.summary.status !== 'RUNNING') return stored;
+  const handle = client.workflow.getHandle(id);
+  try {
+    const description = await handle.describe();
+    if (description.type !== RECONCILIATION_WORKFLOW_TYPE) return undefined;
+    if (description.status.name === 'RUNNING') return stored ?? { summary: await handle.query(getReconciliationQuery), rows: [] };
+    // Ended without its last save (terminated, timed out): the report says the run failed.
+    const after = store.report(id);
+    if (after && after.summary.status !== 'RUNNING') return after;
+    return after && { ...after, summary: { ...after.summary, status: 'FAILED', error: `the run ended ${description.status.name.toLowerCase()}` } };
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return stored;
+    throw translate(err);
+  }
+}
+
+/** One page of the runs, newest first; the cursor names the last run of the previous page. */
+export function listRuns(store: ReportStore, { cursor, limit }: { cursor?: string; limit: number }): { data: ReconciliationSummaryResponse[]; nextCursor: string | null } {
+  const all = store.summaries();
+  let start = 0;
+  if (cursor) {
+    start = all.findIndex((s) => encodeCursor(s) === cursor) + 1;
+    if (start === 0) throw new ProblemError('validation', 'cursor: not a cursor this API issued', { errors: [{ field: 'cursor', message: 'not a cursor this API issued' }] });
+  }
+  const page = all.slice(start, start + limit);
+  const more = start + limit < all.length;
+  return { data: page.map(summaryResponse), nextCursor: more ? encodeCursor(page[page.length - 1]!) : null };
+}
+
+/** docs/design.md §11: operators start a reconciliation and read its report. */
 export function createReconciliationsRouter({ client, taskQueue, store, auth, requestMs }: ReconciliationsRouterDeps): Router {
   const router = Router();
   const budget = (handler: RequestHandler) => budgeted(requestMs, handler);
-
-  /** The stored report; while the run has not saved one yet, or died without saying so, the workflow's word. */
-  async function report(id: string): Promise<Report | undefined> {
-    const stored = store.report(id);
-    if (stored && stored.summary.status !== 'RUNNING') return stored;
-    const handle = client.workflow.getHandle(id);
-    try {
-      const description = await handle.describe();
-      if (description.type !== RECONCILIATION_WORKFLOW_TYPE) return undefined;
-      if (description.status.name === 'RUNNING') return stored ?? { summary: await handle.query(getReconciliationQuery), rows: [] };
-      // Ended without its last save (terminated, timed out): the report says the run failed.
-      const after = store.report(id);
-      if (after && after.summary.status !== 'RUNNING') return after;
-      return after && { ...after, summary: { ...after.summary, status: 'FAILED', error: `the run ended ${description.status.name.toLowerCase()}` } };
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) return stored;
-      throw translate(err);
-    }
-  }
 
   router.post('/v1/reconciliations', auth, ...jsonBody, budget(async (req, res) => {
     const body = parse(CreateReconciliationBodySchema, req.body, 'request body');
@@ -99,21 +115,12 @@ export function createReconciliationsRouter({ client, taskQueue, store, auth, re
   }));
 
   router.get('/v1/reconciliations', auth, (req, res: Response) => {
-    const query = parse(ListReconciliationsQuerySchema, req.query, 'query');
-    const all = store.summaries();
-    let start = 0;
-    if (query.cursor) {
-      start = all.findIndex((s) => encodeCursor(s) === query.cursor) + 1;
-      if (start === 0) throw new ProblemError('validation', 'cursor: not a cursor this API issued', { errors: [{ field: 'cursor', message: 'not a cursor this API issued' }] });
-    }
-    const page = all.slice(start, start + query.limit);
-    const more = start + query.limit < all.length;
-    res.json({ data: page.map(summaryResponse), nextCursor: more ? encodeCursor(page[page.length - 1]!) : null });
+    res.json(listRuns(store, parse(ListReconciliationsQuerySchema, req.query, 'query')));
   });
 
   router.get('/v1/reconciliations/:id', auth, budget(async (req, res) => {
     const { id } = params(ReconciliationParamsSchema, req);
-    const found = await report(id);
+    const found = await readReport(client, store, id);
     if (!found) throw new ProblemError('not-found', `no reconciliation ${id}`);
     const body = reportResponse(found);
     if (wantsCsv((types) => req.accepts(types))) {

@@ -10,11 +10,15 @@ import { watchGatewayPublicKeys } from '../codepay/keys';
 import { ConfigError, loadConfig } from '../config';
 import { apiKeyOf } from '../secrets/api-key-list';
 import { LiveFiles } from '../secrets/live-file';
+import { traceLogFields } from '../telemetry/log-fields';
+import { clientTracingInterceptors } from '../telemetry/temporal-tracing';
+import { SERVICE_NAMES, startTracing } from '../telemetry/tracing';
 import { temporalConnectionOptions } from '../temporal-connection';
 import { merchantWebhookSecrets } from '../webhooks/webhook-signer';
 import { apiKeysFromConfig, createExpiryWarnings } from './api-keys';
 import { createApp, type AppDependencies } from './app';
 import { createApiMetrics } from './metrics';
+import { startPaymentGauges } from './payment-gauges';
 import { warmUpApp, warmUpTemporalClient } from './warm-up';
 
 // Cheap (a few comparisons), and a key added to a file with a near expiry is warned of within a minute.
@@ -22,7 +26,8 @@ const EXPIRY_CHECK_MS = 60_000;
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const logger = pino({ level: config.logLevel, name: 'api' });
+  const logger = pino({ level: config.logLevel, name: 'api', mixin: traceLogFields });
+  const tracing = startTracing({ serviceName: SERVICE_NAMES.api });
   if (config.apiKeys.length === 0 && !config.apiKeyFiles.merchant) {
     throw new ConfigError('API_KEYS or API_KEYS_FILE is required: the merchant API accepts no request without a key');
   }
@@ -37,7 +42,7 @@ async function main(): Promise<void> {
   warnOfExpiry(Date.now());
   setInterval(() => warnOfExpiry(Date.now()), EXPIRY_CHECK_MS).unref();
   const connection = await Connection.connect(temporalConnectionOptions(config));
-  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const client = new Client({ connection, namespace: config.temporal.namespace, interceptors: { workflow: clientTracingInterceptors(tracing) } });
   // The demo shop only makes sense against the sandbox, where nobody pays real money.
   const demo = config.codepay.usesSandbox
     ? { cashierUrl: config.sandbox.publicUrl, webhookSecrets: merchantWebhookSecrets(config.merchantWebhooks, files) }
@@ -67,7 +72,9 @@ async function main(): Promise<void> {
   const temporalRefused = await warmUpTemporalClient(client);
   const warmUp = await warmUpApp(twin, warmUpKey);
   logger.info({ ...warmUp, temporalRefused }, 'api warmed up');
-  const app = createApp(dependencies);
+  const metrics = createApiMetrics();
+  const app = createApp({ ...dependencies, metrics });
+  const gauges = config.paymentGaugeMs > 0 ? startPaymentGauges({ client, namespace: config.temporal.namespace, metrics, intervalMs: config.paymentGaugeMs, logger }) : undefined;
 
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(config.apiPort, config.bindHost, (err?: Error) => (err ? reject(err) : resolve(s)));
@@ -87,9 +94,10 @@ async function main(): Promise<void> {
   const stop = (signal: NodeJS.Signals) => {
     logger.info({ signal }, 'stopping api: finishing in-flight requests');
     // Keep-alive sockets would hold close() open; idle ones are dropped, busy ones finish.
+    gauges?.stop();
     server.closeIdleConnections();
     server.close((err) => {
-      connection.close().finally(() => {
+      Promise.allSettled([connection.close(), tracing?.shutdown()]).finally(() => {
         if (err) logger.error({ err }, 'api did not stop cleanly');
         process.exit(err ? 1 : 0);
       });

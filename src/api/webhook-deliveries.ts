@@ -52,13 +52,7 @@ export class WebhookDeliveries {
 
   /** Sends one event again from a fresh retry schedule; a finished delivery workflow starts a new run for it. */
   async redeliver(merchantOrderNo: string, eventId: string): Promise<WebhookDeliveryView> {
-    let event: MerchantEvent | null;
-    try {
-      event = await this.read(merchantOrderNo, (handle) => handle.query(getMerchantEventQuery, eventId));
-    } catch (err) {
-      if (!(err instanceof WorkflowNotFoundError)) throw translate(err);
-      event = null;
-    }
+    const event = await this.findEvent(merchantOrderNo, eventId);
     if (!event) throw new ProblemError('event-not-found', `payment ${merchantOrderNo} has no webhook event ${eventId}`);
     const found = event;
     await withDeadline(this.client, this.timeouts.signalMs, () =>
@@ -74,6 +68,35 @@ export class WebhookDeliveries {
       throw translate(err);
     });
     return { eventId: event.id, type: event.type, timestamp: event.timestamp, status: 'pending', attempts: 0 };
+  }
+
+  /**
+   * The event in the current delivery run, else in an earlier one: a run completes once its payment
+   * is final and a later event or redelivery starts a new run, so the payment's events are spread
+   * over its runs (each queryable until the namespace's retention).
+   */
+  private async findEvent(merchantOrderNo: string, eventId: string): Promise<MerchantEvent | null> {
+    try {
+      const current = await this.read(merchantOrderNo, (handle) => handle.query(getMerchantEventQuery, eventId));
+      if (current) return current;
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw translate(err);
+    }
+    const workflowId = merchantWebhooksWorkflowId(merchantOrderNo);
+    let runs: string[];
+    try {
+      runs = [];
+      // The order number is validated (letters, digits, _ - * @): nothing to escape in the query.
+      for await (const run of this.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) runs.push(run.runId);
+    } catch (err) {
+      throw translate(err);
+    }
+    for (const runId of runs) {
+      const handle = this.client.workflow.getHandle(workflowId, runId);
+      const found = await readWorkflowState(this.client, handle, this.timeouts.requestMs, () => handle.query(getMerchantEventQuery, eventId), { resultIsState: false });
+      if (found) return found;
+    }
+    return null;
   }
 
   private read<T>(merchantOrderNo: string, call: (handle: ReturnType<Client['workflow']['getHandle']>) => Promise<T>): Promise<T> {

@@ -6,6 +6,7 @@ import { parseNotification, type NotificationRecipient } from '../codepay/notifi
 import type { CodePayNotification } from '../codepay/model';
 import { codepayNotificationSignal, paymentWorkflowId, refundWorkflowId } from '../workflows/messages';
 import type { ApiMetrics, WebhookResult, WebhookStage } from './metrics';
+import { tagActiveSpanWithOrder } from '../telemetry/spans';
 import { ProblemError } from './problem';
 import { type Lap, startLaps } from './stage-laps';
 import { budgeted, isClosedWorkflow, isTemporalUnavailable, withDeadline } from './temporal-failures';
@@ -134,6 +135,7 @@ export function createWebhookRouter(deps: WebhookRouterDeps): Router {
         : new ProblemError('validation', parsed.detail, { errors: [{ field: 'body', message: parsed.detail }] });
     }
     const { notification, merchantOrderNo } = parsed;
+    tagActiveSpanWithOrder(merchantOrderNo);
     const workflowId = notificationTarget(notification);
     const log = logger.child({ merchantOrderNo, kind: notification.kind, transStatus: notification.fact.transStatus, workflowId });
     const handle = client.workflow.getHandle(workflowId);

@@ -10,6 +10,7 @@ import { MoneyError, toDecimalString } from './money';
 import { CreateWapOrderDataSchema, OrderFactSchema, refundFactSchema } from './schemas';
 import { readResponse } from './response';
 import { HttpTimeoutError, httpPost, type HttpPost } from '../net/http-post';
+import { inClientSpan, ORDER_NO_ATTRIBUTE, withTraceHeaders } from '../telemetry/spans';
 
 /** Operation names as CodePay's Java SDK derives them (docs/codepay-protocol.md §4); each can be overridden. */
 export interface CodePayMethods {
@@ -69,27 +70,39 @@ export function createCodePayClient(options: CodePayClientOptions): CodePayClien
   const now = options.now ?? Date.now;
   const identity: MerchantIdentity = { appId: options.appId, merchantNo: options.merchantNo, storeNo: options.storeNo };
 
-  async function call<S extends z.ZodType>(method: string, business: BusinessFields, dataSchema: S): Promise<z.output<S>> {
-    const started = now();
-    try {
-      const envelope = buildRequestEnvelope(identity, method, business, started, options.privateKey);
-      const { status, body } = await post(method, envelope);
-      const data = readResponse(method, status, body, options.gatewayPublicKeys, dataSchema);
-      options.onCall?.({ method, durationMs: now() - started, outcome: 'ok' });
-      return data;
-    } catch (err) {
-      // The interface promises only errors.ts errors (e.g. a signing failure is a config problem).
-      const error =
-        err instanceof CodePayError ? err : new CodePayConfigError(`CodePay ${method} could not be called: ${(err as Error).message}`, method);
-      options.onCall?.({ method, durationMs: now() - started, outcome: outcomeOf(error) });
-      throw error;
-    }
+  /**
+   * One call in a client span carrying CodePay's method, the order number and the result code:
+   * names and codes only, never the envelope (its `sign`) or a key.
+   */
+  function call<S extends z.ZodType>(method: string, business: BusinessFields, dataSchema: S): Promise<z.output<S>> {
+    const attributes = { 'codepay.method': method, [ORDER_NO_ATTRIBUTE]: business.merchant_order_no ?? '', 'http.request.method': 'POST', 'url.full': endpoint };
+    return inClientSpan(`CodePay ${method}`, attributes, async (span) => {
+      const started = now();
+      try {
+        const envelope = buildRequestEnvelope(identity, method, business, started, options.privateKey);
+        const { status, body } = await post(method, envelope);
+        span.setAttribute('http.response.status_code', status);
+        const data = readResponse(method, status, body, options.gatewayPublicKeys, dataSchema);
+        span.setAttribute('codepay.result_code', '0');
+        options.onCall?.({ method, durationMs: now() - started, outcome: 'ok' });
+        return data;
+      } catch (err) {
+        // The interface promises only errors.ts errors (e.g. a signing failure is a config problem).
+        const error =
+          err instanceof CodePayError ? err : new CodePayConfigError(`CodePay ${method} could not be called: ${(err as Error).message}`, method);
+        const outcome = outcomeOf(error);
+        span.setAttribute('codepay.outcome', outcome);
+        if (error instanceof CodePayBusinessError) span.setAttribute('codepay.result_code', error.code);
+        options.onCall?.({ method, durationMs: now() - started, outcome });
+        throw error;
+      }
+    });
   }
 
   async function post(method: string, envelope: Record<string, string>): Promise<{ status: number; body: string }> {
     try {
       return await send(endpoint, {
-        headers: { 'content-type': 'application/json; charset=utf-8', accept: 'application/json' },
+        headers: withTraceHeaders({ 'content-type': 'application/json; charset=utf-8', accept: 'application/json' }),
         body: JSON.stringify(envelope),
         timeoutMs: options.timeoutMs,
       });

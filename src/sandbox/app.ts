@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { KeyObject } from 'node:crypto';
 import express, { Express, NextFunction, Request, Response } from 'express';
 import pino, { Logger } from 'pino';
+import { serverSpanMiddleware } from '../telemetry/spans';
 import { securityHeaders } from '../web/security-headers';
 import { cashierRouter } from './cashier-routes';
 import { controlRouter } from './control-routes';
@@ -53,6 +54,7 @@ export function createSandboxApp(options: SandboxOptions): { app: Express; gatew
   const app = express();
   app.disable('x-powered-by');
   app.use(securityHeaders());
+  app.use(serverSpanMiddleware());
   app.use(entryRouter(gateway));
   app.use(cashierRouter(gateway));
   app.use(controlRouter(gateway));

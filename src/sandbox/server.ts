@@ -5,6 +5,8 @@ import { ConfigError, loadConfig } from '../config';
 import { LiveFiles } from '../secrets/live-file';
 import { startSandbox } from './app';
 import { JournalError } from './journal';
+import { traceLogFields } from '../telemetry/log-fields';
+import { SERVICE_NAMES, startTracing } from '../telemetry/tracing';
 
 /**
  * `npm run sandbox`: the local CodePay for the configured merchant (docs/design.md §6). Needs both key
@@ -26,7 +28,8 @@ function readKey<T>(variable: string, file: string | undefined, read: (file: str
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const logger = pino({ level: config.logLevel, name: 'codepay-sandbox' });
+  const logger = pino({ level: config.logLevel, name: 'codepay-sandbox', mixin: traceLogFields });
+  const tracing = startTracing({ serviceName: SERVICE_NAMES.sandbox });
   const gatewayPrivateKey = readKey('SANDBOX_GATEWAY_PRIVATE_KEY_FILE', config.sandbox.gatewayPrivateKeyFile, readPrivateKeyFile);
   // Re-read while running, as CodePay's portal takes a new merchant public key without a restart
   // (the merchant key rotation of docs/operations.md §5, tried against the sandbox).
@@ -56,7 +59,7 @@ async function main(): Promise<void> {
   logger.info({ url: sandbox.url, appId: config.sandbox.appId, merchantNo: config.sandbox.merchantNo }, 'sandbox ready');
   const stop = (signal: NodeJS.Signals) => {
     logger.info({ signal }, 'stopping sandbox');
-    sandbox.close().then(
+    Promise.all([sandbox.close(), tracing?.shutdown()]).then(
       () => process.exit(0),
       (err: unknown) => {
         logger.error({ err }, 'sandbox did not stop cleanly');

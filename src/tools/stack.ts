@@ -83,12 +83,17 @@ function firstWebhookSecret(list: string | undefined, file: string | undefined):
   return text ? (parseWebhookSecrets(text)[0] ?? '') : '';
 }
 
-/** Each extra worker process serves its metrics on the next port (0 stays off). */
+/**
+ * Each extra worker process serves its metrics on the next port (0 stays off). OTEL_SERVICE_NAME
+ * is dropped: one name for every part would hide which process a span came from, so each keeps its
+ * own (codepay-api, codepay-worker, codepay-sandbox).
+ */
 function serviceEnv(name: ServiceName, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { OTEL_SERVICE_NAME: _shared, ...own } = env;
   const extra = /^worker-(\d+)$/.exec(name);
-  const metricsPort = Number(env.WORKER_METRICS_PORT ?? 9464);
-  if (!extra || metricsPort === 0) return env;
-  return { ...env, WORKER_METRICS_PORT: String(metricsPort + Number(extra[1]) - 1) };
+  const metricsPort = Number(own.WORKER_METRICS_PORT ?? 9464);
+  if (!extra || metricsPort === 0) return own;
+  return { ...own, WORKER_METRICS_PORT: String(metricsPort + Number(extra[1]) - 1) };
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
@@ -176,8 +181,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   return stack;
 }
 
-/** Variables of the caller's shell that would point a run at something else than its own stack. */
-const STACK_ENV = /^(TEMPORAL_|CODEPAY_|SANDBOX_|API_|PUBLIC_BASE_URL|PAYMENT_|WORKER_|MERCHANT_WEBHOOK_|DATA_DIR|LOG_LEVEL)/;
+/** Variables of the caller's shell that would point a run at something else than its own stack (OTEL_*: tracing is the run's own choice). */
+const STACK_ENV = /^(TEMPORAL_|CODEPAY_|SANDBOX_|API_|PUBLIC_BASE_URL|PAYMENT_|WORKER_|MERCHANT_WEBHOOK_|DATA_DIR|LOG_LEVEL|OTEL_)/;
 
 /**
  * The env of a self-contained stack for chaos and bench runs: the caller's shell minus anything

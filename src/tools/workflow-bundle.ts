@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { WORKFLOW_TRACING_INTERCEPTORS } from '../telemetry/temporal-tracing';
 
 const SOURCE_EXTENSIONS = new Set(['.ts', '.js']);
 
@@ -21,15 +22,21 @@ export interface WorkflowBundleSource {
   sourceRoots: string[];
   /** Where bundles are kept. */
   cacheDir: string;
+  /** Workflow interceptor modules bundled in (the traced bundle: telemetry/temporal-tracing.ts). */
+  interceptorModules?: string[];
 }
 
-/** The default for the running service: its own workflows, cached under node_modules/.cache. */
-export function serviceWorkflowBundleSource(): WorkflowBundleSource {
+/**
+ * The default for the running service: its own workflows, cached under node_modules/.cache;
+ * `traced` adds the OpenTelemetry workflow interceptors (a second bundle, used when tracing is on).
+ */
+export function serviceWorkflowBundleSource({ traced = false }: { traced?: boolean } = {}): WorkflowBundleSource {
   const sourceRoot = path.resolve(__dirname, '..');
   return {
     workflowsPath: require.resolve('../workflows'),
     sourceRoots: [sourceRoot],
     cacheDir: process.env.WORKFLOW_BUNDLE_CACHE_DIR ?? path.resolve(sourceRoot, '..', 'node_modules', '.cache', 'codepay-workflows'),
+    interceptorModules: traced ? [WORKFLOW_TRACING_INTERCEPTORS] : [],
   };
 }
 
@@ -44,10 +51,11 @@ function sourceFiles(dir: string): string[] {
 }
 
 /** The bundle's key: the SDK version and every source file's path and content. */
-export function workflowBundleKey(source: Pick<WorkflowBundleSource, 'workflowsPath' | 'sourceRoots'>): string {
+export function workflowBundleKey(source: Pick<WorkflowBundleSource, 'workflowsPath' | 'sourceRoots' | 'interceptorModules'>): string {
   const hash = createHash('sha256');
   const sdk = JSON.parse(readFileSync(require.resolve('@temporalio/worker/package.json'), 'utf8')) as { version: string };
   hash.update(`sdk ${sdk.version}\nentry ${path.relative(source.sourceRoots[0] ?? '', source.workflowsPath)}\n`);
+  for (const module of source.interceptorModules ?? []) hash.update(`interceptors ${path.relative(source.sourceRoots[0] ?? '', module)}\n`);
   source.sourceRoots.forEach((root, index) => {
     for (const file of sourceFiles(root)) {
       hash.update(`${index}:${path.relative(root, file)}\n`);
@@ -69,6 +77,7 @@ export async function prepareWorkflowBundle(source: WorkflowBundleSource): Promi
   if (existsSync(codePath)) return { codePath, cached: true };
   const bundle: WorkflowBundleWithSourceMap = await bundleWorkflowCode({
     workflowsPath: source.workflowsPath,
+    workflowInterceptorModules: source.interceptorModules,
     logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} },
   });
   mkdirSync(source.cacheDir, { recursive: true });
@@ -79,10 +88,13 @@ export async function prepareWorkflowBundle(source: WorkflowBundleSource): Promi
   return { codePath, cached: false };
 }
 
+/** Both bundles, so that turning tracing on (OTEL_* env) costs no build at the worker's start. */
 async function main(): Promise<void> {
-  const started = Date.now();
-  const { codePath, cached } = await prepareWorkflowBundle(serviceWorkflowBundleSource());
-  process.stdout.write(`workflow bundle ${cached ? 'up to date' : 'built'}: ${codePath} (${Date.now() - started} ms)\n`);
+  for (const traced of [false, true]) {
+    const started = Date.now();
+    const { codePath, cached } = await prepareWorkflowBundle(serviceWorkflowBundleSource({ traced }));
+    process.stdout.write(`workflow bundle${traced ? ' (traced)' : ''} ${cached ? 'up to date' : 'built'}: ${codePath} (${Date.now() - started} ms)\n`);
+  }
 }
 
 if (require.main === module) {

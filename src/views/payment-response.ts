@@ -47,6 +47,11 @@ export const PaymentEventSchema = z
     type: z.enum(['created', 'notified', 'polled', 'transition', 'refund', 'cancel', 'ignored', 'review', 'error']),
     message: z.string(),
     data: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).optional(),
+    traceId: z
+      .string()
+      .regex(/^[0-9a-f]{32}$/)
+      .optional()
+      .describe('OpenTelemetry trace id of the request or notification this event came from (docs/operations.md §9); absent when tracing is off'),
   });
 
 export const WebhookDeliverySchema = z

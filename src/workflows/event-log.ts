@@ -20,3 +20,13 @@ export function appendEvents(log: EventLog, events: readonly PaymentEvent[], lim
   const overflow = Math.max(0, all.length - limit);
   return { recent: all.slice(overflow), omitted: log.omitted + overflow };
 }
+
+/**
+ * Names the trace `events` came from on each of them, in the log too (they are the entries
+ * `appendEvents` added, compared by identity); nothing changes without a trace id.
+ */
+export function traceEvents(log: EventLog, events: readonly PaymentEvent[], traceId: string | undefined): { log: EventLog; events: PaymentEvent[] } {
+  if (!traceId || events.length === 0) return { log, events: [...events] };
+  const traced = new Map(events.map((event) => [event, { ...event, traceId }]));
+  return { log: { ...log, recent: log.recent.map((event) => traced.get(event) ?? event) }, events: events.map((event) => traced.get(event)!) };
+}

@@ -1,14 +1,17 @@
 /**
  * The payment workflow's side of merchant webhooks: after each committed step it asks the pure
- * rule (merchant-events) which events the step emits, numbers them, and hands them to the
- * delivery workflow with one local activity (signal-with-start of `webhooks-<no>`): one marker
- * event in the payment's history per batch, recorded in the same workflow task, and no waiting on
- * the merchant's endpoint. Batches go one at a time, so they reach the delivery workflow in order.
+ * rule (merchant-events) which events the step emits, numbers them, keeps their stamps (the
+ * payment's answer to `getMerchantEventStamps`), and hands them to the delivery workflow with one
+ * local activity (signal-with-start of `webhooks-<no>`): one marker event in the payment's history
+ * per batch, recorded in the same workflow task, and no waiting on the merchant's endpoint. Batches
+ * go one at a time, so they reach the delivery workflow in order. A hand-over from a task that is
+ * then lost reaches the delivery workflow all the same: the delivery sends only what the stamps,
+ * read from the recorded history, name (docs/webhooks.md, "One id, one event").
  */
 import { log, proxyLocalActivities } from '@temporalio/workflow';
 import type { WebhookActivities } from '../activities/webhook-activities';
-import { merchantEventsBetween } from './merchant-events';
-import type { MerchantEvent } from './messages';
+import { merchantEventStamp, merchantEventsBetween } from './merchant-events';
+import type { MerchantEvent, MerchantEventStamp } from './messages';
 import type { PaymentState } from './payment-state';
 
 /** Retried until Temporal takes the signal: an event is never dropped. */
@@ -18,16 +21,16 @@ const { emitMerchantEvents } = proxyLocalActivities<WebhookActivities>({
 });
 
 export interface MerchantEventOutbox {
-  /** Events emitted so far (the next event is `seq + 1`), carried across continue-as-new. */
-  readonly seq: number;
+  /** Every event emitted so far, carried across continue-as-new. */
+  readonly stamps: readonly MerchantEventStamp[];
   /** After a committed step: queue and send what it emits. */
   add(before: PaymentState, after: PaymentState, now: string): void;
   /** Nothing queued or in flight: safe to complete or continue-as-new. */
   idle(): boolean;
 }
 
-export function merchantEventOutbox(startSeq = 0): MerchantEventOutbox {
-  let seq = startSeq;
+export function merchantEventOutbox(carried: readonly MerchantEventStamp[] = []): MerchantEventOutbox {
+  const stamps = [...carried];
   let sending = false;
   const queue: MerchantEvent[] = [];
 
@@ -41,14 +44,12 @@ export function merchantEventOutbox(startSeq = 0): MerchantEventOutbox {
   }
 
   return {
-    get seq() {
-      return seq;
-    },
+    stamps,
     add(before, after, now) {
       if (before === after) return;
-      const events = merchantEventsBetween(before, after, seq + 1, now);
+      const events = merchantEventsBetween(before, after, (stamps.at(-1)?.seq ?? 0) + 1, now);
       if (events.length === 0) return;
-      seq += events.length;
+      stamps.push(...events.map(merchantEventStamp));
       queue.push(...events);
       // Only a cancelled payment workflow ends the local activity's retries.
       if (!sending) void send().catch((error: unknown) => log.warn('merchant events not handed over', { error: String(error) }));

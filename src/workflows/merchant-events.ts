@@ -4,7 +4,7 @@
  * `refund.succeeded`/`refund.failed`, then every status change gives `payment.<status>`. Comparing
  * states rather than reading the step's log makes every transition emit, whoever adds it.
  */
-import { PAYMENT_STATUSES, type MerchantEvent, type MerchantEventType, type PaymentStatus } from './messages';
+import { PAYMENT_STATUSES, type MerchantEvent, type MerchantEventStamp, type MerchantEventType, type PaymentStatus } from './messages';
 import { paymentView, type PaymentState } from './payment-state';
 
 /** The webhook-id of the payment's `seq`-th event: the same for a retried emission or delivery. */
@@ -35,4 +35,22 @@ export function merchantEventsBetween(before: PaymentState, after: PaymentState,
     const seq = nextSeq + i;
     return { id: merchantEventId(after.merchantOrderNo, seq), seq, type, timestamp: now, payment, ...(refundNo ? { refundNo } : {}) };
   });
+}
+
+export function merchantEventStamp(event: MerchantEvent): MerchantEventStamp {
+  return { id: event.id, seq: event.seq, type: event.type, timestamp: event.timestamp, ...(event.refundNo === undefined ? {} : { refundNo: event.refundNo }) };
+}
+
+const sameStamp = (a: MerchantEventStamp, b: MerchantEventStamp) => a.id === b.id && a.type === b.type && a.timestamp === b.timestamp && a.refundNo === b.refundNo;
+
+/**
+ * Which of the versions handed over under one id the payment recorded (its index), if any: only
+ * that one may be sent. None: the task that emitted them was lost and the recorded one has not
+ * arrived yet, or the payment never recorded an event with this id.
+ */
+export function recordedVersion(versions: readonly MerchantEvent[], recorded: readonly MerchantEventStamp[]): number | undefined {
+  const stamp = recorded.find((s) => s.id === versions[0]?.id);
+  if (!stamp) return undefined;
+  const index = versions.findIndex((v) => sameStamp(merchantEventStamp(v), stamp));
+  return index < 0 ? undefined : index;
 }

@@ -5,6 +5,7 @@
  * is in webhook-delivery-state; this file wires signals, the attempt activity, the retry timers
  * and continue-as-new.
  */
+import { context as otelContext, type Context as OtelContext } from '@opentelemetry/api';
 import { allHandlersFinished, condition, continueAsNew, proxyActivities, proxyLocalActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
 import type { WebhookActivities } from '../activities/webhook-activities';
 import { LOCAL_FIRST_ATTEMPT, locallyFirst } from './local-first';
@@ -19,6 +20,7 @@ import {
   redeliver,
   waitBeforeAttempt,
   type DeliveryState,
+  versions,
   type MerchantWebhookInput,
 } from './webhook-delivery-state';
 
@@ -38,7 +40,7 @@ export async function merchantWebhookWorkflow(input: MerchantWebhookInput): Prom
   /** Bumped by a redelivery, to cut a retry wait short. */
   let nudges = 0;
   /** Local first: a delivery is one marker event in the task that got the event. */
-  const attempt = (event: MerchantEvent, options: { summary: string }) => locallyFirst(local.deliverMerchantEvent, deliverMerchantEvent, options, [event]);
+  const attempt = (events: MerchantEvent[], options: { summary: string }) => locallyFirst(local.deliverMerchantEvent, deliverMerchantEvent, options, [events]);
 
   /** When the workflow last got work (workflow clock, ms); the idle close counts from it. */
   let lastWorkMs = nowMs();
@@ -47,7 +49,14 @@ export async function merchantWebhookWorkflow(input: MerchantWebhookInput): Prom
   /** `lastWorkMs` when the idle timer was armed: unchanged when it fires means idle all along. */
   let idleArmedAt = lastWorkMs;
 
+  /**
+   * The trace context each event arrived in (tracing interceptors; empty without them): its POSTs
+   * join the trace of what emitted it (a notification's, say). In memory only: a continued run's
+   * deliveries go on in the run's own trace.
+   */
+  const origins = new Map<string, OtelContext>();
   setHandler(merchantEventsSignal, (events) => {
+    for (const event of events) origins.set(event.id, otelContext.active());
     state = enqueue(state, events);
     lastWorkMs = nowMs();
   });
@@ -80,10 +89,11 @@ export async function merchantWebhookWorkflow(input: MerchantWebhookInput): Prom
       // previous task and arming the same wait again, which its replay then could not reproduce.
       if (nudged) continue;
     }
-    const result = await attempt(due.event, { summary: `POST ${due.event.type} (attempt ${due.attempts + 1})` }).catch(
-      (error: unknown) => ({ delivered: false, error: error instanceof Error ? error.message : String(error) }),
-    );
+    const result = await otelContext
+      .with(origins.get(due.event.id) ?? otelContext.active(), () => attempt(versions(due), { summary: `POST ${due.event.type} (attempt ${due.attempts + 1})` }))
+      .catch((error: unknown) => ({ delivered: false, error: error instanceof Error ? error.message : String(error) }));
     state = recordAttempt(state, due.event.id, result, now(), input.retryScheduleMs);
+    if (result.delivered) origins.delete(due.event.id);
   }
   await condition(allHandlersFinished);
 

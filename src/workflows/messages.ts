@@ -68,6 +68,8 @@ export interface RefundRequest {
   refundNo: string;
   amountMinor: number;
   reason?: string;
+  /** Set when an operator asked (the console): the operator key's identity, never the key. */
+  operator?: string;
 }
 
 export interface RefundView {
@@ -91,6 +93,8 @@ export interface PaymentEvent {
   type: 'created' | 'notified' | 'polled' | 'transition' | 'refund' | 'cancel' | 'ignored' | 'review' | 'error';
   message: string;
   data?: Record<string, string | number | boolean | null>;
+  /** The trace (OpenTelemetry trace id) of the request or notification the event came from; absent when tracing is off. */
+  traceId?: string;
 }
 
 export interface PaymentView {
@@ -162,10 +166,20 @@ export const PaymentErrorType = {
 
 export const startPaymentUpdate = defineUpdate<StartPaymentResult, [PaymentRequest]>('startPayment');
 export const cancelPaymentUpdate = defineUpdate<PaymentView, []>('cancelPayment');
+/** Who asks for a cancel when an operator does (the console): the payment's log names them. */
+export interface CancelRequest {
+  /** The operator key's identity, never the key. */
+  operator: string;
+}
+/**
+ * The same update (same name) with its one optional argument: the merchant API's cancel sends none
+ * (`cancelPaymentUpdate`), an operator's sends who. The workflow registers this one and takes both.
+ */
+export const operatorCancelUpdate = defineUpdate<PaymentView, [CancelRequest]>('cancelPayment');
 export const requestRefundUpdate = defineUpdate<RefundView, [RefundRequest]>('requestRefund');
 export const reviewPaymentUpdate = defineUpdate<PaymentView, [ReviewRequest]>('reviewPayment');
 export const codepayNotificationSignal = defineSignal<[CodePayNotification]>('codepayNotification');
-/** What a reconciliation found wrong with a payment (docs/design.md §9): evidence for an operator, never a money movement. */
+/** What a reconciliation found wrong with a payment (docs/design.md §11): evidence for an operator, never a money movement. */
 export interface ReconciliationFinding {
   reconciliationId: string;
   reason: string;
@@ -193,6 +207,14 @@ export interface MerchantEvent {
   refundNo?: string;
 }
 
+/**
+ * What identifies one recorded version of a merchant event: the payment's answer to
+ * `getMerchantEventStamps`. Two versions of one id (one handed over from a workflow task that was
+ * then lost, one from the task that was recorded) differ in their timestamp (each task attempt has
+ * its own workflow time) or type.
+ */
+export type MerchantEventStamp = Pick<MerchantEvent, 'id' | 'seq' | 'type' | 'timestamp' | 'refundNo'>;
+
 export type WebhookDeliveryStatus = 'pending' | 'delivered' | 'failing' | 'failed';
 
 export interface WebhookDeliveryView {
@@ -215,5 +237,10 @@ export const merchantEventsSignal = defineSignal<[MerchantEvent[]]>('merchantEve
 /** Send one event again (the merchant asked, or it failed); carries the event so a new run can send it. */
 export const redeliverMerchantEventSignal = defineSignal<[MerchantEvent]>('redeliverMerchantEvent');
 export const getWebhookDeliveriesQuery = defineQuery<WebhookDeliveryView[]>('getWebhookDeliveries');
+/**
+ * The payment's merchant events as its recorded history has them (a query sees only completed
+ * workflow tasks): the delivery sends only a version the payment recorded.
+ */
+export const getMerchantEventStampsQuery = defineQuery<MerchantEventStamp[]>('getMerchantEventStamps');
 /** The stored event, for a redelivery. */
 export const getMerchantEventQuery = defineQuery<MerchantEvent | null, [string]>('getMerchantEvent');

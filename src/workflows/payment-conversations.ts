@@ -7,6 +7,7 @@
  * another handler is halfway through changing; identical concurrent cancels share one conversation
  * and its one answer. The rules are the pure modules'; this file only sequences calls and commits.
  */
+import { context as otelContext, type Context as OtelContext } from '@opentelemetry/api';
 import { Mutex } from 'async-mutex';
 import { ApplicationFailure, ParentClosePolicy, condition, sleep, startChild } from '@temporalio/workflow';
 import type { OrderFact, RefundFact } from '../codepay/model';
@@ -18,7 +19,7 @@ import type { PaymentRun } from './payment-run';
 import { applyOrderFact, flagForReview, markClosing, markCreationFailed, markOrderCreated, paymentView, reserveRefund, settleRefund, type FactSource } from './payment-state';
 import { refundStaticSummary } from './payment-summary';
 import { applyReconciliationFinding } from './reconciliation-finding';
-import { admitRefund, cancelRejection, releaseRefund, type Rejection } from './refund-admission';
+import { admitRefund, cancelRejection, refundFailureNeedsOrderQuery, releaseRefund, type Rejection } from './refund-admission';
 import { adoptForeignRefund, isForeignRefundClaim } from './refund-adoption';
 import { refundWorkflow } from './refund-workflow';
 
@@ -37,6 +38,11 @@ export function paymentConversations(run: PaymentRun, input: PaymentInput) {
   const exclusive = <T>(talk: () => Promise<T>): Promise<T> => lock.runExclusive(talk);
   /** The latest notification that would move the payment, waiting for CodePay's confirmation. */
   let pendingClaim: OrderFact | undefined;
+  /**
+   * The trace context the claim's signal was handled in (tracing interceptors; empty without them):
+   * its confirming query and what that commits (the merchant events) join the notification's trace.
+   */
+  let claimContext: OtelContext = otelContext.active();
   /** The cancel conversation in progress: a cancel arriving meanwhile gets its answer. */
   let cancelling: Promise<PaymentView> | undefined;
   const no = input.merchantOrderNo;
@@ -79,8 +85,8 @@ export function paymentConversations(run: PaymentRun, input: PaymentInput) {
    * is CodePay's, including a payment that slipped in before the close. A refused close is
    * followed by one query: CodePay's answer, not the refusal, says what the order is.
    */
-  async function closeAtCodePay(reason: 'expiry' | 'cancel'): Promise<GatewayRejection | undefined> {
-    run.commit(markClosing(run.state, reason, run.now()));
+  async function closeAtCodePay(reason: 'expiry' | 'cancel', operator?: string): Promise<GatewayRejection | undefined> {
+    run.commit(markClosing(run.state, reason, run.now(), operator));
     try {
       await paymentCalls.cancelOrder.executeWithOptions({ summary: `Close order ${no} (${reason})` }, [no]);
     } catch (error) {
@@ -121,13 +127,15 @@ export function paymentConversations(run: PaymentRun, input: PaymentInput) {
     pendingClaim = undefined;
     // Another fact may have settled it meanwhile (a duplicate notification, a poll): no query then.
     if (!claim || !claimWouldMove(run.state, claim, run.now())) return;
-    try {
-      const answer = await paymentCalls.confirmOrder.executeWithOptions({ summary: `Confirm notification (trans_status ${claim.transStatus}) with Query order` }, [no]);
-      run.commit(confirmPaymentClaim(run.state, claim, answer, run.now()));
-    } catch (error) {
-      const failure = failureSummary(error);
-      run.noteError(`confirming query rejected: [${failure.code}] ${failure.message}`);
-    }
+    await otelContext.with(claimContext, async () => {
+      try {
+        const answer = await paymentCalls.confirmOrder.executeWithOptions({ summary: `Confirm notification (trans_status ${claim.transStatus}) with Query order` }, [no]);
+        run.commit(confirmPaymentClaim(run.state, claim, answer, run.now()));
+      } catch (error) {
+        const failure = failureSummary(error);
+        run.noteError(`confirming query rejected: [${failure.code}] ${failure.message}`);
+      }
+    });
   }
 
   /** At the deadline: query first (paid → PAID), else close and reconcile. */
@@ -137,13 +145,13 @@ export function paymentConversations(run: PaymentRun, input: PaymentInput) {
     if (run.state.status === 'AWAITING_PAYMENT') await closeAtCodePay('expiry');
   }
 
-  async function cancel(): Promise<PaymentView> {
+  async function cancel(operator?: string): Promise<PaymentView> {
     const cancelled = () => run.state.status === 'CANCELLED';
     // Decided again now: the conversation before this one may have changed the payment.
     if (cancelled()) return paymentView(run.state);
     const rejection = cancelRejection(run.state);
     if (rejection) fail(rejection);
-    const refused = await closeAtCodePay('cancel');
+    const refused = await closeAtCodePay('cancel', operator);
     // CodePay may refuse because it closed the order already: the query after the refusal tells.
     if (refused && !cancelled()) fail({ type: PaymentErrorType.GATEWAY_REJECTED, message: `CodePay refused to cancel: [${refused.code}] ${refused.message}` });
     return paymentView(run.state);
@@ -188,6 +196,7 @@ export function paymentConversations(run: PaymentRun, input: PaymentInput) {
           run.commit(settleRefund(run.state, result, run.now()));
           // CodePay's answer about the refund disagreed with what we asked for: an operator decides.
           if (result.review) run.commit(flagForReview(run.state, result.review.reason, result.review.evidence, run.now()));
+          else if (refundFailureNeedsOrderQuery(result)) void exclusive(() => queryOrder('reconcile', `Query order after refund ${request.refundNo} failed`));
         },
         (error: unknown) => {
           // The child itself failed (terminated?): CodePay may or may not have refunded, so an operator decides.
@@ -226,14 +235,16 @@ export function paymentConversations(run: PaymentRun, input: PaymentInput) {
     claimPending: () => pendingClaim !== undefined,
     claim: (fact: OrderFact) => {
       pendingClaim = fact;
+      claimContext = otelContext.active();
     },
     create: () => exclusive(createOrder),
     poll: (n: number) => exclusive(async () => (run.state.status === 'AWAITING_PAYMENT' ? queryOrder('poll', `Query order (poll #${n})`) : undefined)),
     expire: () => exclusive(expire),
     confirmClaim: () => exclusive(confirmClaim),
-    cancel: () =>
+    /** A cancel joining one in progress gets its answer; the log names the first one's operator. */
+    cancel: (operator?: string) =>
       (cancelling ??= condition(() => run.state.status !== 'CREATING')
-        .then(() => exclusive(cancel))
+        .then(() => exclusive(() => cancel(operator)))
         .finally(() => {
           cancelling = undefined;
         })),

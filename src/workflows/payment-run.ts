@@ -4,9 +4,11 @@
  * events the step emits. The workflow's steps read `state` and `commit` outcomes of the pure
  * modules; nothing else assigns the state.
  */
+import { isSpanContextValid, trace } from '@opentelemetry/api';
 import { log, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { traceEvents } from './event-log';
 import { merchantEventOutbox, type MerchantEventOutbox } from './merchant-event-outbox';
-import type { PaymentInput } from './messages';
+import type { MerchantEventStamp, PaymentInput } from './messages';
 import { initialPaymentState, record, type Outcome, type PaymentState } from './payment-state';
 import { paymentCurrentDetails } from './payment-summary';
 import { publishedAtStart, searchAttributeUpdates } from './search-attributes';
@@ -16,7 +18,7 @@ export interface CarriedPayment {
   state: PaymentState;
   polls: number;
   /** Merchant webhook events emitted so far. */
-  merchantEventSeq?: number;
+  merchantEvents?: MerchantEventStamp[];
 }
 
 export interface PaymentRun {
@@ -30,11 +32,31 @@ export interface PaymentRun {
   nowMs(): number;
 }
 
+/**
+ * The trace of the message being handled (HandleSignal/HandleUpdate spans) or of the run (RunWorkflow:
+ * the start's), as the tracing interceptors of the traced bundle set it; undefined without them.
+ * Read from Temporal headers in the history, so a replay names the same trace.
+ */
+function activeTraceId(): string | undefined {
+  const context = trace.getActiveSpan()?.spanContext();
+  return context && isSpanContextValid(context) ? context.traceId : undefined;
+}
+
+/** The outcome with its events naming the active trace. */
+function traced({ state, events }: Outcome): Outcome {
+  const named = traceEvents(state.log, events, activeTraceId());
+  return { state: named.log === state.log ? state : { ...state, log: named.log }, events: named.events };
+}
+
 export function startPaymentRun(input: PaymentInput, carried: CarriedPayment | undefined): PaymentRun {
   const now = () => new Date().toISOString();
-  let state = carried?.state ?? initialPaymentState(input, now());
+  const initial = () => {
+    const created = initialPaymentState(input, now());
+    return traced({ state: created, events: created.log.recent }).state;
+  };
+  let state = carried?.state ?? initial();
   let published = publishedAtStart(workflowInfo().typedSearchAttributes);
-  const merchantEvents = merchantEventOutbox(carried?.merchantEventSeq);
+  const merchantEvents = merchantEventOutbox(carried?.merchantEvents);
 
   const publish = () => {
     const next = searchAttributeUpdates(published, state);
@@ -42,7 +64,8 @@ export function startPaymentRun(input: PaymentInput, carried: CarriedPayment | u
     published = next.published;
     setCurrentDetails(paymentCurrentDetails(state));
   };
-  const commit = ({ state: next, events }: Outcome) => {
+  const commit = (outcome: Outcome) => {
+    const { state: next, events } = traced(outcome);
     const before = state;
     state = next;
     for (const event of events) if (event.type === 'transition' || event.type === 'review') log.info(event.message, { merchantOrderNo: state.merchantOrderNo });

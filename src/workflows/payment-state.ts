@@ -6,7 +6,7 @@
 import type { OrderFact } from '../codepay/model';
 import { TransStatus } from '../codepay/trans-status';
 import { appendEvents, emptyEventLog, type EventLog } from './event-log';
-import type { PaymentEvent, PaymentInput, PaymentReview, PaymentStatus, PaymentView, RefundView } from './messages';
+import type { PaymentEvent, PaymentInput, PaymentReview, PaymentStatus, PaymentView, RefundRequest, RefundView } from './messages';
 
 export interface PaymentState {
   merchantOrderNo: string;
@@ -262,14 +262,21 @@ export function markCreationFailed(state: PaymentState, error: { code: string; m
 }
 
 /** Records that we asked CodePay to close the order, so its "closed" answer reads as `reason`. */
-export function markClosing(state: PaymentState, reason: 'expiry' | 'cancel', now: string): Outcome {
-  return record({ ...state, closing: reason }, [{ at: now, type: 'cancel', message: `closing the order at CodePay (${reason})` }]);
+export function markClosing(state: PaymentState, reason: 'expiry' | 'cancel', now: string, operator?: string): Outcome {
+  if (!operator) return record({ ...state, closing: reason }, [{ at: now, type: 'cancel', message: `closing the order at CodePay (${reason})` }]);
+  return record({ ...state, closing: reason }, [{ at: now, type: 'cancel', message: `closing the order at CodePay (${reason} by operator ${operator})`, data: { operator } }]);
 }
 
-export function reserveRefund(state: PaymentState, request: { refundNo: string; amountMinor: number; reason?: string }, now: string): Outcome {
+export function reserveRefund(state: PaymentState, request: RefundRequest, now: string): Outcome {
   const refund: RefundView = { refundNo: request.refundNo, amountMinor: request.amountMinor, status: 'PENDING', reason: request.reason, requestedAt: now };
+  const by: Record<string, string> = request.operator ? { operator: request.operator } : {};
   return record({ ...state, refunds: [...state.refunds, refund] }, [
-    { at: now, type: 'refund', message: `refund ${request.refundNo} of ${request.amountMinor} minor units reserved`, data: { refundNo: request.refundNo, amountMinor: request.amountMinor } },
+    {
+      at: now,
+      type: 'refund',
+      message: `refund ${request.refundNo} of ${request.amountMinor} minor units reserved${request.operator ? ` by operator ${request.operator}` : ''}`,
+      data: { refundNo: request.refundNo, amountMinor: request.amountMinor, ...by },
+    },
   ]);
 }
 

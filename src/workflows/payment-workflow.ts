@@ -8,13 +8,15 @@ import { allHandlersFinished, condition, continueAsNew, setHandler, workflowInfo
 import { receivePaymentClaim } from './claims';
 import {
   START_TOKEN_MEMO,
-  cancelPaymentUpdate,
+  operatorCancelUpdate,
   codepayNotificationSignal,
+  getMerchantEventStampsQuery,
   getPaymentQuery,
   reconciliationExceptionSignal,
   requestRefundUpdate,
   reviewPaymentUpdate,
   startPaymentUpdate,
+  type CancelRequest,
   type PaymentInput,
   type PaymentView,
   type ReviewRequest,
@@ -60,7 +62,7 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
     if (!historyIsLong() || !settled()) return;
     await condition(() => allHandlersFinished() && run.merchantEvents.idle());
     if (!settled()) return;
-    await continueAsNew<typeof paymentWorkflow>({ ...input, carried: { state: run.state, polls, merchantEventSeq: run.merchantEvents.seq } });
+    await continueAsNew<typeof paymentWorkflow>({ ...input, carried: { state: run.state, polls, merchantEvents: [...run.merchantEvents.stamps] } });
   }
 
   /** Until paid or closed: notifications (confirmed by a query), polls on the schedule, the expiry at the deadline. */
@@ -113,6 +115,7 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
 function registerHandlers(run: PaymentRun, talk: PaymentConversations, input: PaymentInput): void {
   const rejectIf = (rejection: Rejection | undefined) => void (rejection && fail(rejection));
   setHandler(getPaymentQuery, () => paymentView(run.state));
+  setHandler(getMerchantEventStampsQuery, () => [...run.merchantEvents.stamps]);
 
   setHandler(codepayNotificationSignal, (notification) => {
     if (notification.kind === 'payment') {
@@ -139,7 +142,10 @@ function registerHandlers(run: PaymentRun, talk: PaymentConversations, input: Pa
     { validator: (request) => rejectIf(payloadMismatch(input, request)) },
   );
 
-  setHandler(cancelPaymentUpdate, () => talk.cancel(), { validator: () => rejectIf(cancelRejection(run.state)) });
+  // The merchant API's cancel carries no argument (cancelPaymentUpdate), an operator's names who asks.
+  setHandler(operatorCancelUpdate, (request: CancelRequest | undefined) => talk.cancel(request?.operator), {
+    validator: (_request: CancelRequest | undefined) => rejectIf(cancelRejection(run.state)),
+  });
   setHandler(requestRefundUpdate, (request) => talk.refund(request), {
     validator: (request) => {
       const admission = admitRefund(run.state, request);

@@ -1,5 +1,5 @@
 /**
- * What a reconciliation's finding does to a payment (docs/design.md §9), as a pure function: the
+ * What a reconciliation's finding does to a payment (docs/design.md §11), as a pure function: the
  * payment stops in NEEDS_REVIEW with both sides' values as evidence, and the existing operator
  * review decides. Nothing here records money differently: the reconciliation only points.
  */

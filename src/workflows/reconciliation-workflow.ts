@@ -1,5 +1,5 @@
 /**
- * One reconciliation run over a window [from, to) (docs/design.md §9): pages of payments from
+ * One reconciliation run over a window [from, to) (docs/design.md §11): pages of payments from
  * visibility, each page checked by one activity (CodePay queries paced and retried there), the
  * summary saved after each page so the API shows progress, continue-as-new before the history
  * grows, so 100,000 payments fit. It moves no money: a payment that disagrees gets the finding as

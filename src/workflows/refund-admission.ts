@@ -16,6 +16,16 @@ export const MAX_REFUNDS_PER_PAYMENT = 10;
  */
 export const REFUND_NO_TAKEN_CODES: ReadonlySet<string> = new Set(['E04101']);
 
+/**
+ * Whether a refund's failure must be followed by a query of the order: a refusal or decline may
+ * come from a state of the order we have not recorded (cancelled and refunded by CodePay, issue 20),
+ * so CodePay's answer about the order, not the refusal, decides. A number taken elsewhere says
+ * nothing about this order.
+ */
+export function refundFailureNeedsOrderQuery(result: Pick<RefundView, 'status' | 'error'>): boolean {
+  return result.status === 'FAILED' && !(result.error && REFUND_NO_TAKEN_CODES.has(result.error.code));
+}
+
 /** Refunds that use one of the payment's slots at CodePay. */
 export function refundSlotsUsed(state: PaymentState): number {
   return state.refunds.filter((r) => !(r.status === 'FAILED' && r.error && REFUND_NO_TAKEN_CODES.has(r.error.code))).length;

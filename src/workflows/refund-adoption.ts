@@ -1,5 +1,5 @@
 /**
- * Refunds made outside this service (docs/design.md §9), as pure functions. A verified refund
+ * Refunds made outside this service (docs/design.md §11), as pure functions. A verified refund
  * notification for this payment under a number we never issued is a claim; CodePay's
  * `order.refund.query` is the fact. A confirmed refund is recorded with origin `codepay` and counts
  * like ours; one the query does not confirm changes nothing but the log.

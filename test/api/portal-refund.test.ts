@@ -7,7 +7,7 @@ import { identity } from './support/notification-fields';
 import type { ReconciliationResponse } from '../../src/api/reconciliations-schemas';
 
 /**
- * Refunds made outside the service (docs/design.md §9): a refund in CodePay's merchant portal is
+ * Refunds made outside the service (docs/design.md §11): a refund in CodePay's merchant portal is
  * notified under a refund number we never issued; confirmed with order.refund.query, it is adopted.
  */
 describe('refunds made in CodePay’s portal (in-process app, real dev server, worker, sandbox)', () => {

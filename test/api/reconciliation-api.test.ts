@@ -8,7 +8,7 @@ import { type ApiStack, orderNo, startApiStack, startPaymentRetrying, TEST_OPERA
 import { openApiValidator } from './support/openapi-validator';
 
 /**
- * The books over HTTP (docs/design.md §9): a reconciliation run against the sandbox as CodePay, with
+ * The books over HTTP (docs/design.md §11): a reconciliation run against the sandbox as CodePay, with
  * the worker's reconciliation activities and the API reading the same report folder.
  */
 describe('reconciliation and CSV export over HTTP (in-process app, real dev server, worker, sandbox)', () => {

@@ -12,7 +12,8 @@ describe('payment start admission (real dev server, worker, sandbox)', () => {
   let stack: ApiStack;
   const CODEPAY_LATENCY_MS = 1_500;
   beforeAll(async () => {
-    stack = await startApiStack({ app: { startAdmission: { concurrency: 1, queue: 1, maxWaitMs: 20_000 } } });
+    // A generous Temporal budget: on a loaded machine the slowed start must not time out, this is about the queue.
+    stack = await startApiStack({ app: { startAdmission: { concurrency: 1, queue: 1, maxWaitMs: 30_000 }, timeouts: { requestMs: 15_000 } } });
     expect((await stack.sandbox('PUT', '/sandbox/faults', { latencyMs: CODEPAY_LATENCY_MS })).status).toBe(200);
   }, 60_000);
   afterAll(() => stack?.close(), 30_000);

@@ -90,6 +90,14 @@ describe('docker-compose.yml', () => {
       compose = resolvedCompose();
     });
 
+    it('runs Prometheus on the alert rules, Jaeger for the services\' OTLP and Grafana with the dashboard', () => {
+      expect(service(compose, 'prometheus').volumes).toContainEqual(expect.stringMatching(/deploy\/prometheus:\/etc\/prometheus:ro$/));
+      expect(service(compose, 'grafana').volumes).toContainEqual(expect.stringMatching(/deploy\/grafana\/dashboards:\/var\/lib\/grafana\/dashboards:ro$/));
+      expect(service(compose, 'grafana').volumes).toContainEqual(expect.stringMatching(/deploy\/grafana\/provisioning:\/etc\/grafana\/provisioning:ro$/));
+      expect(service(compose, 'jaeger').image).toMatch(/^jaegertracing\/all-in-one:/);
+      for (const name of ['api', 'worker', 'sandbox']) expect({ name, endpoint: service(compose, name).environment?.OTEL_EXPORTER_OTLP_ENDPOINT }).toEqual({ name, endpoint: 'http://jaeger:4318' });
+    });
+
     it('runs two worker replicas', () => {
       expect(service(compose, 'worker').deploy?.replicas).toBe(2);
     });
@@ -176,7 +184,8 @@ describe('docker-compose.yml', () => {
     });
 
     it('pins every image tag, the Dockerfile base image too', () => {
-      const pinned = /^[a-z0-9/._-]+:\d+\.\d+(\.\d+)?(-[a-z0-9.-]+)?$/;
+      // prom/prometheus tags carry a `v`.
+      const pinned = /^[a-z0-9/._-]+:v?\d+\.\d+(\.\d+)?(-[a-z0-9.-]+)?$/;
       for (const [name, s] of Object.entries(compose.services)) {
         if (s.build !== undefined) continue;
         expect({ name, image: s.image }).toEqual({ name, image: expect.stringMatching(pinned) });

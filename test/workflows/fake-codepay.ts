@@ -123,6 +123,7 @@ export class FakeCodePay implements CodePayClient {
     if (this.refunds.has(request.refundNo)) return this.refundFact(request.refundNo);
     if (this.refundOutcome === 'reject') throw new CodePayBusinessError('E04132', 'Partial refund not allowed', 'order.refund.submit');
     const order = this.order(request.merchantOrderNo);
+    if (order.status !== TransStatus.SUCCESS) throw new CodePayBusinessError('E04120', `Order ${request.merchantOrderNo} is not paid (trans_status ${order.status})`, 'order.refund.submit');
     const committed = [...this.refunds.values()]
       .filter((r) => r.request.merchantOrderNo === request.merchantOrderNo && r.status !== TransStatus.CLOSED)
       .reduce((sum, r) => sum + r.request.amountMinor, 0);

@@ -4,11 +4,13 @@ import {
   cancelPaymentUpdate,
   getMerchantEventQuery,
   getWebhookDeliveriesQuery,
+  merchantEventsSignal,
   merchantWebhooksWorkflowId,
   redeliverMerchantEventSignal,
   requestRefundUpdate,
   type MerchantEvent,
 } from '../../src/workflows/messages';
+import { WebhookDeliveries } from '../../src/api/webhook-deliveries';
 import { localActivityType } from '../../src/tools/history-events';
 import { connectTestTemporal, createTestWorker, type TestTemporal } from '../harness/temporal';
 import { waitFor } from '../harness/wait-for';
@@ -115,6 +117,57 @@ describe('merchant webhooks on the dev server', () => {
       });
       await waitFor(async () => receiver.delivered(), (d) => d.length === 1);
       expect(receiver.delivered()[0]).toMatchObject({ id: failed[1]!.eventId, body: { type: 'payment.cancelled' }, verifiedBySpec: true });
+    });
+  });
+
+  it('an event handed over from a workflow task that was then lost is never sent; its id goes to the event the payment recorded (issue 20, defect 3)', async () => {
+    const receiver = await startWebhookReceiver();
+    await withWorker(receiver, [300, 300, 300, 300], async (ctx) => {
+      ctx.fake.refundOutcome = 'reject';
+      const { input, handle } = await paidPayment(ctx, { refundWindowMs: 60_000 });
+      await waitFor(async () => receiver.delivered().length, (n) => n === 2);
+      // What the lost task of issue 20 handed over: evt_<no>_3 = payment.cancelled (its cancel
+      // then vanished with the task), signalled exactly as emitMerchantEvents does.
+      const paidView = await viewOf(handle);
+      const lost: MerchantEvent = { id: `evt_${input.merchantOrderNo}_3`, seq: 3, type: 'payment.cancelled', timestamp: new Date().toISOString(), payment: { ...paidView, status: 'CANCELLED', refundedByCancel: true } };
+      await ctx.client.workflow.getHandle(merchantWebhooksWorkflowId(input.merchantOrderNo)).signal(merchantEventsSignal, [lost]);
+      await new Promise((r) => setTimeout(r, 500));
+      // The retried task records another third event: the refund CodePay refused.
+      await handle.executeUpdate(requestRefundUpdate, { args: [{ refundNo: `R-${input.merchantOrderNo.slice(2)}`, amountMinor: 300 }] }).catch(() => undefined);
+      const third = await waitFor(async () => receiver.delivered().filter((a) => a.id === lost.id), (d) => d.length === 1, { timeoutMs: 15_000 });
+      expect(third[0]!.body.type).toBe('refund.failed');
+      expect(receiver.attempts.filter((a) => a.id === lost.id).map((a) => a.body.type)).toEqual(['refund.failed']);
+      const views = await deliveries(ctx, input.merchantOrderNo);
+      expect(views.map((v) => [v.eventId.split('_').at(-1), v.type, v.status])).toEqual([
+        ['1', 'payment.awaiting_payment', 'delivered'],
+        ['2', 'payment.paid', 'delivered'],
+        ['3', 'refund.failed', 'delivered'],
+      ]);
+      expect((await viewOf(handle)).status).toBe('PAID');
+    });
+  });
+
+  it("a redelivery finds the event in whichever delivery run holds it (the payment's earlier, finished run)", async () => {
+    const receiver = await startWebhookReceiver();
+    await withWorker(receiver, [100], async (ctx) => {
+      const input = paymentInput();
+      const { handle } = await startPayment(ctx, input);
+      await handle.executeUpdate(cancelPaymentUpdate);
+      await handle.result();
+      const webhooks = ctx.client.workflow.getHandle(merchantWebhooksWorkflowId(input.merchantOrderNo));
+      await waitFor(async () => (await webhooks.describe()).status.name, (s) => s === 'COMPLETED');
+      const api = new WebhookDeliveries(ctx.client, { temporal: { namespace: 'default', taskQueue: ctx.taskQueue }, merchantWebhooks: { retryScheduleMs: [100] } } as never, { requestMs: 5_000, signalMs: 5_000 });
+      // The second event's redelivery starts a new run, which holds only that event.
+      const second = `evt_${input.merchantOrderNo}_2`;
+      await api.redeliver(input.merchantOrderNo, second);
+      await waitFor(async () => receiver.delivered().filter((a) => a.id === second).length, (n) => n === 2);
+      expect((await webhooks.query(getWebhookDeliveriesQuery)).map((v) => v.eventId)).toEqual([second]);
+      // The first event is only in the finished run: found there, sent again under its id.
+      const first = `evt_${input.merchantOrderNo}_1`;
+      await waitFor(async () => (await webhooks.describe()).status.name, (s) => s === 'COMPLETED');
+      await expect(api.redeliver(input.merchantOrderNo, first)).resolves.toMatchObject({ eventId: first, type: 'payment.awaiting_payment' });
+      await waitFor(async () => receiver.delivered().filter((a) => a.id === first).map((a) => a.body.type), (types) => types.length === 2);
+      await expect(api.redeliver(input.merchantOrderNo, `evt_${input.merchantOrderNo}_9`)).rejects.toMatchObject({ kind: 'event-not-found' });
     });
   });
 });

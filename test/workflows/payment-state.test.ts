@@ -1,5 +1,5 @@
 import { TransStatus } from '../../src/codepay/trans-status';
-import { appendEvents, emptyEventLog, EVENT_LOG_LIMIT } from '../../src/workflows/event-log';
+import { appendEvents, emptyEventLog, EVENT_LOG_LIMIT, traceEvents } from '../../src/workflows/event-log';
 import {
   applyOrderFact,
   markClosing,
@@ -203,6 +203,18 @@ describe('event log and poll schedule', () => {
     expect(log.recent).toHaveLength(EVENT_LOG_LIMIT);
     expect(log.omitted).toBe(5);
     expect(log.recent[0]!.message).toBe('5');
+  });
+
+  it('names the trace on the events just added, in the log too, and leaves earlier ones and a trace-less step alone', () => {
+    const earlier = { at: T0, type: 'created' as const, message: 'created' };
+    const added = [{ at: T0, type: 'notified' as const, message: 'n' }, { at: T0, type: 'transition' as const, message: 't' }];
+    const log = appendEvents(appendEvents(emptyEventLog(), [earlier]), added);
+    const trace = 'a'.repeat(32);
+    const named = traceEvents(log, added, trace);
+    expect(named.events.map((e) => e.traceId)).toEqual([trace, trace]);
+    expect(named.log.recent.map((e) => e.traceId)).toEqual([undefined, trace, trace]);
+    expect(named.log.omitted).toBe(log.omitted);
+    expect(traceEvents(log, added, undefined).log).toBe(log);
   });
 
   it('backs off and repeats the last delay', () => {

@@ -8,8 +8,10 @@ import {
   nextDelivery,
   recordAttempt,
   redeliver,
+  versions,
   waitBeforeAttempt,
 } from '../../src/workflows/webhook-delivery-state';
+import { merchantEventStamp, recordedVersion } from '../../src/workflows/merchant-events';
 
 const T0 = '2030-01-01T00:00:00.000Z';
 const at = (seconds: number) => new Date(Date.parse(T0) + seconds * 1000).toISOString();
@@ -90,5 +92,46 @@ describe('webhook delivery state', () => {
     expect(state.omitted).toBe(5);
     expect(state.records[0]!.event.seq).toBe(6);
     expect(state.records.filter((r) => r.status === 'pending')).toHaveLength(DELIVERY_RECORD_LIMIT - 5);
+  });
+
+  describe('one id, one event (issue 20, defect 3)', () => {
+    // evt_M1_3 handed over from a workflow task that was then lost, and the one the retried task recorded.
+    const lost: MerchantEvent = { ...event(3, 'CANCELLED'), timestamp: at(1) };
+    const recorded: MerchantEvent = { ...event(3, 'PAID'), type: 'refund.failed', refundNo: 'R1', timestamp: at(12) };
+
+    it('a second version of a known id joins the record and is tried at once; a repeat of either changes nothing', () => {
+      let state = enqueue(emptyDeliveryState(), [lost]);
+      state = recordAttempt(state, lost.id, { delivered: false, error: 'not recorded' }, at(2), SCHEDULE);
+      expect(waitBeforeAttempt(nextDelivery(state)!, at(2))).toBe(5_000);
+      state = enqueue(state, [recorded]);
+      const record = nextDelivery(state)!;
+      expect(versions(record)).toEqual([lost, recorded]);
+      expect(waitBeforeAttempt(record, at(12))).toBe(0);
+      expect(enqueue(state, [lost, recorded])).toBe(state);
+    });
+
+    it('the attempt keeps only the version it found recorded and sent', () => {
+      let state = enqueue(emptyDeliveryState(), [lost, recorded]);
+      state = recordAttempt(state, lost.id, { delivered: true, status: 204, sent: 1 }, at(13), SCHEDULE);
+      expect(state.records).toEqual([expect.objectContaining({ event: recorded, status: 'delivered' })]);
+      expect(state.records[0]!.others).toBeUndefined();
+      // Delivered: a late copy of the lost version is not taken in again.
+      expect(enqueue(state, [lost])).toBe(state);
+      expect(deliveryViews(state)[0]).toMatchObject({ eventId: 'evt_M1_3', type: 'refund.failed' });
+    });
+
+    it('picks the version the payment recorded, by id, type, refund and timestamp; none when it recorded another or nothing', () => {
+      expect(recordedVersion([lost, recorded], [merchantEventStamp(event(2)), merchantEventStamp(recorded)])).toBe(1);
+      expect(recordedVersion([lost], [merchantEventStamp(event(2)), merchantEventStamp(recorded)])).toBeUndefined();
+      expect(recordedVersion([lost], [merchantEventStamp(event(2))])).toBeUndefined();
+      expect(recordedVersion([recorded], [merchantEventStamp({ ...recorded, timestamp: at(13) })])).toBeUndefined();
+    });
+
+    it('a payment is not taken for finished on a version it never recorded', () => {
+      const state = enqueue(emptyDeliveryState(), [event(1), lost, { ...lost, timestamp: at(3) }]);
+      const settled = recordAttempt(recordAttempt(state, 'evt_M1_1', ok, at(4), []), lost.id, { delivered: false, error: 'not recorded' }, at(4), []);
+      expect(nextDelivery(settled)).toBeUndefined();
+      expect(isFinished(settled)).toBe(false);
+    });
   });
 });

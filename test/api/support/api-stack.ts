@@ -46,7 +46,8 @@ export function apiConfig(publicBaseUrl: string, taskQueue: string, overrides: P
   return {
     apiKeys: [TEST_API_KEY, 'sk_test_second_key'],
     operatorApiKeys: [TEST_OPERATOR_KEY],
-    temporal: { address: 'unused', embedded: false, port: 0, uiPort: 0, namespace: 'default', taskQueue },
+    // uiUrl: only where the console's links point; the test dev server serves no Web UI.
+    temporal: { address: 'unused', embedded: false, port: 0, uiPort: 0, uiUrl: 'http://127.0.0.1:8233', namespace: 'default', taskQueue },
     publicBaseUrl,
     // One poll after a minute: inside a test only notifications (or the API) move a payment.
     payments: { defaultExpiresSeconds: 900, refundWindowMs: 60_000, pollScheduleMs: [60_000], maxAmount: parseAmountLimits('') },
@@ -55,6 +56,7 @@ export function apiConfig(publicBaseUrl: string, taskQueue: string, overrides: P
     apiKeyFiles: {},
     merchantWebhooks: { secrets: [], retryScheduleMs: [] },
     codepay: { appId: APP_ID, merchantNo: MERCHANT_NO },
+    console: { sessionTtlSeconds: 3600 },
     ...overrides,
   };
 }
