@@ -45,7 +45,7 @@ const EnvSchema = z.object({
   API_KEYS: list,
   /** A key file (one key a line, same syntax), re-read while running: how keys are rotated. */
   API_KEYS_FILE: optional,
-  /** Comma-separated operator keys: operator actions only (reviewing NEEDS_REVIEW payments). */
+  /** Comma-separated operator keys: operator actions only (reviewing NEEDS_REVIEW payments, reconciliations). */
   OPERATOR_API_KEYS: list,
   OPERATOR_API_KEYS_FILE: optional,
   /**
@@ -229,7 +229,7 @@ export interface Config {
   paymentGaugeMs: number;
   /** Outgoing merchant webhooks; no URL: no events are delivered. */
   merchantWebhooks: { url?: string; secrets: string[]; secretFile?: string; retryScheduleMs: number[] };
-  /** docs/design.md §7: `cron` undefined when RECONCILIATION_CRON=off. */
+  /** docs/design.md §11: `cron` undefined when RECONCILIATION_CRON=off. */
   reconciliation: { queriesPerSecond: number; cron?: string; reportsDir: string };
   /** The operator console's sign-ins (src/console). */
   console: { sessionSecret?: string; sessionTtlSeconds: number };

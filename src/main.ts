@@ -39,7 +39,7 @@ async function main(): Promise<void> {
   say(`  Merchant API       ${publicUrl}/v1/payments   (OpenAPI: ${publicUrl}/openapi.json)`);
   say(`  API key            ${stack.apiKey}`);
   say(`  Operator console   ${publicUrl}/console   (sign in with the operator key)`);
-  if (stack.operatorKey) say(`  Operator key       ${stack.operatorKey}   (the console, and POST /v1/payments/:no/review)`);
+  if (stack.operatorKey) say(`  Operator key       ${stack.operatorKey}   (the console, POST /v1/payments/:no/review, /v1/reconciliations)`);
   say(`  Webhook secret     ${stack.merchantWebhookSecret}   (signs events to ${stack.env.MERCHANT_WEBHOOK_URL ?? 'MERCHANT_WEBHOOK_URL: not set'})`);
   const keyFiles = [stack.env.API_KEYS_FILE, stack.env.OPERATOR_API_KEYS_FILE, stack.env.MERCHANT_WEBHOOK_SECRET_FILE].filter(Boolean);
   if (keyFiles.length) say(`  Key files          ${keyFiles.join(', ')}   (edit to rotate: re-read within seconds, docs/operations.md §5)`);

@@ -4,6 +4,7 @@ import type { LatencySummary } from './latency';
 import { LostResult, QUERY_LIMIT_15_MIN } from './lost';
 import type { Timeline } from './process-timeline';
 import type { MemoryFigures } from './rss-sampler';
+import type { ReconcileResult } from './reconcile';
 import type { WebhookResult } from './webhook';
 import type { HistogramFigures } from './webhook-latency';
 
@@ -15,6 +16,7 @@ export interface BenchResults {
   ratio?: number;
   lost?: LostResult;
   webhook?: WebhookResult;
+  reconcile?: ReconcileResult;
   memory?: Record<string, MemoryFigures>;
   /** CPU and RSS per process and the machine's CPU over the run, for the report's charts. */
   timeline?: Timeline;
@@ -133,6 +135,15 @@ export function humanTable(r: BenchResults, checks: TargetCheck[]): string {
     }
     const f = l.fifteenMinuteExpiry;
     rows.push(['15-min expiry, no notification (computed)', `${f.queries} queries (${f.polls} polls + 2 at expiry), ${f.cancels} cancel; limit ${f.limit}`]);
+  }
+  if (r.reconcile) {
+    const c = r.reconcile;
+    section(`reconcile: ${c.count} paid payments, one reconciliation over them (RECONCILIATION_QUERIES_PER_SECOND ${c.queriesPerSecondLimit})`);
+    rows.push(['payments reconciled/s', `${c.paymentsPerSecond} (${c.checked} checked in ${c.wallSeconds} s: ${c.matched} matched, ${c.pending} pending, ${c.exceptions} exceptions)`]);
+    rows.push(['CodePay queries/s', `${c.codepayQueriesPerSecond} (${c.codepayQueries} queries)`]);
+    rows.push(['history events per 1,000 payments', `${c.historyEventsPer1000Payments} (${c.historyEvents} events in ${c.runs} runs)`]);
+    rows.push(['CPU ms per reconciled payment', cpu(c.cpuMsPerPayment)]);
+    rows.push(['setup (make and pay the payments)', `${c.setupSeconds} s`]);
   }
   if (r.webhook) {
     const w = r.webhook;

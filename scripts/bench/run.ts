@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- [--count N] [--concurrency C] [--mode e2e|lost|webhook|all] [--rate R] …`:
+ * `npm run bench -- [--count N] [--concurrency C] [--mode e2e|lost|webhook|reconcile|all] [--rate R] …`:
  * starts the whole stack (dev server on SQLite, sandbox, worker, API) on its own ports and data
  * folder, drives it over HTTP, and prints a table, then the JSON summary as the last stdout line;
  * the summary is also written to .bench/<timestamp>-<mode>.json. See docs/performance.md.
@@ -20,6 +20,7 @@ import { runE2e } from './e2e';
 import { startOtlpSink } from './otlp-sink';
 import { round } from './latency';
 import { runLost } from './lost';
+import { runReconcile } from './reconcile';
 import { BenchOptions, parseBenchArgs } from './options';
 import { BenchResults, cpuRatio, humanTable, targetChecks } from './report';
 import { startRssSampler } from './rss-sampler';
@@ -53,7 +54,7 @@ function stackEnv(options: BenchOptions, dataDir: string, counterUrl: string, me
     MERCHANT_WEBHOOK_URL: merchantWebhookUrl,
     // Tuning knobs the bench is meant to try stay settable from the shell.
     // PAYMENT_POLL_SCHEDULE_SECONDS: e.g. to move the open payments' polls out of the webhook loop and see what they cost it.
-    ...pick(process.env, ['LOG_LEVEL', 'WORKER_MAX_CONCURRENT_ACTIVITIES', 'WORKER_MAX_CONCURRENT_WORKFLOW_TASKS', 'WORKER_MAX_CACHED_WORKFLOWS', 'PAYMENT_POLL_SCHEDULE_SECONDS', 'API_START_CONCURRENCY', 'API_START_QUEUE', 'API_START_MAX_WAIT_MS', 'API_TEMPORAL_TIMEOUT_MS']),
+    ...pick(process.env, ['LOG_LEVEL', 'WORKER_MAX_CONCURRENT_ACTIVITIES', 'WORKER_MAX_CONCURRENT_WORKFLOW_TASKS', 'WORKER_MAX_CACHED_WORKFLOWS', 'PAYMENT_POLL_SCHEDULE_SECONDS', 'API_START_CONCURRENCY', 'API_START_QUEUE', 'API_START_MAX_WAIT_MS', 'API_TEMPORAL_TIMEOUT_MS', 'RECONCILIATION_QUERIES_PER_SECOND']),
   });
 }
 
@@ -193,6 +194,23 @@ async function main(): Promise<number> {
         }),
       );
       failed += results.lost.failures.count;
+    }
+    if (options.mode === 'reconcile') {
+      results.reconcile = await timed('reconcile', () =>
+        runReconcile({
+          api,
+          sandbox,
+          client,
+          counter,
+          taskQueue: live.config.temporal.taskQueue,
+          count: options.count,
+          concurrency: options.concurrency,
+          queriesPerSecondLimit: live.config.reconciliation.queriesPerSecond,
+          runId,
+          pids,
+        }),
+      );
+      failed += results.reconcile.checked === options.count && results.reconcile.exceptions === 0 ? 0 : 1;
     }
     if (otlp) {
       const { requests, bytes } = otlp.stats();

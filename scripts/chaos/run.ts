@@ -3,7 +3,8 @@
  * end through the real processes (Temporal dev server, sandbox, worker, API) while the gateway
  * misbehaves and the processes are killed and restarted, then reconciles every payment's workflow
  * state against the sandbox ledger, runs the bad-input campaign, replays every workflow history of
- * the run against the current bundle, and prints a table and one JSON line. Exits 1 on any violation.
+ * the run against the current bundle, closes with a reconciliation over the chaos window after a few
+ * overrides at the sandbox (books.ts), and prints a table and one JSON line. Exits 1 on any violation.
  */
 import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
@@ -31,6 +32,7 @@ import { startMerchantEndpoint, type MerchantEndpoint } from './merchant-endpoin
 import { isQuiescent, reconcile, type Finding } from './reconcile';
 import { formatReport, reportJsonLine, violationCount, type ChaosReport } from './report';
 import { replayEverything } from './replay-all';
+import { closingReconciliation, formatBooks } from './books';
 import { diffSnapshots, ledgerEssence, paymentEssence } from './snapshot';
 import { checkWebhooks } from './webhook-check';
 
@@ -291,6 +293,9 @@ async function main(): Promise<number> {
       expected: nos.filter((no) => views.get(no) !== undefined).map(paymentWorkflowId),
     });
 
+    // 5. The books: a few payments overridden at CodePay, then one reconciliation over the chaos window.
+    const books = await closingReconciliation({ operator, sandbox, views, from: new Date(began), prng: prng.fork(), say });
+
     const report: ChaosReport = {
       seed: options.seed,
       payments: options.payments,
@@ -321,9 +326,10 @@ async function main(): Promise<number> {
       webhooks: { ...webhooks, redelivered: redelivered.size, weatherSeconds: merchant.weatherSeconds },
       replay,
     };
+    process.stdout.write(formatBooks(books));
     process.stdout.write(formatReport(report));
     process.stdout.write(`${reportJsonLine(report)}\n`);
-    failed = violationCount(report) > 0;
+    failed = violationCount(report) > 0 || books.violations.length > 0;
     return failed ? 1 : 0;
   } finally {
     await stack.stop();

@@ -1,5 +1,5 @@
 /**
- * The reconciliation's I/O (docs/design.md §7): visibility to find the window's payments, each
+ * The reconciliation's I/O (docs/design.md §11): visibility to find the window's payments, each
  * payment's own record, CodePay's order and refund queries paced at RECONCILIATION_QUERIES_PER_SECOND
  * and retried through outages, the report store, and the finding signalled to a payment that
  * disagrees. The rules are in src/reconciliation/classify.ts.

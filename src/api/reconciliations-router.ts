@@ -89,7 +89,7 @@ export function listRuns(store: ReportStore, { cursor, limit }: { cursor?: strin
   return { data: page.map(summaryResponse), nextCursor: more ? encodeCursor(page[page.length - 1]!) : null };
 }
 
-/** docs/design.md §7: operators start a reconciliation and read its report. */
+/** docs/design.md §11: operators start a reconciliation and read its report. */
 export function createReconciliationsRouter({ client, taskQueue, store, auth, requestMs }: ReconciliationsRouterDeps): Router {
   const router = Router();
   const budget = (handler: RequestHandler) => budgeted(requestMs, handler);

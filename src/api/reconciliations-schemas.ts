@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { EXCEPTION_KINDS } from '../reconciliation/classify';
 import { RECONCILIATION_STATUSES, REPORT_ID_PATTERN } from '../reconciliation/report';
 
-/** `/v1/reconciliations…` (docs/design.md §7): what the routes validate and answer, and the OpenAPI document's source. */
+/** `/v1/reconciliations…` (docs/design.md §11): what the routes validate and answer, and the OpenAPI document's source. */
 const Instant = z.iso.datetime({ offset: true });
 
 export const CreateReconciliationBodySchema = z

@@ -40,6 +40,12 @@ export function notificationTarget(notification: CodePayNotification): string {
     : refundWorkflowId(notification.fact.refundNo);
 }
 
+/** The payment a refund notification names, when the refund's own workflow does not exist. */
+export function foreignRefundTarget(notification: CodePayNotification): string | undefined {
+  if (notification.kind !== 'refund' || !notification.fact.origMerchantOrderNo) return undefined;
+  return paymentWorkflowId(notification.fact.origMerchantOrderNo);
+}
+
 /**
  * docs/design.md §3: CodePay → verified notification, bound to our merchant → signal. `success` is answered only after
  * Temporal accepted the signal (durable from then on); every other answer makes CodePay retry, so
@@ -90,6 +96,29 @@ export function createWebhookRouter(deps: WebhookRouterDeps): Router {
       next(err);
     });
 
+  /** Signals the payment a refund made outside the service; its workflow confirms with CodePay before recording anything. */
+  async function signalPayment(workflowId: string, notification: CodePayNotification, log: Logger, res: express.Response): Promise<void> {
+    const handle = client.workflow.getHandle(workflowId);
+    try {
+      await withDeadline(client, signalTimeoutMs, () => handle.signal(codepayNotificationSignal, notification));
+      count('acked');
+      log.info({ outcome: 'acked', payment: workflowId }, 'refund under an unknown number signalled to its payment');
+      res.type('text/plain').send('success');
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw unavailable(err, log);
+      const closed = await withDeadline(client, signalTimeoutMs, () => isClosedWorkflow(handle)).catch((describeErr: unknown) => {
+        throw unavailable(describeErr, log);
+      });
+      if (!closed) {
+        count('unknown_order');
+        throw new ProblemError('not-found', `no workflow for the refund nor its payment ${workflowId}`);
+      }
+      count('closed');
+      log.warn({ outcome: 'closed', fact: notification.fact, payment: workflowId }, 'refund made outside the service for a closed payment: acknowledged, not applied');
+      res.type('text/plain').send('success');
+    }
+  }
+
   router.post(WEBHOOK_PATH, stopwatch, allowList, rawBody, budgeted(requestMs, async (req, res) => {
     const lap = laps(res);
     lap('receive');
@@ -129,6 +158,12 @@ export function createWebhookRouter(deps: WebhookRouterDeps): Router {
           count('closed');
           log.warn({ outcome: 'closed', fact: notification.fact }, 'notification for a closed workflow acknowledged, not applied');
           res.type('text/plain').send('success');
+          return;
+        }
+        // A refund number we never issued (CodePay's merchant portal): a claim for its payment to confirm.
+        const payment = foreignRefundTarget(notification);
+        if (payment) {
+          await signalPayment(payment, notification, log, res);
           return;
         }
         count('unknown_order');

@@ -1,5 +1,5 @@
 /**
- * The reconciliation's rules as pure functions (docs/design.md §7): one payment as we recorded it
+ * The reconciliation's rules as pure functions (docs/design.md §11): one payment as we recorded it
  * against CodePay's answers to `order.query` and `order.refund.query`, classified matched, pending
  * (not final yet) or exceptions of a kind, with both sides' values kept. No I/O and no clock: the
  * activity gathers the facts and passes `now`.

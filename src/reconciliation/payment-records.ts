@@ -4,7 +4,7 @@ import { getPaymentQuery, paymentWorkflowId, type PaymentView } from '../workflo
 import { MerchantOrderNoKey, PaymentCreatedAtKey } from '../workflows/search-attributes';
 
 /**
- * The payments of a reconciliation window as Temporal visibility finds them (docs/design.md §7),
+ * The payments of a reconciliation window as Temporal visibility finds them (docs/design.md §11),
  * and each one's record as its workflow reports it.
  */
 export interface ListedPayment {

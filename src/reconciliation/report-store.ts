@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { REPORT_ID_PATTERN, type Report, type ReportRow, type ReportSummary } from './report';
 
 /**
- * Reports on disk, so they outlive Temporal's retention (docs/design.md §7): a folder per run under
+ * Reports on disk, so they outlive Temporal's retention (docs/design.md §11): a folder per run under
  * `DATA_DIR/reconciliations` (a volume shared by worker and API in compose). The worker writes, the
  * API reads. Every file is written whole to a temp name and renamed, so a reader sees the old or
  * the new file, never half of one; a retried batch rewrites its own rows file, so nothing doubles.

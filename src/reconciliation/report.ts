@@ -1,5 +1,5 @@
 /**
- * A reconciliation report as stored and served (docs/design.md §7): a summary that the run rewrites
+ * A reconciliation report as stored and served (docs/design.md §11): a summary that the run rewrites
  * after every batch (its progress), and the rows — exceptions, pending payments, adopted refunds —
  * one batch at a time. Money inside is minor units; the API turns it into decimal strings.
  */

@@ -1,7 +1,7 @@
 import { type Client, ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy } from '@temporalio/client';
 import { RECONCILIATION_WORKFLOW_TYPE, type ReconciliationInput } from '../workflows/reconciliation-messages';
 
-/** docs/design.md §7: the daily reconciliation, visible in the Web UI's Schedules page. */
+/** docs/design.md §11: the daily reconciliation, visible in the Web UI's Schedules page. */
 export const RECONCILIATION_SCHEDULE_ID = 'reconciliation-daily';
 
 /**

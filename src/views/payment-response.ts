@@ -35,6 +35,10 @@ export const RefundResponseSchema = z
     error: GatewayErrorSchema.optional(),
     requestedAt: timestamp,
     completedAt: timestamp.optional(),
+    origin: z
+      .enum(['api', 'codepay'])
+      .optional()
+      .describe("Always sent by this API. `api`: requested through this API; `codepay`: made outside it (CodePay's merchant portal), adopted once CodePay's query confirmed it"),
   });
 
 export const PaymentEventSchema = z

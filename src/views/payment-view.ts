@@ -18,6 +18,7 @@ export function refundResponse(refund: RefundView, currency: string): RefundResp
     error: refund.error,
     requestedAt: refund.requestedAt,
     completedAt: refund.completedAt,
+    origin: refund.origin ?? 'api',
   };
 }
 

@@ -61,6 +61,8 @@ export const paymentCalls = {
   pollOrder: localFirst('queryOrder', pollCalls),
   /** The same, retried through outages: its answer decides money. */
   confirmOrder: localFirst('queryOrder', confirmingCalls),
+  /** Local-first, retried through outages: whether a refund made outside the service is adopted. */
+  confirmRefund: localFirst('queryRefund', confirmingCalls),
 };
 
 /** What an activity's failure carries: the activity's own error. */

@@ -179,7 +179,7 @@ export const operatorCancelUpdate = defineUpdate<PaymentView, [CancelRequest]>('
 export const requestRefundUpdate = defineUpdate<RefundView, [RefundRequest]>('requestRefund');
 export const reviewPaymentUpdate = defineUpdate<PaymentView, [ReviewRequest]>('reviewPayment');
 export const codepayNotificationSignal = defineSignal<[CodePayNotification]>('codepayNotification');
-/** What a reconciliation found wrong with a payment (docs/design.md §7): evidence for an operator, never a money movement. */
+/** What a reconciliation found wrong with a payment (docs/design.md §11): evidence for an operator, never a money movement. */
 export interface ReconciliationFinding {
   reconciliationId: string;
   reason: string;

@@ -10,15 +10,17 @@
 import { context as otelContext, type Context as OtelContext } from '@opentelemetry/api';
 import { Mutex } from 'async-mutex';
 import { ApplicationFailure, ParentClosePolicy, condition, sleep, startChild } from '@temporalio/workflow';
-import type { OrderFact } from '../codepay/model';
+import type { OrderFact, RefundFact } from '../codepay/model';
 import { CLOSE_ANSWERS_BEFORE_REVIEW, applyQueriedFact, claimWouldMove, closeProgress, confirmPaymentClaim } from './claims';
-import { failureSummary, paymentCalls, type GatewayRejection } from './codepay-calls';
-import { PaymentErrorType, refundWorkflowId, type PaymentInput, type PaymentView, type RefundRequest, type RefundView, type ReviewRequest } from './messages';
+import { failureSummary, gatewayRejection, paymentCalls, type GatewayRejection } from './codepay-calls';
+import { PaymentErrorType, refundWorkflowId, type PaymentInput, type PaymentView, type ReconciliationFinding, type RefundRequest, type RefundView, type ReviewRequest } from './messages';
 import { decideReview } from './operator-review';
 import type { PaymentRun } from './payment-run';
 import { applyOrderFact, flagForReview, markClosing, markCreationFailed, markOrderCreated, paymentView, reserveRefund, settleRefund, type FactSource } from './payment-state';
 import { refundStaticSummary } from './payment-summary';
+import { applyReconciliationFinding } from './reconciliation-finding';
 import { admitRefund, cancelRejection, refundFailureNeedsOrderQuery, releaseRefund, type Rejection } from './refund-admission';
+import { adoptForeignRefund, isForeignRefundClaim } from './refund-adoption';
 import { refundWorkflow } from './refund-workflow';
 
 /** Ends an update (or its validator) with the rejection the API maps to an HTTP status. */
@@ -27,6 +29,9 @@ export const fail = (rejection: Rejection): never => {
 };
 
 export type PaymentConversations = ReturnType<typeof paymentConversations>;
+
+/** CodePay's answer to a refund query for a number it does not know. */
+const REFUND_NOT_FOUND = 'E04110';
 
 export function paymentConversations(run: PaymentRun, input: PaymentInput) {
   const lock = new Mutex();
@@ -208,6 +213,22 @@ export function paymentConversations(run: PaymentRun, input: PaymentInput) {
     return run.state.refunds.find((r) => r.refundNo === request.refundNo)!;
   }
 
+  /**
+   * A refund notification under a number this payment never issued (made in CodePay's portal):
+   * CodePay's refund query, retried through outages, decides whether it is adopted.
+   */
+  async function adoptRefund(claim: RefundFact): Promise<void> {
+    if (!isForeignRefundClaim(run.state, claim)) return;
+    let fact: RefundFact | undefined;
+    try {
+      fact = await paymentCalls.confirmRefund.executeWithOptions({ summary: `Confirm refund ${claim.refundNo} made at CodePay` }, [claim.refundNo]);
+    } catch (error) {
+      const failure = failureSummary(error);
+      if (gatewayRejection(error)?.code !== REFUND_NOT_FOUND) return run.noteError(`refund confirmation rejected: [${failure.code}] ${failure.message}`);
+    }
+    run.commit(adoptForeignRefund(run.state, claim, fact, run.now()));
+  }
+
   return {
     /** A conversation is running (or queued). */
     busy: () => lock.isLocked(),
@@ -228,6 +249,9 @@ export function paymentConversations(run: PaymentRun, input: PaymentInput) {
           cancelling = undefined;
         })),
     review: (request: ReviewRequest) => exclusive(() => review(request)),
+    adoptRefund: (claim: RefundFact) => exclusive(() => adoptRefund(claim)),
+    /** A reconciliation's finding, applied between conversations, never in the middle of one. */
+    reconcile: (finding: ReconciliationFinding) => exclusive(async () => run.commit(applyReconciliationFinding(run.state, finding, run.now()))),
     refund: (request: RefundRequest) => exclusive(() => refund(request)),
   };
 }

@@ -12,6 +12,7 @@ import {
   codepayNotificationSignal,
   getMerchantEventStampsQuery,
   getPaymentQuery,
+  reconciliationExceptionSignal,
   requestRefundUpdate,
   reviewPaymentUpdate,
   startPaymentUpdate,
@@ -28,6 +29,7 @@ import { startPaymentRun, type CarriedPayment, type PaymentRun } from './payment
 import { mayComplete, paymentView, pendingRefundMinor, record, refundWindowWaitMs, refundWindowWatch } from './payment-state';
 import { awaitingStep } from './poll-schedule';
 import { admitRefund, cancelRejection, type Rejection } from './refund-admission';
+import { isForeignRefundClaim } from './refund-adoption';
 
 export type { CarriedPayment } from './payment-run';
 
@@ -122,10 +124,12 @@ function registerHandlers(run: PaymentRun, talk: PaymentConversations, input: Pa
       if (receipt.confirm) talk.claim(notification.fact);
       return;
     }
-    // Refund notifications belong to the refund child; the bridge routes them there.
+    // Our refunds' notifications go to their children; the bridge sends here only numbers it never saw.
     const { refundNo } = notification.fact;
+    if (isForeignRefundClaim(run.state, notification.fact)) return talk.adoptRefund(notification.fact);
     run.commit(record(run.state, [{ at: run.now(), type: 'ignored', message: `refund notification for ${refundNo} sent to the payment`, data: { refundNo } }]));
   });
+  setHandler(reconciliationExceptionSignal, (finding) => talk.reconcile(finding));
 
   setHandler(
     startPaymentUpdate,

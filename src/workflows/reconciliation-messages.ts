@@ -1,4 +1,4 @@
-/** The reconciliation workflow's contract (docs/design.md §7), shared by the workflow, the API and the schedule. */
+/** The reconciliation workflow's contract (docs/design.md §11), shared by the workflow, the API and the schedule. */
 import { defineQuery } from '@temporalio/workflow';
 import type { ReconciliationTrigger, ReportSummary } from '../reconciliation/report';
 

@@ -1,12 +1,14 @@
 import type { PaymentResponse } from '../../src/views/payment-response';
 import type { ReconciliationResponse } from '../../src/api/reconciliations-schemas';
+import type { ReportSummary } from '../../src/reconciliation/report';
 import type { OrderRecord, RefundRecord } from '../../src/sandbox/record-view';
+import { RECONCILIATION_WORKFLOW_TYPE, type ReconciliationInput } from '../../src/workflows/reconciliation-messages';
 import { waitFor } from '../harness/wait-for';
-import { type ApiStack, orderNo, startApiStack, TEST_OPERATOR_KEY } from './support/api-stack';
+import { type ApiStack, orderNo, startApiStack, startPaymentRetrying, TEST_OPERATOR_KEY } from './support/api-stack';
 import { openApiValidator } from './support/openapi-validator';
 
 /**
- * The books over HTTP (docs/design.md §7): a reconciliation run against the sandbox as CodePay, with
+ * The books over HTTP (docs/design.md §11): a reconciliation run against the sandbox as CodePay, with
  * the worker's reconciliation activities and the API reading the same report folder.
  */
 describe('reconciliation and CSV export over HTTP (in-process app, real dev server, worker, sandbox)', () => {
@@ -21,7 +23,7 @@ describe('reconciliation and CSV export over HTTP (in-process app, real dev serv
   const getPayment = async (no: string) => (await stack.api<PaymentResponse>('GET', `/v1/payments/${no}`)).body;
   const newPayment = async (tag: string, amount = '10.00') => {
     const no = orderNo(tag);
-    expect((await stack.api('POST', '/v1/payments', { merchantOrderNo: no, amount, currency: 'USD', description: 'Books' })).status).toBe(201);
+    expect((await startPaymentRetrying(stack, { merchantOrderNo: no, amount, currency: 'USD', description: 'Books' })).status).toBe(201);
     return no;
   };
   const paidPayment = async (tag: string, amount?: string) => {
@@ -60,6 +62,12 @@ describe('reconciliation and CSV export over HTTP (in-process app, real dev serv
     expect(result.exceptions).toEqual([{ merchantOrderNo: overridden, kind: 'status', ours: { status: 'PAID', paidAmount: '10.00' }, codepay: { transStatus: 3, paidAmount: '10.00' } }]);
     expect(result.pendingPayments).toEqual([{ merchantOrderNo: open, ageSeconds: expect.any(Number), reason: expect.stringContaining('not final') }]);
 
+    // The reconciliation moved no money: it pointed, and the payment went to review with the evidence.
+    const flagged = await waitFor(() => getPayment(overridden), (p) => p.status === 'NEEDS_REVIEW');
+    expect(flagged).toMatchObject({ paidAmount: '10.00', refundedAmount: '0.00' });
+    expect(flagged.review?.evidence).toMatchObject({ reconciliationId: id, '1.status.ours.status': 'PAID', '1.status.codepay.transStatus': 3 });
+    expect((await getPayment(paid)).status).toBe('PAID');
+
     const ledger = (await (await stack.sandbox('GET', '/sandbox/ledger')).json()) as { orders: OrderRecord[]; refunds: RefundRecord[] };
     const ours = new Set([refunded, paid, open, overridden]);
     const paidMinor = ledger.orders.filter((o) => ours.has(o.merchantOrderNo) && o.status === 2).reduce((sum, o) => sum + (o.paidAmountMinor ?? 0), 0);
@@ -76,9 +84,55 @@ describe('reconciliation and CSV export over HTTP (in-process app, real dev serv
     expect(lines[1]).toContain(`exception,${overridden},status,,,"{""status"":""PAID""`);
     expect(lines[3]).toBe('total,,,,,,,USD,17.25,2.00,15.25');
 
-    const list = await stack.api<{ data: { id: string }[]; nextCursor: string | null }>('GET', '/v1/reconciliations?limit=1', undefined, operator);
-    expect(list.status).toBe(200);
-    expect(list.body.data.map((r) => r.id)).toEqual([id]);
+    const metrics = await stack.api<string>('GET', '/metrics');
+    expect(metrics.body).toMatch(/^codepay_reconciliation_last_exceptions 1$/m);
+    expect(metrics.body).toMatch(/^codepay_reconciliation_last_pending 1$/m);
+    const finishedAt = Number(/^codepay_reconciliation_last_run_timestamp_seconds (\S+)$/m.exec(metrics.body)?.[1]);
+    expect(Math.abs(finishedAt * 1000 - Date.now())).toBeLessThan(120_000);
+
+    // The same window a page at a time, continuing as new every few events: the counts and totals carry over.
+    const chained = `reconciliation-chained-${id}`;
+    const carried = await stack.temporal.client.workflow.execute<(input: ReconciliationInput) => Promise<ReportSummary>>(RECONCILIATION_WORKFLOW_TYPE, {
+      taskQueue: stack.taskQueue,
+      workflowId: chained,
+      args: [{ from, to, trigger: 'api', pageSize: 1, continueAsNewAfterEvents: 12 }],
+    });
+    // The overridden payment is in review now: pending, not an exception again.
+    expect(carried).toMatchObject({ status: 'COMPLETED', checked: 4, total: 4, matched: 2, pending: 2, exceptions: 0, totals: { USD: { paidMinor: 1725, refundedMinor: 200 } } });
+    let runs = 0;
+    for await (const _run of stack.temporal.client.workflow.list({ query: `WorkflowId = '${chained}'` })) runs += 1;
+    expect(runs).toBeGreaterThan(1);
+
+    // Newest first, a page at a time.
+    type Page = { data: { id: string }[]; nextCursor: string | null };
+    const first = await stack.api<Page>('GET', '/v1/reconciliations?limit=1', undefined, operator);
+    expect(first.status).toBe(200);
+    expect(first.body.data.map((r) => r.id)).toEqual([chained]);
+    const second = await stack.api<Page>('GET', `/v1/reconciliations?limit=1&cursor=${first.body.nextCursor}`, undefined, operator);
+    expect(second.body).toEqual({ data: [expect.objectContaining({ id, status: 'COMPLETED', exceptionCount: 1 })], nextCursor: null });
+  });
+
+  it('rides out a CodePay outage: the run waits, retrying, and completes once CodePay answers again', async () => {
+    const from = new Date(Date.now() - 1000).toISOString();
+    const no = await paidPayment('RCOUT');
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const to = new Date().toISOString();
+    expect((await stack.sandbox('PUT', '/sandbox/faults', { errorRate: 1 })).status).toBe(200);
+    try {
+      const id = await reconcile(from, to);
+      // Counted (this payment, and the earlier tests' payments still open), then held at its first query while CodePay answers 502.
+      const counted = await waitFor(() => report(id).then((r) => r.body), (r) => r.total >= 1, { timeoutMs: 30_000 });
+      expect(counted).toMatchObject({ status: 'RUNNING', checked: 0 });
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      expect((await report(id)).body).toMatchObject({ status: 'RUNNING', checked: 0, total: counted.total });
+      expect((await stack.sandbox('PUT', '/sandbox/faults', { errorRate: 0 })).status).toBe(200);
+      const done = await finished(id);
+      expect(done).toMatchObject({ status: 'COMPLETED', checked: counted.total, exceptions: [], totals: [{ currency: 'USD', paid: '10.00', refunded: '0.00', net: '10.00' }] });
+      expect(done.pendingPayments.map((p) => p.merchantOrderNo)).not.toContain(no);
+      expect((await getPayment(no)).status).toBe('PAID');
+    } finally {
+      await stack.sandbox('PUT', '/sandbox/faults', { errorRate: 0 });
+    }
   });
 
   it('is for operators only: a merchant key gets 403, a bad window 400, an unknown run 404', async () => {

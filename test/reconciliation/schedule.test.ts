@@ -10,7 +10,7 @@ import { ensureReconciliationSchedule } from '../../src/reconciliation/schedule'
 import { connectTestTemporal, createTestWorker, type TestTemporal, uniqueTaskQueue } from '../harness/temporal';
 import { waitFor } from '../harness/wait-for';
 
-/** The daily schedule (docs/design.md §7) against the run's dev server, under an id of this test's own. */
+/** The daily schedule (docs/design.md §11) against the run's dev server, under an id of this test's own. */
 describe('reconciliation schedule', () => {
   let temporal: TestTemporal;
   beforeAll(async () => {

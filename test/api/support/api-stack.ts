@@ -189,3 +189,15 @@ export function orderNo(tag: string): string {
   counter += 1;
   return `${tag}${Date.now().toString(36)}${counter}`.slice(0, 32);
 }
+
+/**
+ * POST /v1/payments as a well-behaved merchant does: a 503 (Temporal too slow on a loaded machine,
+ * or admission control) is safe to retry with the same request, so it is, a few times.
+ */
+export async function startPaymentRetrying(stack: ApiStack, body: Record<string, unknown>): Promise<ApiAnswer<Record<string, unknown>>> {
+  for (let attempt = 1; ; attempt += 1) {
+    const answer = await stack.api('POST', '/v1/payments', body);
+    if (answer.status !== 503 || attempt === 5) return answer;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+}
