@@ -4,9 +4,12 @@ import {
   getMerchantEventQuery,
   getWebhookDeliveriesQuery,
   merchantWebhooksWorkflowId,
+  paymentWorkflowId,
   redeliverMerchantEventSignal,
+  webhookRedeliveredSignal,
   type MerchantEvent,
   type WebhookDeliveryView,
+  type WebhookRedelivery,
 } from '../workflows/messages';
 // Type only, and started by name: the API process never loads workflow code.
 import type { merchantWebhookWorkflow } from '../workflows';
@@ -50,8 +53,11 @@ export class WebhookDeliveries {
     }
   }
 
-  /** Sends one event again from a fresh retry schedule; a finished delivery workflow starts a new run for it. */
-  async redeliver(merchantOrderNo: string, eventId: string): Promise<WebhookDeliveryView> {
+  /**
+   * Sends one event again from a fresh retry schedule; a finished delivery workflow starts a new run
+   * for it. An operator's redelivery is also noted in the payment's log, while the payment is open.
+   */
+  async redeliver(merchantOrderNo: string, eventId: string, operator?: string): Promise<WebhookDeliveryView> {
     const event = await this.findEvent(merchantOrderNo, eventId);
     if (!event) throw new ProblemError('event-not-found', `payment ${merchantOrderNo} has no webhook event ${eventId}`);
     const found = event;
@@ -67,7 +73,17 @@ export class WebhookDeliveries {
     ).catch((err: unknown) => {
       throw translate(err);
     });
+    if (operator) await this.noteRedelivery(merchantOrderNo, { eventId: event.id, operator });
     return { eventId: event.id, type: event.type, timestamp: event.timestamp, status: 'pending', attempts: 0 };
+  }
+
+  private async noteRedelivery(merchantOrderNo: string, redelivery: WebhookRedelivery): Promise<void> {
+    const payment = this.client.workflow.getHandle(paymentWorkflowId(merchantOrderNo));
+    await withDeadline(this.client, this.timeouts.signalMs, () => payment.signal(webhookRedeliveredSignal, redelivery)).catch((err: unknown) => {
+      // A closed payment takes no signal: the redelivery is done, and the API's log names the operator.
+      if (err instanceof WorkflowNotFoundError) return;
+      throw translate(err);
+    });
   }
 
   /**

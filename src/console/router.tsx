@@ -228,9 +228,9 @@ export function createConsoleRouter({ commands, deliveries, list, holderOf, keyI
 
   router.post('/console/payments/:merchantOrderNo/cancel', ...csrfChecked, action('cancel', (_req, no, operator) => commands.cancel(no, operator)));
 
-  router.post('/console/payments/:merchantOrderNo/events/:eventId/redeliver', ...csrfChecked, action('redeliver', (req, no) => {
+  router.post('/console/payments/:merchantOrderNo/events/:eventId/redeliver', ...csrfChecked, action('redeliver', (req, no, operator) => {
     const { eventId } = params(EventParamsSchema, req);
-    return deliveries.redeliver(no, eventId);
+    return deliveries.redeliver(no, eventId, operator);
   }));
 
   router.use('/console', signedIn, (req, res) => {

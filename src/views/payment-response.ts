@@ -44,7 +44,7 @@ export const RefundResponseSchema = z
 export const PaymentEventSchema = z
   .object({
     at: timestamp,
-    type: z.enum(['created', 'notified', 'polled', 'transition', 'refund', 'cancel', 'ignored', 'review', 'error']),
+    type: z.enum(['created', 'notified', 'polled', 'transition', 'refund', 'cancel', 'ignored', 'review', 'webhook', 'error']),
     message: z.string(),
     data: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).optional(),
     traceId: z

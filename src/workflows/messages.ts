@@ -90,7 +90,7 @@ export type RefundOrigin = 'api' | 'codepay';
 export interface PaymentEvent {
   /** ISO-8601 UTC, workflow time. */
   at: string;
-  type: 'created' | 'notified' | 'polled' | 'transition' | 'refund' | 'cancel' | 'ignored' | 'review' | 'error';
+  type: 'created' | 'notified' | 'polled' | 'transition' | 'refund' | 'cancel' | 'ignored' | 'review' | 'webhook' | 'error';
   message: string;
   data?: Record<string, string | number | boolean | null>;
   /** The trace (OpenTelemetry trace id) of the request or notification the event came from; absent when tracing is off. */
@@ -186,6 +186,13 @@ export interface ReconciliationFinding {
   evidence: Record<string, string | number | null>;
 }
 export const reconciliationExceptionSignal = defineSignal<[ReconciliationFinding]>('reconciliationException');
+/** An operator had a merchant webhook event sent again (the console): the payment's log names them. */
+export interface WebhookRedelivery {
+  eventId: string;
+  /** The operator key's identity, never the key. */
+  operator: string;
+}
+export const webhookRedeliveredSignal = defineSignal<[WebhookRedelivery]>('webhookRedelivered');
 export const getPaymentQuery = defineQuery<PaymentView>('getPayment');
 export const getRefundQuery = defineQuery<RefundView>('getRefund');
 

@@ -6,7 +6,7 @@
 import type { OrderFact } from '../codepay/model';
 import { TransStatus } from '../codepay/trans-status';
 import { appendEvents, emptyEventLog, type EventLog } from './event-log';
-import type { PaymentEvent, PaymentInput, PaymentReview, PaymentStatus, PaymentView, RefundRequest, RefundView } from './messages';
+import type { PaymentEvent, PaymentInput, PaymentReview, PaymentStatus, PaymentView, RefundRequest, RefundView, WebhookRedelivery } from './messages';
 
 export interface PaymentState {
   merchantOrderNo: string;
@@ -150,6 +150,12 @@ function toReview(state: PaymentState, now: string, reason: string, fact: OrderF
     previousStatus: state.status,
   };
   return flagForReview(state, reason, evidence, now);
+}
+
+/** An operator's redelivery of a merchant webhook event: a line in the log, nothing else changes. */
+export function noteRedelivery(state: PaymentState, redelivery: WebhookRedelivery, now: string): Outcome {
+  const { eventId, operator } = redelivery;
+  return record(state, [{ at: now, type: 'webhook', message: `webhook event ${eventId} redelivered by ${operator}`, data: { eventId, operator } }]);
 }
 
 /** Evidence disagrees with what we recorded: stop and keep the evidence for an operator. */

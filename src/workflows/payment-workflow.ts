@@ -13,6 +13,7 @@ import {
   getMerchantEventStampsQuery,
   getPaymentQuery,
   reconciliationExceptionSignal,
+  webhookRedeliveredSignal,
   requestRefundUpdate,
   reviewPaymentUpdate,
   startPaymentUpdate,
@@ -26,7 +27,7 @@ import { reviewRejection } from './operator-review';
 import { fail, paymentConversations, type PaymentConversations } from './payment-conversations';
 import { payloadMismatch } from './payment-request-match';
 import { startPaymentRun, type CarriedPayment, type PaymentRun } from './payment-run';
-import { mayComplete, paymentView, pendingRefundMinor, record, refundWindowWaitMs, refundWindowWatch } from './payment-state';
+import { mayComplete, noteRedelivery, paymentView, pendingRefundMinor, record, refundWindowWaitMs, refundWindowWatch } from './payment-state';
 import { awaitingStep } from './poll-schedule';
 import { admitRefund, cancelRejection, type Rejection } from './refund-admission';
 import { isForeignRefundClaim } from './refund-adoption';
@@ -130,6 +131,7 @@ function registerHandlers(run: PaymentRun, talk: PaymentConversations, input: Pa
     run.commit(record(run.state, [{ at: run.now(), type: 'ignored', message: `refund notification for ${refundNo} sent to the payment`, data: { refundNo } }]));
   });
   setHandler(reconciliationExceptionSignal, (finding) => talk.reconcile(finding));
+  setHandler(webhookRedeliveredSignal, (redelivery) => run.commit(noteRedelivery(run.state, redelivery, run.now())));
 
   setHandler(
     startPaymentUpdate,

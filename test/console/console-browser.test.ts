@@ -190,6 +190,8 @@ describe('operator console in Chromium (in-process API, real dev server, worker,
     expect(receiver.delivered().some((a) => a.id === event.eventId)).toBe(true);
     await openPayment(page, no);
     expect(await page.getByTestId(`webhook-${event.eventId}`).textContent()).toContain('delivered');
+    const payment = await getPayment(no);
+    expect(payment.events.find((e) => e.type === 'webhook' && e.data?.eventId === event.eventId)?.data?.operator).toBe(OPERATOR_ID);
   });
 
   it('refunds part of a payment with the suggested refund number; the operator is in the event log', async () => {

@@ -4,6 +4,7 @@ import {
   applyOrderFact,
   markClosing,
   markCreationFailed,
+  noteRedelivery,
   paymentView,
   reserveRefund,
   settleRefund,
@@ -227,5 +228,15 @@ describe('event log and poll schedule', () => {
     let polls = 0;
     while (elapsed + pollDelayMs(undefined, polls) < 900_000) elapsed += pollDelayMs(undefined, polls++);
     expect(polls + 2).toBeLessThanOrEqual(12);
+  });
+});
+
+describe('payment state: operator actions outside the payment', () => {
+  it("an operator's webhook redelivery is one log line naming the event and the operator; nothing else changes", () => {
+    const before = paid();
+    const { state, events } = noteRedelivery(before, { eventId: 'evt_X_2', operator: 'op-1234' }, T1);
+    expect(events).toEqual([{ at: T1, type: 'webhook', message: 'webhook event evt_X_2 redelivered by op-1234', data: { eventId: 'evt_X_2', operator: 'op-1234' } }]);
+    expect({ ...state, log: before.log }).toEqual(before);
+    expect(paymentView(state).events.at(-1)?.data?.operator).toBe('op-1234');
   });
 });
