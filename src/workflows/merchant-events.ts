@@ -41,7 +41,12 @@ export function merchantEventStamp(event: MerchantEvent): MerchantEventStamp {
   return { id: event.id, seq: event.seq, type: event.type, timestamp: event.timestamp, ...(event.refundNo === undefined ? {} : { refundNo: event.refundNo }) };
 }
 
-const sameStamp = (a: MerchantEventStamp, b: MerchantEventStamp) => a.id === b.id && a.type === b.type && a.timestamp === b.timestamp && a.refundNo === b.refundNo;
+/**
+ * One event is its id, type and refund: not its timestamp, which is workflow time and not stable
+ * across a replay when a new event splits the task that emitted it (chaos: the original run stamped
+ * the first task's time, the replayed run the next task's), so it cannot tell versions apart.
+ */
+export const sameEvent = (a: Pick<MerchantEventStamp, 'id' | 'type' | 'refundNo'>, b: Pick<MerchantEventStamp, 'id' | 'type' | 'refundNo'>) => a.id === b.id && a.type === b.type && a.refundNo === b.refundNo;
 
 /**
  * Which of the versions handed over under one id the payment recorded (its index), if any: only
@@ -51,6 +56,6 @@ const sameStamp = (a: MerchantEventStamp, b: MerchantEventStamp) => a.id === b.i
 export function recordedVersion(versions: readonly MerchantEvent[], recorded: readonly MerchantEventStamp[]): number | undefined {
   const stamp = recorded.find((s) => s.id === versions[0]?.id);
   if (!stamp) return undefined;
-  const index = versions.findIndex((v) => sameStamp(merchantEventStamp(v), stamp));
+  const index = versions.findIndex((v) => sameEvent(v, stamp));
   return index < 0 ? undefined : index;
 }

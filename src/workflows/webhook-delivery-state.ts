@@ -8,6 +8,7 @@
  */
 import type { MerchantEvent, WebhookDeliveryView } from './messages';
 import { CLOSED_STATUSES } from './payment-state';
+import { sameEvent } from './merchant-events';
 
 /** Settled records kept for the payment view; older ones are only counted. */
 export const DELIVERY_RECORD_LIMIT = 50;
@@ -36,7 +37,6 @@ export interface AttemptResult {
 /** Every version of the record's event, the first handed over first. */
 export const versions = (record: DeliveryRecord): MerchantEvent[] => [record.event, ...(record.others ?? [])];
 
-const sameVersion = (a: MerchantEvent, b: MerchantEvent) => a.timestamp === b.timestamp && a.type === b.type && a.refundNo === b.refundNo;
 
 /** The delivery workflow's input (`webhooks-<merchantOrderNo>`), defined here so the activity that starts it needs no workflow code. */
 export interface MerchantWebhookInput {
@@ -70,7 +70,7 @@ export function enqueue(state: DeliveryState, events: readonly MerchantEvent[]):
     const known = records.find((r) => r.event.id === event.id);
     if (!known) {
       records = [...records, { event, status: 'pending', attempts: 0 }];
-    } else if (known.status !== 'delivered' && !versions(known).some((v) => sameVersion(v, event))) {
+    } else if (known.status !== 'delivered' && !versions(known).some((v) => sameEvent(v, event))) {
       const another: DeliveryRecord = { event: known.event, others: [...(known.others ?? []), event], status: 'pending', attempts: 0, lastStatus: known.lastStatus, lastError: known.lastError, lastAttemptAt: known.lastAttemptAt };
       records = records.map((r) => (r === known ? another : r));
     }

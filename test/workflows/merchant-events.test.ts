@@ -69,7 +69,7 @@ describe('merchant event body', () => {
     expect(merchantEventBody(event!)).toEqual({
       type: 'refund.succeeded',
       timestamp: T1,
-      data: { merchantOrderNo: 'M1', refundNo: 'R1', amount: '2.50', currency: 'USD', status: 'SUCCEEDED', codepayTransNo: 'RT1', requestedAt: T1, completedAt: T1 },
+      data: { merchantOrderNo: 'M1', refundNo: 'R1', amount: '2.50', currency: 'USD', status: 'SUCCEEDED', codepayTransNo: 'RT1', requestedAt: T1, completedAt: T1, origin: 'api' },
     });
   });
 });
