@@ -100,7 +100,7 @@ export function createApp(deps: AppDependencies): Express {
   const deliveries = new WebhookDeliveries(client, config, limits);
   const list = (filters: ListPaymentsQuery) => listPayments(client, config.temporal.namespace, filters, limits);
   const exportCsv = (filters: ListPaymentsQuery, res: Response) =>
-    streamPaymentsCsv(client, filters, res, logger.child({ component: 'payments-csv' })).catch((err: unknown) => {
+    streamPaymentsCsv(client, filters, res, logger.child({ component: 'payments-csv' }), config.temporal.taskQueue).catch((err: unknown) => {
       throw translate(err);
     });
   app.use(createPaymentsRouter({ commands, config, metrics, auth: requireApiKey(keys.merchant, now), deliveries, list, exportCsv, requestMs: limits.requestMs }));

@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { Response } from 'express';
 import type { Logger } from 'pino';
 import { toDecimalString } from '../codepay/money';
-import { fetchPayment, listPaymentPage, type ListedPayment } from '../reconciliation/payment-records';
+import { fetchPayment, listPaymentPage, taskQueueClause, type ListedPayment } from '../reconciliation/payment-records';
 import type { PaymentView } from '../workflows/messages';
 import { csvLine } from './csv';
 import type { ListPaymentsQuery } from './payments-list';
@@ -36,8 +36,9 @@ async function readAll(client: Client, payments: ListedPayment[]): Promise<Payme
   return views;
 }
 
-export async function streamPaymentsCsv(client: Client, filters: ListPaymentsQuery, res: Response, logger: Logger): Promise<void> {
-  const query = visibilityQuery(filters);
+export async function streamPaymentsCsv(client: Client, filters: ListPaymentsQuery, res: Response, logger: Logger, taskQueue: string): Promise<void> {
+  // Only this service's payments: each row's amounts come from a query its own workers answer.
+  const query = `${visibilityQuery(filters)} AND ${taskQueueClause(taskQueue)}`;
   // The first page is read before answering, so an unreachable Temporal is still a clean 503.
   let page = await listPaymentPage(client, query, PAGE_SIZE);
   res.status(200).type('text/csv; charset=utf-8').attachment('payments.csv');

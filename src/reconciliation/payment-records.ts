@@ -20,6 +20,9 @@ const WORKFLOW_EXECUTION_STATUS_RUNNING = 1;
 
 const iso = (value: string) => `'${new Date(value).toISOString()}'`;
 
+/** The service's own payments: those its workers serve (a namespace may hold other task queues). */
+export const taskQueueClause = (taskQueue: string) => `TaskQueue = '${taskQueue.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+
 /**
  * Every payment of this service (its task queue: a namespace may hold several services) created in
  * [from, to), plus every one still open from before it; one row per payment, not per run.
@@ -27,8 +30,7 @@ const iso = (value: string) => `'${new Date(value).toISOString()}'`;
 export function reconciliationQuery(from: string, to: string, taskQueue: string): string {
   const created = `(${PaymentCreatedAtKey.name} >= ${iso(from)} AND ${PaymentCreatedAtKey.name} < ${iso(to)})`;
   const openBefore = `(${PaymentCreatedAtKey.name} < ${iso(from)} AND ExecutionStatus = 'Running')`;
-  const queue = `TaskQueue = '${taskQueue.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-  return `WorkflowType = 'paymentWorkflow' AND ${queue} AND ExecutionStatus != 'ContinuedAsNew' AND (${created} OR ${openBefore})`;
+  return `WorkflowType = 'paymentWorkflow' AND ${taskQueueClause(taskQueue)} AND ExecutionStatus != 'ContinuedAsNew' AND (${created} OR ${openBefore})`;
 }
 
 export async function countPayments(client: Client, query: string): Promise<number> {

@@ -63,15 +63,21 @@ describe('refund and cancel together, worker SIGKILLed inside the workflow task'
       await answers;
       await settled(no);
     }
-    // Late heals and webhook retries settle.
+    // Late heals settle: a cancel whose activity task was running when the worker died is retried
+    // only after its start-to-close timeout (15 s), and a refund queued behind it waits for it; until
+    // then the payment still reads PAID with no refund pending. So compare until it agrees, or 60 s.
+    const compare = async () => {
+      const ledger = LedgerSchema.parse(await sandbox('GET', '/sandbox/ledger'));
+      const views = new Map<string, PaymentResponse>();
+      for (const no of orders) views.set(no, (await settled(no)).body);
+      const result = reconcile(views, ledger);
+      const unexplained = result.mismatches.filter((m) => !(m.rule === 'needs review' && Object.keys(views.get(m.merchantOrderNo)?.review?.evidence ?? {}).length > 0));
+      return { mismatches: unexplained, moneyViolations: result.moneyViolations, unsettled: result.unsettled };
+    };
+    const agreed = await waitFor(compare, (r) => r.mismatches.length + r.moneyViolations.length + r.unsettled.length === 0, { timeoutMs: 60_000, intervalMs: 1_000 });
+    expect(agreed).toEqual({ mismatches: [], moneyViolations: [], unsettled: [] });
+    // Webhook retries settle.
     await new Promise((r) => setTimeout(r, 5_000));
-
-    const ledger = LedgerSchema.parse(await sandbox('GET', '/sandbox/ledger'));
-    const views = new Map<string, PaymentResponse>();
-    for (const no of orders) views.set(no, (await settled(no)).body);
-    const result = reconcile(views, ledger);
-    const unexplained = result.mismatches.filter((m) => !(m.rule === 'needs review' && Object.keys(views.get(m.merchantOrderNo)?.review?.evidence ?? {}).length > 0));
-    expect({ mismatches: unexplained, moneyViolations: result.moneyViolations, unsettled: result.unsettled }).toEqual({ mismatches: [], moneyViolations: [], unsettled: [] });
 
     const bodiesById = new Map<string, Set<string>>();
     for (const attempt of receiver.attempts) bodiesById.set(attempt.id, (bodiesById.get(attempt.id) ?? new Set()).add(JSON.stringify(attempt.body)));
