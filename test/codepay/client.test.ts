@@ -499,7 +499,8 @@ describe('CodePay key files, re-read while running', () => {
     await live.queryOrder('M-1');
     expect(fake.requests.at(-1)!.verified).toBe(false);
 
-    replaceFile(privateKeyFile, '-----BEGIN PRIVATE KEY-----\ntruncated');
+    // A half-written key file: the generated key cut short.
+    replaceFile(privateKeyFile, merchant.privatePem.slice(0, 200));
     files.checkAll();
     expect(files.statuses().find((s) => s.variable === 'CODEPAY_PRIVATE_KEY_FILE')).toMatchObject({ ok: false, error: expect.stringMatching(/^invalid RSA private key/) });
     await live.queryOrder('M-1');
