@@ -35,7 +35,12 @@ const REFUND_NOT_FOUND = 'E04110';
 
 export function paymentConversations(run: PaymentRun, input: PaymentInput) {
   const lock = new Mutex();
-  const exclusive = <T>(talk: () => Promise<T>): Promise<T> => lock.runExclusive(talk);
+  /** Conversations finished (lock released) so far: what a wait for the payment to settle watches. */
+  let ended = 0;
+  const exclusive = <T>(talk: () => Promise<T>): Promise<T> =>
+    lock.runExclusive(talk).finally(() => {
+      ended += 1;
+    });
   /** The latest notification that would move the payment, waiting for CodePay's confirmation. */
   let pendingClaim: OrderFact | undefined;
   /**
@@ -232,6 +237,7 @@ export function paymentConversations(run: PaymentRun, input: PaymentInput) {
   return {
     /** A conversation is running (or queued). */
     busy: () => lock.isLocked(),
+    conversationsEnded: () => ended,
     claimPending: () => pendingClaim !== undefined,
     claim: (fact: OrderFact) => {
       pendingClaim = fact;

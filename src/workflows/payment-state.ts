@@ -93,10 +93,15 @@ export function mayComplete(state: PaymentState, nowMs: number, windowMs?: numbe
   return CLOSED_STATUSES.has(state.status) || (nowMs >= refundWindowEndsMs(state, windowMs) && state.status !== 'NEEDS_REVIEW');
 }
 
-/** How long the refund window's wait may last before looking again; undefined: until something changes. */
-export function refundWindowWaitMs(state: PaymentState, nowMs: number, windowMs?: number): number | undefined {
-  const remaining = refundWindowEndsMs(state, windowMs) - nowMs;
-  return remaining > 0 && !CLOSED_STATUSES.has(state.status) ? remaining : undefined;
+/**
+ * When the refund window's wait next needs the clock: the window's end while it is still ahead;
+ * undefined (wait for a change alone) once it has passed, for a closed payment, and for a payment
+ * in review, which waits for the operator's decision whatever the time.
+ */
+export function refundWindowDeadlineMs(state: PaymentState, nowMs: number, windowMs?: number): number | undefined {
+  if (CLOSED_STATUSES.has(state.status) || state.status === 'NEEDS_REVIEW') return undefined;
+  const endsMs = refundWindowEndsMs(state, windowMs);
+  return endsMs > nowMs ? endsMs : undefined;
 }
 
 export function refundableMinor(state: PaymentState): number {

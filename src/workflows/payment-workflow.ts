@@ -5,6 +5,7 @@
  * the conversations with CodePay, one at a time, in payment-conversations.
  */
 import { allHandlersFinished, condition, continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
+import { alarm } from './alarm';
 import { receivePaymentClaim } from './claims';
 import {
   START_TOKEN_MEMO,
@@ -27,7 +28,7 @@ import { reviewRejection } from './operator-review';
 import { fail, paymentConversations, type PaymentConversations } from './payment-conversations';
 import { payloadMismatch } from './payment-request-match';
 import { startPaymentRun, type CarriedPayment, type PaymentRun } from './payment-run';
-import { mayComplete, noteRedelivery, paymentView, pendingRefundMinor, record, refundWindowWaitMs, refundWindowWatch } from './payment-state';
+import { mayComplete, noteRedelivery, paymentView, pendingRefundMinor, record, refundWindowDeadlineMs, refundWindowWatch } from './payment-state';
 import { awaitingStep } from './poll-schedule';
 import { admitRefund, cancelRejection, type Rejection } from './refund-admission';
 import { isForeignRefundClaim } from './refund-adoption';
@@ -66,31 +67,39 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
     await continueAsNew<typeof paymentWorkflow>({ ...input, carried: { state: run.state, polls, merchantEvents: [...run.merchantEvents.stamps] } });
   }
 
+  /** Both waits' deadlines (next poll, expiry, end of the refund window) on one timer at a time. */
+  const deadline = alarm(run.nowMs);
+  /** When the interval before the next poll began (workflow clock). */
+  let pollsSinceMs = run.nowMs();
+
   /** Until paid or closed: notifications (confirmed by a query), polls on the schedule, the expiry at the deadline. */
   async function waitForPayment(): Promise<void> {
+    const nextStep = () => awaitingStep(run.state, polls, run.nowMs(), input.pollScheduleMs, pollsSinceMs);
     while (run.state.status === 'AWAITING_PAYMENT') {
       await continueAsNewIfLong();
-      const step = awaitingStep(run.state, polls, run.nowMs(), input.pollScheduleMs);
+      const step = nextStep();
       if (step.kind === 'expire') {
         await talk.expire();
         continue;
       }
-      const woke = await condition(() => run.state.status !== 'AWAITING_PAYMENT' || talk.claimPending(), step.waitMs, { summary: `Wait for a notification, then poll #${polls + 1}` });
+      const woke = await deadline.wait(step.untilMs, () => run.state.status !== 'AWAITING_PAYMENT' || talk.claimPending(), `Wait for a notification, then poll #${polls + 1}`);
       if (woke) {
         await talk.confirmClaim();
         continue;
       }
       // The wait ended at the deadline: expire rather than poll.
-      if (awaitingStep(run.state, polls, run.nowMs(), input.pollScheduleMs).kind === 'expire') continue;
+      if (nextStep().kind === 'expire') continue;
       polls += 1;
       await talk.poll(polls);
+      pollsSinceMs = run.nowMs();
     }
   }
 
   /**
    * Paid (or under review): open for refunds until the window ends (from the payment, or from an
    * operator's decision that paid it), then until nothing is in flight. A payment in review waits
-   * for the operator's decision.
+   * for the operator's decision. The wait wakes when a conversation ends, not when one starts:
+   * only an end can settle the payment.
    */
   async function refundWindow(): Promise<void> {
     for (;;) {
@@ -98,10 +107,10 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
       if (settled() && mayComplete(run.state, run.nowMs(), input.refundWindowMs)) return;
       await continueAsNewIfLong();
       const seenWatch = refundWindowWatch(run.state);
-      const seenBusy = talk.busy();
-      const wake = () => refundWindowWatch(run.state) !== seenWatch || talk.busy() !== seenBusy || (talk.claimPending() && !talk.busy()) || (historyIsLong() && settled());
-      const waitMs = refundWindowWaitMs(run.state, run.nowMs(), input.refundWindowMs);
-      await (waitMs === undefined ? condition(wake) : condition(wake, waitMs, { summary: 'Refund window' }));
+      const seenEnded = talk.conversationsEnded();
+      const wake = () =>
+        refundWindowWatch(run.state) !== seenWatch || talk.conversationsEnded() !== seenEnded || (talk.claimPending() && !talk.busy()) || (historyIsLong() && settled());
+      await deadline.wait(refundWindowDeadlineMs(run.state, run.nowMs(), input.refundWindowMs), wake, 'Refund window');
     }
   }
 

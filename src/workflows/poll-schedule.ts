@@ -9,14 +9,17 @@ export function pollDelayMs(schedule: readonly number[] | undefined, attempt: nu
   return delays[Math.min(attempt, delays.length - 1)]!;
 }
 
-export type AwaitingStep = { kind: 'expire' } | { kind: 'wait'; waitMs: number };
+export type AwaitingStep = { kind: 'expire' } | { kind: 'wait'; untilMs: number };
 
 /**
  * An unpaid payment's next step: past its deadline (and not already closing), expire it; else
- * wait for a notification until the next poll or the deadline, whichever comes first.
+ * wait for a notification until the next poll or the deadline, whichever comes first. The poll is
+ * due its delay after `sinceMs` (the previous poll, or the start of the wait): a notification that
+ * wakes the wait does not move it.
  */
-export function awaitingStep(state: Pick<PaymentState, 'expiresAt' | 'closing'>, polls: number, nowMs: number, schedule?: readonly number[]): AwaitingStep {
-  const untilExpiry = Date.parse(state.expiresAt) - nowMs;
-  if (untilExpiry <= 0 && !state.closing) return { kind: 'expire' };
-  return { kind: 'wait', waitMs: Math.max(1, Math.min(pollDelayMs(schedule, polls), untilExpiry > 0 ? untilExpiry : Infinity)) };
+export function awaitingStep(state: Pick<PaymentState, 'expiresAt' | 'closing'>, polls: number, nowMs: number, schedule: readonly number[] | undefined, sinceMs: number): AwaitingStep {
+  const expiresMs = Date.parse(state.expiresAt);
+  if (expiresMs <= nowMs && !state.closing) return { kind: 'expire' };
+  const pollMs = sinceMs + pollDelayMs(schedule, polls);
+  return { kind: 'wait', untilMs: expiresMs > nowMs ? Math.min(pollMs, expiresMs) : pollMs };
 }

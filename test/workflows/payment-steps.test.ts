@@ -1,5 +1,5 @@
 import { TransStatus } from '../../src/codepay/trans-status';
-import { flagForReview, mayComplete, refundWindowWaitMs, reserveRefund, applyOrderFact } from '../../src/workflows/payment-state';
+import { flagForReview, mayComplete, refundWindowDeadlineMs, reserveRefund, applyOrderFact } from '../../src/workflows/payment-state';
 import { awaitingStep } from '../../src/workflows/poll-schedule';
 import { searchAttributeUpdates } from '../../src/workflows/search-attributes';
 import { T0, T1, awaiting, fact, paid } from './payment-fixtures';
@@ -8,26 +8,33 @@ const ms = (iso: string) => Date.parse(iso);
 const HOUR = 3_600_000;
 
 describe('the wait for payment', () => {
-  it('waits until the next poll, or the deadline when that comes first', () => {
-    expect(awaitingStep(awaiting(), 0, ms(T0), [5_000, 60_000])).toEqual({ kind: 'wait', waitMs: 5_000 });
-    expect(awaitingStep(awaiting(), 1, ms(T0), [5_000, 60_000])).toEqual({ kind: 'wait', waitMs: 60_000 });
-    // 900 s to expire; 10 s left
-    expect(awaitingStep(awaiting(), 1, ms(T0) + 890_000, [5_000, 60_000])).toEqual({ kind: 'wait', waitMs: 10_000 });
+  it('waits until the next poll, due its delay after the previous one, or the deadline when that comes first', () => {
+    expect(awaitingStep(awaiting(), 0, ms(T0), [5_000, 60_000], ms(T0))).toEqual({ kind: 'wait', untilMs: ms(T0) + 5_000 });
+    expect(awaitingStep(awaiting(), 1, ms(T0), [5_000, 60_000], ms(T0))).toEqual({ kind: 'wait', untilMs: ms(T0) + 60_000 });
+    // 900 s to expire: the poll due at 950 s waits for the deadline
+    expect(awaitingStep(awaiting(), 1, ms(T0) + 890_000, [5_000, 60_000], ms(T0) + 890_000)).toEqual({ kind: 'wait', untilMs: ms(T0) + 900_000 });
+  });
+
+  it('a notification that woke the wait does not move the next poll', () => {
+    const since = ms(T0);
+    expect(awaitingStep(awaiting(), 0, since + 3_000, [5_000], since)).toEqual({ kind: 'wait', untilMs: since + 5_000 });
   });
 
   it('expires past the deadline, unless a close is already under way (then it keeps polling)', () => {
     const late = ms(T0) + 900_000;
-    expect(awaitingStep(awaiting(), 3, late, [5_000])).toEqual({ kind: 'expire' });
-    expect(awaitingStep({ ...awaiting(), closing: 'cancel' }, 3, late, [5_000])).toEqual({ kind: 'wait', waitMs: 5_000 });
+    expect(awaitingStep(awaiting(), 3, late, [5_000], late)).toEqual({ kind: 'expire' });
+    expect(awaitingStep({ ...awaiting(), closing: 'cancel' }, 3, late, [5_000], late)).toEqual({ kind: 'wait', untilMs: late + 5_000 });
   });
 });
 
 describe('the refund window', () => {
   it('keeps a paid payment open for the window, then lets it complete', () => {
     expect(mayComplete(paid(), ms(T1) + HOUR - 1, HOUR)).toBe(false);
-    expect(refundWindowWaitMs(paid(), ms(T1), HOUR)).toBe(HOUR);
+    expect(refundWindowDeadlineMs(paid(), ms(T1), HOUR)).toBe(ms(T1) + HOUR);
+    // The same deadline from any moment inside the window: one timer serves every wait.
+    expect(refundWindowDeadlineMs(paid(), ms(T1) + 60_000, HOUR)).toBe(ms(T1) + HOUR);
     expect(mayComplete(paid(), ms(T1) + HOUR, HOUR)).toBe(true);
-    expect(refundWindowWaitMs(paid(), ms(T1) + HOUR, HOUR)).toBeUndefined();
+    expect(refundWindowDeadlineMs(paid(), ms(T1) + HOUR, HOUR)).toBeUndefined();
   });
 
   it('never completes while a refund is in flight, even after the window', () => {
@@ -35,13 +42,14 @@ describe('the refund window', () => {
     expect(mayComplete(refunding, ms(T1) + 2 * HOUR, HOUR)).toBe(false);
   });
 
-  it('a closed payment completes at once; one in review waits for the operator', () => {
+  it('a closed payment completes at once; one in review waits for the operator, with no deadline', () => {
     const cancelled = applyOrderFact(paid(), fact(TransStatus.CANCELLED), 'reconcile', T1).state;
     expect(cancelled.status).toBe('CANCELLED');
     expect(mayComplete(cancelled, ms(T1), HOUR)).toBe(true);
-    expect(refundWindowWaitMs(cancelled, ms(T1), HOUR)).toBeUndefined();
+    expect(refundWindowDeadlineMs(cancelled, ms(T1), HOUR)).toBeUndefined();
     const inReview = flagForReview(paid(), 'amount disagrees', {}, T1).state;
     expect(mayComplete(inReview, ms(T1) + 2 * HOUR, HOUR)).toBe(false);
+    expect(refundWindowDeadlineMs(inReview, ms(T1), HOUR)).toBeUndefined();
   });
 });
 
