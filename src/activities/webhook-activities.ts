@@ -7,7 +7,7 @@
  * timeout; it reports the answer instead of throwing, and the delivery workflow decides.
  */
 import { Context } from '@temporalio/activity';
-import type { Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Config } from '../config';
 import type { LiveFiles } from '../secrets/live-file';
 import { recordedVersion } from '../workflows/merchant-events';
@@ -21,7 +21,8 @@ import { inClientSpan, ORDER_NO_ATTRIBUTE, withTraceHeaders } from '../telemetry
 export const WEBHOOK_ATTEMPT_TIMEOUT_MS = 10_000;
 
 export interface WebhookActivities {
-  emitMerchantEvents(events: MerchantEvent[]): Promise<void>;
+  /** `opening`: the payment's first batch, which starts its delivery workflow with the events as input. */
+  emitMerchantEvents(events: MerchantEvent[], opening?: boolean): Promise<void>;
   /** `versions`: what was handed over under one id, the first first (delivery-state `versions`). */
   deliverMerchantEvent(versions: MerchantEvent[]): Promise<AttemptResult>;
 }
@@ -39,19 +40,25 @@ export function createWebhookActivities({ config, client, post = httpPost, files
   const { url, retryScheduleMs } = config.merchantWebhooks;
   const signer = merchantWebhookSigner(config.merchantWebhooks, files);
   return {
-    async emitMerchantEvents(events) {
+    async emitMerchantEvents(events, opening = false) {
       // No endpoint configured: the merchant hears nothing and nothing piles up.
       if (!url || events.length === 0) return;
       const merchantOrderNo = events[0]!.payment.merchantOrderNo;
       // Started by name: activities never load workflow code.
-      await client.workflow.signalWithStart<(input: MerchantWebhookInput) => Promise<void>, [MerchantEvent[]]>('merchantWebhookWorkflow', {
-        workflowId: merchantWebhooksWorkflowId(merchantOrderNo),
-        taskQueue: Context.current().info.taskQueue,
-        args: [{ merchantOrderNo, retryScheduleMs }],
-        signal: merchantEventsSignal,
-        signalArgs: [events],
-        staticSummary: `Webhooks of payment ${merchantOrderNo}`,
-      });
+      const options = { workflowId: merchantWebhooksWorkflowId(merchantOrderNo), taskQueue: Context.current().info.taskQueue, staticSummary: `Webhooks of payment ${merchantOrderNo}` };
+      const input: MerchantWebhookInput = { merchantOrderNo, retryScheduleMs };
+      type Delivery = (input: MerchantWebhookInput) => Promise<void>;
+      if (opening) {
+        // The first batch as the start's input: one signal event less in the delivery's history.
+        try {
+          await client.workflow.start<Delivery>('merchantWebhookWorkflow', { ...options, args: [{ ...input, events }], workflowIdConflictPolicy: 'FAIL' });
+          return;
+        } catch (error) {
+          // Started already (this batch's earlier attempt, from a task that was then lost): signal it.
+          if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+        }
+      }
+      await client.workflow.signalWithStart<Delivery, [MerchantEvent[]]>('merchantWebhookWorkflow', { ...options, args: [input], signal: merchantEventsSignal, signalArgs: [events] });
     },
 
     async deliverMerchantEvent(versions) {

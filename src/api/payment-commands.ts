@@ -134,7 +134,9 @@ export class PaymentCommands {
       staticSummary: paymentStaticSummary(request),
       staticDetails: paymentStaticDetails(request),
       typedSearchAttributes: [
-        { key: PaymentStatusKey, value: 'CREATING' },
+        // Indexed as it will be once the order exists (the workflow's first task): the payment then
+        // needs no upsert for it; a create that fails upserts FAILED (docs/design.md §2.6).
+        { key: PaymentStatusKey, value: 'AWAITING_PAYMENT' },
         { key: MerchantOrderNoKey, value: request.merchantOrderNo },
         { key: AmountMinorKey, value: request.amountMinor },
         { key: CurrencyKey, value: request.currency },

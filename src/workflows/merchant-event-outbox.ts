@@ -33,11 +33,16 @@ export function merchantEventOutbox(carried: readonly MerchantEventStamp[] = [])
   const stamps = [...carried];
   let sending = false;
   const queue: MerchantEvent[] = [];
+  /** No batch handed over yet: the first one starts the delivery workflow. */
+  let opening = carried.length === 0;
 
   async function send(): Promise<void> {
     sending = true;
     try {
-      while (queue.length > 0) await emitMerchantEvents(queue.splice(0));
+      while (queue.length > 0) {
+        await emitMerchantEvents(queue.splice(0), opening);
+        opening = false;
+      }
     } finally {
       sending = false;
     }

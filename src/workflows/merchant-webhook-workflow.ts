@@ -36,7 +36,7 @@ const IDLE_CLOSE_MS = 35 * 24 * 3600 * 1000;
 export async function merchantWebhookWorkflow(input: MerchantWebhookInput): Promise<void> {
   const now = () => new Date().toISOString();
   const nowMs = () => new Date().getTime();
-  let state: DeliveryState = input.carried ?? emptyDeliveryState();
+  let state: DeliveryState = input.carried ?? enqueue(emptyDeliveryState(), input.events ?? []);
   /** Bumped by a redelivery, to cut a retry wait short. */
   let nudges = 0;
   /** Local first: a delivery is one marker event in the task that got the event. */
@@ -72,7 +72,7 @@ export async function merchantWebhookWorkflow(input: MerchantWebhookInput): Prom
   for (;;) {
     if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= historyLimit) {
       await condition(allHandlersFinished);
-      await continueAsNew<typeof merchantWebhookWorkflow>({ ...input, carried: state });
+      await continueAsNew<typeof merchantWebhookWorkflow>({ ...input, events: undefined, carried: state });
     }
     const due = nextDelivery(state);
     if (!due) {

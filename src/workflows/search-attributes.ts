@@ -35,7 +35,8 @@ export interface PublishedPayment {
 
 /**
  * What the run found indexed at its start: the API's Update-with-Start sets every static attribute
- * and `CREATING`, a continued run inherits its predecessor's. Nothing is upserted twice then.
+ * and `AWAITING_PAYMENT` (what the create leads to), a continued run inherits its predecessor's.
+ * Nothing is upserted twice then.
  */
 export function publishedAtStart(attributes: TypedSearchAttributes): PublishedPayment {
   const statics = [MerchantOrderNoKey, CurrencyKey, PaymentCreatedAtKey].every((key) => attributes.get(key) !== undefined);

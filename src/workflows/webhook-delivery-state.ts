@@ -43,6 +43,8 @@ export interface MerchantWebhookInput {
   merchantOrderNo: string;
   /** Delays between attempts (MERCHANT_WEBHOOK_RETRY_SECONDS); after the last, the event is failed. */
   retryScheduleMs: number[];
+  /** The payment's first events, handed over by the start (a later batch comes as a signal). */
+  events?: MerchantEvent[];
   carried?: DeliveryState;
   /** Lower than the default only in tests. */
   continueAsNewAfterEvents?: number;

@@ -1,3 +1,4 @@
+import { MockActivityEnvironment } from '@temporalio/testing';
 import { createCodePayActivities } from '../../src/activities/codepay-activities';
 import { createWebhookActivities } from '../../src/activities/webhook-activities';
 import {
@@ -92,6 +93,34 @@ describe('merchant webhooks on the dev server', () => {
     });
   });
 
+  it('the first batch starts the delivery workflow as its input (no signal); the same batch again, from a lost task, signals it and changes nothing', async () => {
+    const receiver = await startWebhookReceiver(() => 204);
+    await withWorker(receiver, [300], async (ctx) => {
+      const { input } = await paidPayment(ctx, { refundWindowMs: 60_000 });
+      await waitFor(() => deliveries(ctx, input.merchantOrderNo), (v) => v.length === 2 && v.every((d) => d.status === 'delivered'));
+      const webhooks = ctx.client.workflow.getHandle(merchantWebhooksWorkflowId(input.merchantOrderNo));
+      const events = (await webhooks.fetchHistory()).events!;
+      const started = events[0]!.workflowExecutionStartedEventAttributes!;
+      const startInput = temporal.client.options.loadedDataConverter.payloadConverter.fromPayload<{ events: MerchantEvent[] }>(started.input!.payloads![0]!);
+      expect(startInput.events.map((e) => e.type)).toEqual(['payment.awaiting_payment']);
+      // payment.paid, the second batch, is the only signal.
+      expect(events.filter((e) => e.workflowExecutionSignaledEventAttributes).length).toBe(1);
+
+      // A retried task hands the first batch over again as opening: the running delivery is signalled instead.
+      const activities = createWebhookActivities({ config: { merchantWebhooks: { url: receiver.url, secrets: [receiver.secret], retryScheduleMs: [300] } }, client: temporal.client });
+      const env = new MockActivityEnvironment({ taskQueue: ctx.taskQueue });
+      const attemptsBefore = receiver.attempts.length;
+      await env.run(activities.emitMerchantEvents, startInput.events, true);
+      await new Promise((r) => setTimeout(r, 500));
+      expect((await webhooks.fetchHistory()).events!.filter((e) => e.workflowExecutionSignaledEventAttributes).length).toBe(2);
+      expect((await deliveries(ctx, input.merchantOrderNo)).map((d) => [d.type, d.status])).toEqual([
+        ['payment.awaiting_payment', 'delivered'],
+        ['payment.paid', 'delivered'],
+      ]);
+      expect(receiver.attempts.length).toBe(attemptsBefore);
+    });
+  });
+
   it('after the last retry the event is failed and visible; a redelivery sends it again under the same id', async () => {
     let down = true;
     const receiver = await startWebhookReceiver(() => (down ? 500 : 200));
@@ -125,7 +154,8 @@ describe('merchant webhooks on the dev server', () => {
     await withWorker(receiver, [300, 300, 300, 300], async (ctx) => {
       ctx.fake.refundOutcome = 'reject';
       const { input, handle } = await paidPayment(ctx, { refundWindowMs: 60_000 });
-      await waitFor(async () => receiver.delivered().length, (n) => n === 2);
+      // Distinct ids: a POST answered after the local attempt's 2 s is sent again by the activity (at least once).
+      await waitFor(async () => new Set(receiver.delivered().map((a) => a.id)).size, (n) => n === 2);
       // What the lost task of issue 20 handed over: evt_<no>_3 = payment.cancelled (its cancel
       // then vanished with the task), signalled exactly as emitMerchantEvents does.
       const paidView = await viewOf(handle);
