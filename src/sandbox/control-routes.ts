@@ -6,6 +6,7 @@ import { GatewayRejection } from './gateway-codes';
 import { NotPayableError, type SandboxOrder } from './ledger';
 import { MoneyError, toMinorUnits } from '../codepay/money';
 import { orderRecord, refundRecord } from './record-view';
+import { sameOriginWrites } from './same-origin';
 
 /** The sandbox control API (docs/design.md §5, a contract for tests and the demo). */
 const PayBodySchema = z.object({ payMethodId: z.string().min(1).max(32).optional() }).strict();
@@ -22,6 +23,10 @@ function problem(res: Response, status: number, type: string, title: string, det
 
 export function controlRouter(gateway: SandboxGateway): Router {
   const router = express.Router();
+  router.use(
+    '/sandbox',
+    sameOriginWrites((res, origin) => problem(res, 403, 'foreign-origin', 'The control API takes writes from its own origin only', `Origin ${origin} is not this sandbox`)),
+  );
   router.use('/sandbox', express.json({ limit: '16kb' }));
 
   const shopperAction = (act: (no: string, req: Request) => void) => (req: Request<{ no: string }>, res: Response) => {

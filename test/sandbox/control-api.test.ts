@@ -68,6 +68,28 @@ describe('sandbox control API', () => {
     expect((await f.order(no)).refunds.map((r) => r.refundNo)).toEqual([refundNo]);
   });
 
+  it('refuses writes from another origin (a web page posting a simple form or fetch), keeps same-origin and non-browser callers', async () => {
+    const no = orderNo('K');
+    await f.createOrder(no);
+    // What a page on another site can send without a CORS preflight: a form-encoded or text/plain POST.
+    // Another port of the same host is another origin too.
+    for (const origin of ['http://evil.example', 'null', `http://${new URL(f.url).hostname}:1`]) {
+      const simple = await fetch(`${f.url}/sandbox/orders/${no}/pay`, { method: 'POST', headers: { origin, 'content-type': 'text/plain' }, body: '{}' });
+      expect({ origin, status: simple.status }).toEqual({ origin, status: 403 });
+      expect(simple.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    }
+    const faults = await fetch(`${f.url}/sandbox/faults`, { method: 'PUT', headers: { origin: 'http://evil.example', 'content-type': 'application/json' }, body: '{"errorRate":1}' });
+    expect(faults.status).toBe(403);
+    expect((await f.control<{ errorRate: number }>('GET', '/sandbox/faults')).body.errorRate).toBe(0);
+    expect((await f.order(no)).status).toBe(9);
+    // The sandbox's own pages, and tools that send no Origin (curl, tests), still work.
+    const own = await fetch(`${f.url}/sandbox/orders/${no}/pay`, { method: 'POST', headers: { origin: f.url } });
+    expect(own.status).toBe(200);
+    const other = orderNo('K');
+    await f.createOrder(other);
+    expect((await fetch(`${f.url}/sandbox/orders/${other}/decline`, { method: 'POST' })).status).toBe(200);
+  });
+
   it('answers unknown routes with a 404 problem, not an HTML stack', async () => {
     const answer = await f.control('GET', '/nothing-here');
     expect(answer.status).toBe(404);
