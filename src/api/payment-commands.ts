@@ -157,7 +157,7 @@ export class PaymentCommands {
       return { ...(await this.existingStart(operation, startToken, result)), result };
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError) return this.closedStart(request);
-      throw translate(err);
+      throw translateWrite(err, `payment ${request.merchantOrderNo} may have been started; retry with the same request (same merchantOrderNo and body): it gets that payment's answer, never a second payment`);
     }
   }
 
@@ -175,7 +175,11 @@ export class PaymentCommands {
   /** `operator` is set when an operator asked (the console); the payment's log names them. */
   async cancel(merchantOrderNo: string, operator?: string): Promise<PaymentView> {
     try {
-      return await this.update(merchantOrderNo, (handle) => (operator ? handle.executeUpdate(operatorCancelUpdate, { args: [{ operator }] }) : handle.executeUpdate(cancelPaymentUpdate)));
+      return await this.update(
+        merchantOrderNo,
+        (handle) => (operator ? handle.executeUpdate(operatorCancelUpdate, { args: [{ operator }] }) : handle.executeUpdate(cancelPaymentUpdate)),
+        `the cancel of payment ${merchantOrderNo} may have been taken and may still complete; retry it (a cancelled payment answers 200), or read the payment first`,
+      );
     } catch (err) {
       // Idempotent after the workflow completed too: a retried cancel gets the cancelled payment.
       if (err instanceof ProblemError && err.kind === 'invalid-state') {
@@ -202,8 +206,10 @@ export class PaymentCommands {
       const taken = await this.refundNoTaken(payment.merchantOrderNo, request.refundNo);
       if (taken) throw new ProblemError('refund-no-conflict', taken);
     }
-    const refund = await this.update(payment.merchantOrderNo, (handle) =>
-      handle.executeUpdate(requestRefundUpdate, { args: [request] }),
+    const refund = await this.update(
+      payment.merchantOrderNo,
+      (handle) => handle.executeUpdate(requestRefundUpdate, { args: [request] }),
+      `refund ${request.refundNo} may have been taken and may still be paid out; retry with the same refundNo ${request.refundNo}, never a new number, or read GET /v1/payments/${payment.merchantOrderNo}/refunds/${request.refundNo} first`,
     );
     return { created: !existed, refund };
   }
@@ -227,7 +233,11 @@ export class PaymentCommands {
    */
   async review(merchantOrderNo: string, request: ReviewRequest): Promise<PaymentView> {
     try {
-      return await this.update(merchantOrderNo, (handle) => handle.executeUpdate(reviewPaymentUpdate, { args: [request] }));
+      return await this.update(
+        merchantOrderNo,
+        (handle) => handle.executeUpdate(reviewPaymentUpdate, { args: [request] }),
+        `the decision on payment ${merchantOrderNo} may have been taken; retry the same decision with the same reason (a recorded one answers 200), or read the payment first`,
+      );
     } catch (err) {
       if (err instanceof ProblemError && err.kind === 'invalid-state') {
         const view = await this.get(merchantOrderNo);
@@ -266,9 +276,11 @@ export class PaymentCommands {
     };
   }
 
+  /** `ifTaken`: how to retry safely when the update was sent but not answered in time. */
   private async update<T>(
     merchantOrderNo: string,
     call: (handle: ReturnType<Client['workflow']['getHandle']>) => Promise<T>,
+    ifTaken: string,
   ): Promise<T> {
     const handle = this.client.workflow.getHandle(paymentWorkflowId(merchantOrderNo));
     try {
@@ -281,7 +293,7 @@ export class PaymentCommands {
         if (closed) throw new ProblemError('invalid-state', `payment ${merchantOrderNo} is closed`);
         throw new ProblemError('payment-not-found', `no payment ${merchantOrderNo}`);
       }
-      throw translate(err);
+      throw translateWrite(err, ifTaken);
     }
   }
 
@@ -330,6 +342,17 @@ export function translate(err: unknown): unknown {
   if (problem) return problem;
   if (isTemporalUnavailable(err)) return new ProblemError('temporal-unavailable');
   return err;
+}
+
+/**
+ * A write's Temporal failure. Unreachable or too slow once the write was sent, Temporal may have
+ * accepted it, and a worker then applies it later: the 503 says `outcome: unknown` and how to retry
+ * without doing it twice (`retry`), never a bare "retry later".
+ */
+export function translateWrite(err: unknown, retry: string): unknown {
+  const translated = translate(err);
+  if (!(translated instanceof ProblemError) || translated.kind !== 'temporal-unavailable') return translated;
+  return new ProblemError('temporal-unavailable', `The payment engine did not answer in time: ${retry}.`, { outcome: 'unknown' });
 }
 
 export function payloadHash(request: PaymentRequest): string {

@@ -30,7 +30,8 @@ export const PROBLEMS = {
   'refund-amount': { status: 422, title: 'The refund amount is not allowed' },
   'refund-limit': { status: 422, title: 'The payment has reached its refund count limit' },
   'gateway-rejected': { status: 422, title: 'CodePay rejected the request' },
-  'temporal-unavailable': { status: 503, title: 'The payment engine is unreachable; retry later' },
+  // Not "retry later": a write may have been taken (`outcome`), `detail` says how to retry it safely.
+  'temporal-unavailable': { status: 503, title: 'The payment engine did not answer in time' },
   overloaded: { status: 503, title: 'Payment starts are at capacity; retry after the Retry-After delay' },
   'codepay-unavailable': { status: 503, title: 'CodePay could not be reached; retry later' },
   'workflow-task-failing': { status: 503, title: "The payment's workflow cannot run its code now; operators are alerted, retry later" },
@@ -40,6 +41,9 @@ export const PROBLEMS = {
 export type ProblemKind = keyof typeof PROBLEMS;
 
 export const problemType = (kind: ProblemKind) => `${TYPE_BASE}${kind}`;
+
+/** What a 503 says about a write the client may not simply repeat (docs/design.md §4). */
+export const WRITE_OUTCOMES = ['unknown', 'not-started'] as const;
 
 export const FieldErrorSchema = z
   .object({ field: z.string(), message: z.string() })
@@ -54,10 +58,17 @@ export const ProblemSchema = z
     instance: z.string().optional(),
     errors: z.array(FieldErrorSchema).optional(),
     code: z.string().optional().describe('CodePay error code, for gateway rejections'),
+    outcome: z
+      .enum(WRITE_OUTCOMES)
+      .optional()
+      .describe(
+        'On a 503 to a write: `unknown` when the request reached the payment engine and may still take effect (retry it only as `detail` says: the same request, the same refundNo, or read first); `not-started` when nothing was sent. Absent: nothing of the request was taken',
+      ),
   })
   .describe('RFC 9457 problem details (application/problem+json)');
 
 export type FieldError = z.infer<typeof FieldErrorSchema>;
+export type WriteOutcome = (typeof WRITE_OUTCOMES)[number];
 export type Problem = z.infer<typeof ProblemSchema>;
 
 /** How long a client should wait before retrying a 503 (Temporal out of reach), in seconds. */
@@ -69,7 +80,7 @@ export class ProblemError extends Error {
   constructor(
     readonly kind: ProblemKind,
     readonly detail?: string,
-    readonly extra: { errors?: FieldError[]; code?: string } = {},
+    readonly extra: { errors?: FieldError[]; code?: string; outcome?: WriteOutcome } = {},
     /** A 503's Retry-After (s), when the default does not fit (admission control knows its queue). */
     readonly retryAfterSeconds = RETRY_AFTER_SECONDS,
     /** Set for a problem that is ours to look at: logged as an error with these fields, never sent. */
