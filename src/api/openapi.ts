@@ -113,12 +113,22 @@ function pathParameters(schema: z.ZodObject): JsonSchema[] {
 const authProblems = { 401: problem('Missing or unknown API key') };
 const operatorProblems = { ...authProblems, 403: problem('A merchant key: this needs an operator key') };
 const csv = (header: readonly string[], description: string) => ({ 'text/csv': { schema: { type: 'string', description: `${description}; header: ${header.join(',')}` } } });
+const retryAfter = { 'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer' } } };
 const temporalProblem = {
-  503: {
-    ...problem('Temporal unreachable or too slow (API_TEMPORAL_TIMEOUT_MS); safe to retry with the same request'),
-    headers: { 'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer' } } },
-  },
+  503: { ...problem('Temporal unreachable or too slow (API_TEMPORAL_TIMEOUT_MS); a read, safe to retry with the same request'), headers: retryAfter },
 };
+/**
+ * A write's 503 (docs/design.md §4): Temporal may have taken the write and run it after the API's
+ * deadline, so "retry later" is not enough; `retry` says how to retry without doing it twice.
+ */
+const writeUnavailable = (retry: string, others = '') => ({
+  503: {
+    ...problem(
+      `${others}\`temporal-unavailable\`: the payment engine did not answer in time (API_TEMPORAL_TIMEOUT_MS). With \`outcome: unknown\` the request reached it and may still take effect: never treat it as failed; ${retry}. Without \`outcome\` it failed before anything was sent: retry as is.`,
+    ),
+    headers: retryAfter,
+  },
+});
 
 export function createOpenApiDocument(options: { serverUrl?: string; version?: string } = {}): JsonSchema {
   const secured = { security: [{ bearerAuth: [] }] };
@@ -185,10 +195,10 @@ export function createOpenApiDocument(options: { serverUrl?: string; version?: s
             413: problem('Body too large'),
             415: problem('Body is not JSON'),
             422: problem('CodePay rejected the order; `code` carries its error code'),
-            503: {
-              ...temporalProblem[503],
-              ...problem('`overloaded`: starts are at capacity, answered at once and nothing started; or Temporal unreachable or too slow. Safe to retry with the same request after Retry-After'),
-            },
+            ...writeUnavailable(
+              'retry the same request (same merchantOrderNo and body) after Retry-After: it gets that payment\'s answer, never a second payment',
+              '`overloaded` (`outcome: not-started`): starts are at capacity, answered at once, nothing started; retry the same request after Retry-After. ',
+            ),
           },
         },
       },
@@ -220,7 +230,7 @@ export function createOpenApiDocument(options: { serverUrl?: string; version?: s
             404: problem('Unknown payment'),
             409: problem('Not cancellable in its current status'),
             422: problem('CodePay rejected the cancel'),
-            ...temporalProblem,
+            ...writeUnavailable('retry the cancel: a cancelled payment answers 200 (or read the payment: CANCELLED means done)'),
           },
         },
       },
@@ -235,7 +245,7 @@ export function createOpenApiDocument(options: { serverUrl?: string; version?: s
             400: problem('Invalid number or event id'),
             ...authProblems,
             404: problem('Unknown payment or event'),
-            ...temporalProblem,
+            ...writeUnavailable('a retry sends the event once more under the same webhook-id, which receivers dedupe'),
           },
         },
       },
@@ -254,7 +264,9 @@ export function createOpenApiDocument(options: { serverUrl?: string; version?: s
             404: problem('Unknown payment'),
             409: problem("Wrong payment status, or the refund number is taken: by a different refund of this payment, another payment's refund, or a payment's number"),
             422: problem('Over-refund, refund count limit, or CodePay rejected the refund'),
-            ...temporalProblem,
+            ...writeUnavailable(
+              'retry with the same `refundNo` and amount, never a new number (that would be a second refund): the payment answers a repeated number with its one refund. `GET …/refunds/{refundNo}` shows it once taken; a 404 before then does not mean it will not be made',
+            ),
           },
         },
       },
@@ -274,7 +286,10 @@ export function createOpenApiDocument(options: { serverUrl?: string; version?: s
             404: problem('Unknown payment'),
             409: problem("Not in NEEDS_REVIEW, or CodePay's record does not allow the decision (the payment stays in review)"),
             415: problem('Body is not JSON'),
-            503: problem('Temporal or CodePay unreachable; safe to retry'),
+            ...writeUnavailable(
+              'retry the same decision with the same reason: a recorded one answers 200 with the payment',
+              '`codepay-unavailable`: CodePay could not be queried, nothing was decided; retry. ',
+            ),
           },
         },
       },
@@ -312,7 +327,7 @@ export function createOpenApiDocument(options: { serverUrl?: string; version?: s
             400: problem('Invalid window'),
             ...operatorProblems,
             415: problem('Body is not JSON'),
-            ...temporalProblem,
+            ...writeUnavailable('retry with the same window: it answers the run that started'),
           },
         },
       },
@@ -350,7 +365,7 @@ export function createOpenApiDocument(options: { serverUrl?: string; version?: s
             403: problem('Source address outside WEBHOOK_ALLOWED_IPS'),
             404: problem('No payment or refund with this number'),
             413: problem('Body too large'),
-            ...temporalProblem,
+            ...writeUnavailable('CodePay retries the notification, and a repeat is applied once'),
           },
         },
       },

@@ -93,8 +93,9 @@ export class PaymentCommands {
     try {
       release = await this.admission.enter(signal);
     } catch (err) {
-      if (err instanceof StartRefused) throw new ProblemError('overloaded', err.message, {}, err.retryAfterSeconds);
-      if (err instanceof StartAbandoned) throw new ProblemError('overloaded', err.message);
+      // Nothing reached Temporal: the problem says so, the same request may simply be sent again.
+      if (err instanceof StartRefused) throw new ProblemError('overloaded', err.message, { outcome: 'not-started' }, err.retryAfterSeconds);
+      if (err instanceof StartAbandoned) throw new ProblemError('overloaded', err.message, { outcome: 'not-started' });
       throw err;
     }
     try {
@@ -209,7 +210,7 @@ export class PaymentCommands {
     const refund = await this.update(
       payment.merchantOrderNo,
       (handle) => handle.executeUpdate(requestRefundUpdate, { args: [request] }),
-      `refund ${request.refundNo} may have been taken and may still be paid out; retry with the same refundNo ${request.refundNo}, never a new number, or read GET /v1/payments/${payment.merchantOrderNo}/refunds/${request.refundNo} first`,
+      `refund ${request.refundNo} may have been taken and may still be paid out; retry with the same refundNo ${request.refundNo}, never a new number (a repeated number gets its one refund); GET /v1/payments/${payment.merchantOrderNo}/refunds/${request.refundNo} shows it once taken, a 404 before then does not mean it will not be made`,
     );
     return { created: !existed, refund };
   }

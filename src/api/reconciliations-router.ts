@@ -6,7 +6,7 @@ import { reconciliationId, type Report, type ReportSummary } from '../reconcilia
 import type { ReportStore } from '../reconciliation/report-store';
 import { getReconciliationQuery, RECONCILIATION_WORKFLOW_TYPE, type ReconciliationInput } from '../workflows/reconciliation-messages';
 import { csvLine, wantsCsv } from './csv';
-import { translate } from './payment-commands';
+import { translate, translateWrite } from './payment-commands';
 import { jsonBody, params, parse } from './payments-router';
 import { ProblemError } from './problem';
 import {
@@ -16,7 +16,7 @@ import {
   type ReconciliationResponse,
   type ReconciliationSummaryResponse,
 } from './reconciliations-schemas';
-import { budgeted } from './temporal-failures';
+import { budgeted, withDeadline } from './temporal-failures';
 
 export interface ReconciliationsRouterDeps {
   client: Client;
@@ -101,15 +101,18 @@ export function createReconciliationsRouter({ client, taskQueue, store, auth, re
     const id = reconciliationId(from, to);
     try {
       // The same window while its run is going answers that run.
-      await client.workflow.start<(input: ReconciliationInput) => Promise<unknown>>(RECONCILIATION_WORKFLOW_TYPE, {
-        taskQueue,
-        workflowId: id,
-        args: [{ from, to, trigger: 'api' }],
-        workflowIdConflictPolicy: 'USE_EXISTING',
-        staticSummary: `Reconciliation of [${from}, ${to}) by ${String(res.locals.operator)}`,
-      });
+      // Under the request's deadline like every other call: a frozen Temporal costs a 503, not the SDK's retry budget.
+      await withDeadline(client, requestMs, () =>
+        client.workflow.start<(input: ReconciliationInput) => Promise<unknown>>(RECONCILIATION_WORKFLOW_TYPE, {
+          taskQueue,
+          workflowId: id,
+          args: [{ from, to, trigger: 'api' }],
+          workflowIdConflictPolicy: 'USE_EXISTING',
+          staticSummary: `Reconciliation of [${from}, ${to}) by ${String(res.locals.operator)}`,
+        }),
+      );
     } catch (err) {
-      throw translate(err);
+      throw translateWrite(err, `reconciliation ${id} may have been started; retry with the same window: it answers that run`);
     }
     res.status(202).json({ id, status: 'RUNNING', from, to });
   }));

@@ -13,7 +13,7 @@ import {
 } from '../workflows/messages';
 // Type only, and started by name: the API process never loads workflow code.
 import type { merchantWebhookWorkflow } from '../workflows';
-import { translate, type TemporalTimeouts } from './payment-commands';
+import { translate, translateWrite, type TemporalTimeouts } from './payment-commands';
 import { ProblemError } from './problem';
 import { withDeadline } from './temporal-failures';
 import { readWorkflowState } from './workflow-reads';
@@ -71,7 +71,7 @@ export class WebhookDeliveries {
         staticSummary: `Webhooks of payment ${merchantOrderNo}`,
       }),
     ).catch((err: unknown) => {
-      throw translate(err);
+      throw translateWrite(err, `event ${eventId} may have been queued again; a retry sends it again under the same webhook-id, which receivers dedupe`);
     });
     if (operator) await this.noteRedelivery(merchantOrderNo, { eventId: event.id, operator });
     return { eventId: event.id, type: event.type, timestamp: event.timestamp, status: 'pending', attempts: 0 };
@@ -82,7 +82,7 @@ export class WebhookDeliveries {
     await withDeadline(this.client, this.timeouts.signalMs, () => payment.signal(webhookRedeliveredSignal, redelivery)).catch((err: unknown) => {
       // A closed payment takes no signal: the redelivery is done, and the API's log names the operator.
       if (err instanceof WorkflowNotFoundError) return;
-      throw translate(err);
+      throw translateWrite(err, `event ${redelivery.eventId} was queued again, its note in the payment's log may be missing; no retry needed`);
     });
   }
 

@@ -78,12 +78,15 @@ export function createWebhookRouter(deps: WebhookRouterDeps): Router {
     next(new ProblemError('forbidden', 'source address is not allowed to notify'));
   };
 
-  /** Temporal out of reach → 503 (CodePay retries); anything else is a bug and stays a 500. */
+  /**
+   * Temporal out of reach → 503 (CodePay retries); anything else is a bug and stays a 500. The signal
+   * may have been taken all the same: harmless, a workflow applies a repeated notification once.
+   */
   const unavailable = (err: unknown, log: Logger): unknown => {
     if (!isTemporalUnavailable(err)) return err;
     count('temporal_unavailable');
     log.error({ outcome: 'temporal_unavailable', err: (err as Error).message }, 'Temporal unreachable; CodePay will retry');
-    return new ProblemError('temporal-unavailable');
+    return new ProblemError('temporal-unavailable', 'the notification may have been taken; CodePay retries it, and a repeat is applied once', { outcome: 'unknown' });
   };
 
   const raw = express.raw({ type: () => true, limit: WEBHOOK_BODY_LIMIT });

@@ -156,22 +156,29 @@ describe('API hardening (Temporal frozen)', () => {
   describe('a frozen Temporal costs at most 5 s and a 503 with Retry-After', () => {
     const signedNotification = JSON.stringify(withSignature(paidFields('FROZEN1'), gateway.privateKey));
     const json = { ...auth, 'content-type': 'application/json' };
-    const routes: Array<[string, string, { headers?: Record<string, string>; body?: string }]> = [
-      ['POST', '/v1/payments', { headers: json, body: JSON.stringify({ merchantOrderNo: 'FROZEN1', amount: '1.00', currency: 'USD', description: 'x' }) }],
-      ['GET', '/v1/payments/FROZEN1', { headers: auth }],
-      ['POST', '/v1/payments/FROZEN1/cancel', { headers: auth }],
-      ['POST', '/v1/payments/FROZEN1/refunds', { headers: json, body: JSON.stringify({ refundNo: 'RFROZEN1', amount: '1.00' }) }],
-      ['GET', '/v1/payments/FROZEN1/refunds/RFROZEN1', { headers: auth }],
-      ['POST', '/webhooks/codepay', { headers: { 'content-type': 'application/json' }, body: signedNotification }],
-      ['POST', '/demo/checkout', { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'amount=1.00&currency=USD' }],
-      ['GET', '/v1/payments?status=PAID', { headers: auth }],
-      ['POST', '/v1/payments/FROZEN1/events/evt_FROZEN1_1/redeliver', { headers: auth }],
-      ['POST', '/v1/payments/FROZEN1/review', { headers: { authorization: `Bearer ${TEST_OPERATOR_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify({ decision: 'close_as_failed', reason: 'x' }) }],
-      ['GET', '/readyz', {}],
+    const operatorJson = { authorization: `Bearer ${TEST_OPERATOR_KEY}`, 'content-type': 'application/json' };
+    /**
+     * The last column is the problem's `outcome`: `unknown` where the write itself was sent and may
+     * have been taken (docs/design.md §4), absent where the call that timed out was a read, before
+     * any write (the refund and the redelivery read the payment first). No problem body: `-`.
+     */
+    const routes: Array<[string, string, { headers?: Record<string, string>; body?: string }, 'unknown' | undefined | '-']> = [
+      ['POST', '/v1/payments', { headers: json, body: JSON.stringify({ merchantOrderNo: 'FROZEN1', amount: '1.00', currency: 'USD', description: 'x' }) }, 'unknown'],
+      ['GET', '/v1/payments/FROZEN1', { headers: auth }, undefined],
+      ['POST', '/v1/payments/FROZEN1/cancel', { headers: auth }, 'unknown'],
+      ['POST', '/v1/payments/FROZEN1/refunds', { headers: json, body: JSON.stringify({ refundNo: 'RFROZEN1', amount: '1.00' }) }, undefined],
+      ['GET', '/v1/payments/FROZEN1/refunds/RFROZEN1', { headers: auth }, undefined],
+      ['POST', '/webhooks/codepay', { headers: { 'content-type': 'application/json' }, body: signedNotification }, 'unknown'],
+      ['POST', '/demo/checkout', { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'amount=1.00&currency=USD' }, '-'],
+      ['GET', '/v1/payments?status=PAID', { headers: auth }, undefined],
+      ['POST', '/v1/payments/FROZEN1/events/evt_FROZEN1_1/redeliver', { headers: auth }, undefined],
+      ['POST', '/v1/payments/FROZEN1/review', { headers: operatorJson, body: JSON.stringify({ decision: 'close_as_failed', reason: 'x' }) }, 'unknown'],
+      ['POST', '/v1/reconciliations', { headers: operatorJson, body: JSON.stringify({ from: '2026-01-01T00:00:00Z', to: '2026-01-02T00:00:00Z' }) }, 'unknown'],
+      ['GET', '/readyz', {}, '-'],
     ];
 
-    it('every route that needs Temporal answers 503 with Retry-After in under 5 s', async () => {
-      const answers = await Promise.all(routes.map(async ([method, path, init]) => ({ route: `${method} ${path}`, ...(await call(method, path, init)) })));
+    it('every route that needs Temporal answers 503 with Retry-After in under 5 s; a write that was sent says its outcome is unknown', async () => {
+      const answers = await Promise.all(routes.map(async ([method, path, init, outcome]) => ({ route: `${method} ${path}`, outcome, ...(await call(method, path, init)) })));
       for (const answer of answers) {
         expect({ route: answer.route, status: answer.status, retryAfter: answer.response.headers.get('retry-after') }).toEqual({
           route: answer.route,
@@ -179,6 +186,11 @@ describe('API hardening (Temporal frozen)', () => {
           retryAfter: expect.stringMatching(/^\d+$/),
         });
         expect(answer.ms).toBeLessThan(5_000);
+        if (answer.outcome === '-') continue;
+        const problem = problemOf(answer.text);
+        expect({ route: answer.route, type: problem.type, outcome: problem.outcome }).toEqual({ route: answer.route, type: `${PROBLEM}temporal-unavailable`, outcome: answer.outcome });
+        // A write that may have been taken says how to retry it without doing it twice.
+        if (answer.outcome === 'unknown') expect(problem.detail).toMatch(/may have been .*; (retry|a retry|CodePay)/);
       }
     }, 20_000);
 

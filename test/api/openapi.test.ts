@@ -89,6 +89,37 @@ describe('OpenAPI document', () => {
     await connection.close();
   });
 
+  it('says, for every write, what its 503 means and how to retry it safely', () => {
+    const paths = document.paths as Record<string, Record<string, { responses: Record<string, { description: string; headers?: object }> }>>;
+    const writes = Object.entries(paths).flatMap(([path, operations]) =>
+      Object.entries(operations)
+        .filter(([method]) => ['post', 'put', 'patch', 'delete'].includes(method))
+        .map(([method, operation]) => ({ route: `${method.toUpperCase()} ${path}`, unavailable: operation.responses[503] })),
+    );
+    expect(writes.map((w) => w.route).sort()).toEqual(
+      [
+        'POST /v1/payments',
+        'POST /v1/payments/{merchantOrderNo}/cancel',
+        'POST /v1/payments/{merchantOrderNo}/events/{eventId}/redeliver',
+        'POST /v1/payments/{merchantOrderNo}/refunds',
+        'POST /v1/payments/{merchantOrderNo}/review',
+        'POST /v1/reconciliations',
+        'POST /webhooks/codepay',
+      ].sort(),
+    );
+    for (const { route, unavailable } of writes) {
+      expect({ route, documented: unavailable !== undefined }).toEqual({ route, documented: true });
+      expect({ route, retryAfter: unavailable?.headers !== undefined }).toEqual({ route, retryAfter: true });
+      // `outcome` and the safe retry: the same request / number, or read first.
+      expect(unavailable?.description).toMatch(/`outcome`/);
+      expect(unavailable?.description).toMatch(/retry/i);
+    }
+    const refund = paths['/v1/payments/{merchantOrderNo}/refunds']?.post?.responses[503]?.description;
+    expect(refund).toMatch(/same `refundNo`/);
+    const schemas = (document.components as { schemas: Record<string, { properties: Record<string, { enum?: string[] }> }> }).schemas;
+    expect(schemas.Problem?.properties.outcome?.enum).toEqual(['unknown', 'not-started']);
+  });
+
   it('resolves every $ref inside the document', () => {
     const all = refs(document);
     expect(all.length).toBeGreaterThan(20);

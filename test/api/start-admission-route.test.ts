@@ -55,6 +55,8 @@ describe('payment start admission (real dev server, worker, sandbox)', () => {
 
     expect(refused.status).toBe(503);
     expect(refused.body.type).toBe('urn:codepay-temporal:problem:overloaded');
+    // Refused before any work: the problem says nothing was sent (docs/design.md §4).
+    expect(refused.body.outcome).toBe('not-started');
     expect(Number(refused.retryAfter)).toBeGreaterThanOrEqual(1);
     // At once: before the start in flight could free its slot (CodePay alone keeps it 1.5 s). Not a
     // latency target: API, worker and sandbox share this jest process's event loop (91–283 ms seen at load 11–14).
