@@ -40,7 +40,7 @@ export const ListPaymentsQuerySchema = z.strictObject({
   createdAfter: FilterInstantSchema.optional().describe('Created at or after (ISO-8601; within the years 0000–9999 in UTC)'),
   createdBefore: FilterInstantSchema.optional().describe('Created before (ISO-8601; within the years 0000–9999 in UTC)'),
   limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(20).describe(`Page size, at most ${MAX_PAGE_SIZE}`),
-  cursor: z.string().min(1).max(4096).optional().describe('`nextCursor` of the previous page'),
+  cursor: z.string().min(1).max(4096).optional().describe('`nextCursor` of the previous page, with the same filters; signed by the server, so only a cursor it issued is accepted'),
 });
 export type ListPaymentsQuery = z.infer<typeof ListPaymentsQuerySchema>;
 
