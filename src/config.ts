@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { type AmountLimits, parseAmountLimits } from './amount-limit';
 import { DEFAULT_START_ADMISSION, type StartAdmissionLimits } from './start-admission-limits';
 import { parseApiKeyList } from './secrets/api-key-list';
+import { CURSOR_SECRET_MIN_LENGTH } from './secrets/cursor-secret';
 import { parseWebhookSecrets } from './secrets/webhook-secret-list';
 
 /**
@@ -53,6 +54,13 @@ const EnvSchema = z.object({
    * process, so sign-ins end when it restarts and API replicas must share one set here.
    */
   CONSOLE_SESSION_SECRET: optional.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
+  /**
+   * Signs `GET /v1/payments` cursors (HMAC-SHA256), so only cursors this API issued reach Temporal.
+   * Unset: a random key per API process; replicas behind one address must share one here.
+   */
+  API_CURSOR_SECRET: optional.pipe(z.string().min(CURSOR_SECRET_MIN_LENGTH, `must be at least ${CURSOR_SECRET_MIN_LENGTH} characters`).optional()),
+  /** The same secret in a file (one line), re-read while running. */
+  API_CURSOR_SECRET_FILE: optional,
   /** How long a console sign-in lasts. */
   CONSOLE_SESSION_TTL_SECONDS: z.coerce.number().int().min(60).max(7 * 24 * 3600).default(8 * 3600),
   /** The Temporal Web UI as operators reach it; the console links each payment's workflow there. */
@@ -233,6 +241,8 @@ export interface Config {
   reconciliation: { queriesPerSecond: number; cron?: string; reportsDir: string };
   /** The operator console's sign-ins (src/console). */
   console: { sessionSecret?: string; sessionTtlSeconds: number };
+  /** The key of `GET /v1/payments` cursors (src/api/list-cursor.ts); neither set: random per process. */
+  cursors: { secret?: string; secretFile?: string };
 }
 
 /** Embedded-default identities of the local sandbox merchant. */
@@ -262,6 +272,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   ] as const) {
     if (e[list].length > 0 && e[file]) throw new ConfigError(`invalid configuration:\n  ${file}: set either ${list} or ${file}, not both`);
   }
+  if (e.API_CURSOR_SECRET && e.API_CURSOR_SECRET_FILE) throw new ConfigError('invalid configuration:\n  API_CURSOR_SECRET_FILE: set either API_CURSOR_SECRET or API_CURSOR_SECRET_FILE, not both');
   const sandboxUrl = e.SANDBOX_PUBLIC_URL ?? `http://localhost:${e.SANDBOX_PORT}`;
   const usesSandbox = e.CODEPAY_BASE_URL === undefined;
   const sandboxAppId = e.SANDBOX_APP_ID ?? e.CODEPAY_APP_ID ?? SANDBOX_DEFAULT_APP_ID;
@@ -335,6 +346,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       retryScheduleMs: e.MERCHANT_WEBHOOK_RETRY_SECONDS.map((s) => Math.round(s * 1000)),
     },
     console: { sessionSecret: e.CONSOLE_SESSION_SECRET, sessionTtlSeconds: e.CONSOLE_SESSION_TTL_SECONDS },
+    cursors: { secret: e.API_CURSOR_SECRET, secretFile: e.API_CURSOR_SECRET_FILE },
   };
 }
 

@@ -15,6 +15,7 @@ import { type Clock, createKeyHolderCheck, createOperatorKeyInForce, requireApiK
 import { createDemoRouter } from './demo-router';
 import { createHealthRouter } from './health-router';
 import { type ApiMetrics, createApiMetrics, httpMetricsMiddleware } from './metrics';
+import { cursorKey } from './list-cursor';
 import { createOpenApiDocument } from './openapi';
 import { DEFAULT_TIMEOUTS, PaymentCommands, translate, type TemporalTimeouts } from './payment-commands';
 import { streamPaymentsCsv } from './payments-csv';
@@ -33,6 +34,8 @@ import { WebhookDeliveries } from './webhook-deliveries';
 import { createWebhookRouter } from './webhook-router';
 
 export type ApiConfig = Pick<Config, 'apiKeys' | 'operatorApiKeys' | 'apiKeyFiles' | 'temporal' | 'publicBaseUrl' | 'payments' | 'webhook' | 'trustProxy' | 'merchantWebhooks' | 'metricsToken' | 'console'> & {
+  /** The key of list cursors (list-cursor.ts); absent: a random one for this app. */
+  cursors?: Config['cursors'];
   /** Our merchant at CodePay: the webhook takes only notifications addressed to it. */
   codepay: Pick<Config['codepay'], 'appId' | 'merchantNo'>;
   /** Where the worker keeps reconciliation reports (read here); default `.data/reconciliations`. */
@@ -98,7 +101,8 @@ export function createApp(deps: AppDependencies): Express {
     }),
   );
   const deliveries = new WebhookDeliveries(client, config, limits);
-  const list = (filters: ListPaymentsQuery) => listPayments(client, config.temporal.namespace, filters, limits);
+  const cursors = cursorKey(config.cursors ?? {}, files);
+  const list = (filters: ListPaymentsQuery) => listPayments(client, config.temporal.namespace, filters, limits, cursors);
   const exportCsv = (filters: ListPaymentsQuery, res: Response) =>
     streamPaymentsCsv(client, filters, res, logger.child({ component: 'payments-csv' }), config.temporal.taskQueue).catch((err: unknown) => {
       throw translate(err);

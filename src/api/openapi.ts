@@ -173,10 +173,10 @@ export function createOpenApiDocument(options: { serverUrl?: string; version?: s
           ...secured,
           parameters: queryParameters(ListPaymentsQuerySchema),
           description:
-            'From Temporal visibility: a payment shows up (or changes status) within about a second. `nextCursor` pages on with the same filters. With `Accept: text/csv` every page is streamed as one CSV (the filters apply, `limit` and `cursor` do not).',
+            'From Temporal visibility: a payment shows up (or changes status) within about a second. `nextCursor` (opaque, signed by the server) pages on with the same filters. With `Accept: text/csv` every page is streamed as one CSV (the filters apply, `limit` and `cursor` do not).',
           responses: {
             200: { description: 'One page of payments, or all of them as CSV', content: { ...json(PaymentListSchema, '').content, ...csv(PAYMENTS_CSV_HEADER, 'Every payment matching the filters') } },
-            400: problem('Unknown filter, bad value, limit above 100 or a foreign cursor; `errors` names each'),
+            400: problem('Unknown filter (named in `errors`), bad value, a date outside the years 0000–9999 in UTC, limit above 100, a cursor this API did not issue (answered at once) or one of other filters; `errors` names each'),
             ...authProblems,
             ...temporalProblem,
           },

@@ -37,7 +37,7 @@ import { amountIssue } from './payments-schemas';
 import { problemFromUpdateFailure, ProblemError } from './problem';
 import { createStartAdmission, StartAbandoned, StartRefused, type StartAdmission } from './start-admission';
 import { DEFAULT_START_ADMISSION } from '../start-admission-limits';
-import { isClosedWorkflow, isTemporalUnavailable, withDeadline, withinBudget } from './temporal-failures';
+import { isClosedWorkflow, isTemporalUnavailable, temporalInvalidArgument, withDeadline, withinBudget } from './temporal-failures';
 import { readWorkflowState } from './workflow-reads';
 
 /**
@@ -342,6 +342,9 @@ export function translate(err: unknown): unknown {
   const problem = problemFromUpdateFailure(err);
   if (problem) return problem;
   if (isTemporalUnavailable(err)) return new ProblemError('temporal-unavailable');
+  // Validation lets nothing through that Temporal refuses; should something slip by, it is still the request's fault.
+  const invalid = temporalInvalidArgument(err);
+  if (invalid !== undefined) return new ProblemError('validation', `Temporal refused the request as invalid: ${invalid.slice(0, 200)}`);
   return err;
 }
 

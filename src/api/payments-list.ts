@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes';
 import { z } from 'zod';
@@ -15,24 +14,33 @@ import {
 import { translate, type TemporalTimeouts } from './payment-commands';
 import { CurrencySchema, MerchantOrderNoSchema } from './payments-schemas';
 import { PaymentStatusSchema } from '../views/payment-response';
-import { ProblemError } from './problem';
+import { type CursorKey, decodeCursor, encodeCursor } from './list-cursor';
 import { withDeadline } from './temporal-failures';
 
 /**
  * `GET /v1/payments` (docs/design.md §4): payments found through Temporal visibility by their search
- * attributes, newest run first, a page at a time. The cursor is Temporal's page token wrapped with a
- * digest of the filters, so it is opaque and cannot be replayed against other filters.
+ * attributes, newest run first, a page at a time. The cursor is Temporal's page token signed by the
+ * server with a digest of the filters (list-cursor.ts): opaque, unforgeable, bound to its filters.
  */
 export const MAX_PAGE_SIZE = 100;
+
+/**
+ * An instant visibility can compare: its UTC form must keep a 4-digit year, which an offset can push
+ * out (`0000-01-01T00:00:00+01:00` is `-000001-12-31T23:00:00Z`); Temporal refuses those as invalid.
+ */
+const FilterInstantSchema = z.iso
+  // abort: a string that is no datetime at all is not also checked for its range (it has none).
+  .datetime({ offset: true, abort: true })
+  .refine((v) => /^\d{4}-/.test(new Date(v).toISOString()), 'must lie within the years 0000–9999 in UTC');
 
 export const ListPaymentsQuerySchema = z.strictObject({
   status: PaymentStatusSchema.optional(),
   currency: CurrencySchema.optional(),
   merchantOrderNo: MerchantOrderNoSchema.optional().describe('Only this payment (exact order number)'),
-  createdAfter: z.iso.datetime({ offset: true }).optional().describe('Created at or after (ISO-8601)'),
-  createdBefore: z.iso.datetime({ offset: true }).optional().describe('Created before (ISO-8601)'),
+  createdAfter: FilterInstantSchema.optional().describe('Created at or after (ISO-8601; within the years 0000–9999 in UTC)'),
+  createdBefore: FilterInstantSchema.optional().describe('Created before (ISO-8601; within the years 0000–9999 in UTC)'),
   limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(20).describe(`Page size, at most ${MAX_PAGE_SIZE}`),
-  cursor: z.string().min(1).max(4096).optional().describe('`nextCursor` of the previous page'),
+  cursor: z.string().min(1).max(4096).optional().describe('`nextCursor` of the previous page, with the same filters; signed by the server, so only a cursor it issued is accepted'),
 });
 export type ListPaymentsQuery = z.infer<typeof ListPaymentsQuerySchema>;
 
@@ -64,29 +72,15 @@ export function visibilityQuery(filters: Pick<ListPaymentsQuery, 'status' | 'cur
   return clauses.join(' AND ');
 }
 
-const digest = (query: string) => createHash('sha256').update(query).digest('base64url').slice(0, 16);
-
-export function encodeCursor(query: string, pageToken: Uint8Array): string {
-  return Buffer.from(JSON.stringify({ q: digest(query), t: Buffer.from(pageToken).toString('base64') })).toString('base64url');
-}
-
-export function decodeCursor(query: string, cursor: string): Uint8Array {
-  const invalid = (message: string) => new ProblemError('validation', `cursor: ${message}`, { errors: [{ field: 'cursor', message }] });
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw invalid('not a cursor this API issued');
-  }
-  const shape = z.object({ q: z.string(), t: z.string().min(1) }).safeParse(parsed);
-  if (!shape.success) throw invalid('not a cursor this API issued');
-  if (shape.data.q !== digest(query)) throw invalid('belongs to a listing with other filters');
-  return Buffer.from(shape.data.t, 'base64');
-}
-
-export async function listPayments(client: Client, namespace: string, filters: ListPaymentsQuery, timeouts: Pick<TemporalTimeouts, 'requestMs'>): Promise<PaymentList> {
+export async function listPayments(
+  client: Client,
+  namespace: string,
+  filters: ListPaymentsQuery,
+  timeouts: Pick<TemporalTimeouts, 'requestMs'>,
+  key: CursorKey,
+): Promise<PaymentList> {
   const query = visibilityQuery(filters);
-  const nextPageToken = filters.cursor ? decodeCursor(query, filters.cursor) : undefined;
+  const nextPageToken = filters.cursor ? decodeCursor(key(), query, filters.cursor) : undefined;
   const response = await withDeadline(client, timeouts.requestMs, () =>
     client.workflowService.listWorkflowExecutions({ namespace, query, pageSize: filters.limit, nextPageToken }),
   ).catch((err: unknown) => {
@@ -105,5 +99,5 @@ export async function listPayments(client: Client, namespace: string, filters: L
     return [{ merchantOrderNo, status, amount: toDecimalString(amountMinor, currency), currency, ...(transNo ? { codepayTransNo: transNo } : {}), createdAt: createdAt.toISOString() }];
   });
   const token = response.nextPageToken;
-  return { data, nextCursor: token && token.length > 0 ? encodeCursor(query, token) : null };
+  return { data, nextCursor: token && token.length > 0 ? encodeCursor(key(), query, token) : null };
 }

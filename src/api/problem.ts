@@ -110,16 +110,21 @@ export function requestPath(req: Request): string {
   return query === -1 ? url : url.slice(0, query);
 }
 
-/** zod issues as field errors: `shopper.os`, `amount`, or `body` for the whole document. */
-export function fieldErrors(error: z.ZodError): FieldError[] {
-  return error.issues.map((issue) => ({
-    field: issue.path.length ? issue.path.join('.') : 'body',
-    message: issue.message,
-  }));
+/**
+ * zod issues as field errors: `shopper.os`, `amount`, or `body` for the whole document. In a query
+ * string every parameter is a field of its own, so an unknown one is named.
+ */
+export function fieldErrors(error: z.ZodError, where = 'request body'): FieldError[] {
+  return error.issues.flatMap((issue) => {
+    if (where === 'query' && issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({ field: [...issue.path, key].join('.'), message: 'unknown query parameter' }));
+    }
+    return [{ field: issue.path.length ? issue.path.join('.') : 'body', message: issue.message }];
+  });
 }
 
 export function validationProblem(error: z.ZodError, where = 'request body'): ProblemError {
-  const errors = fieldErrors(error);
+  const errors = fieldErrors(error, where);
   return new ProblemError('validation', `${errors.length} invalid field(s) in the ${where}`, { errors });
 }
 

@@ -46,6 +46,17 @@ export function isTemporalUnavailable(err: unknown): boolean {
   return false;
 }
 
+/** gRPC INVALID_ARGUMENT: Temporal refused the request itself (e.g. a date it cannot parse); retrying cannot help. */
+const INVALID_ARGUMENT = 3;
+
+/** Temporal's refusal of a request as invalid, with its reason; undefined for anything else. */
+export function temporalInvalidArgument(err: unknown): string | undefined {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if (isGrpcServiceError(e) && e.code === INVALID_ARGUMENT) return e.details;
+  }
+  return undefined;
+}
+
 /**
  * Temporal answers NOT_FOUND both for "never existed" and for "already closed" when signalling or
  * updating; describe tells them apart (closed executions stay visible for the namespace retention).

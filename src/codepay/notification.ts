@@ -89,7 +89,9 @@ function validate(raw: RawFields, recipient: NotificationRecipient | undefined):
   return { ok: true, notification: value, merchantOrderNo };
 }
 
-function readBody(rawBody: string, contentType: string | undefined): RawFields {
+function readBody(body: string, contentType: string | undefined): RawFields {
+  // Some gateways' HTTP stacks start the body with a UTF-8 byte order mark; the signature covers field values, not it.
+  const rawBody = body.replace(/^\uFEFF/, '');
   const type = (contentType ?? '').toLowerCase();
   const form = type.includes('application/x-www-form-urlencoded') || (!type.includes('json') && !rawBody.trimStart().startsWith('{'));
   if (!form) {

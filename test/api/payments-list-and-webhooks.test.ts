@@ -77,7 +77,7 @@ describe('payments list and merchant webhooks through the API (real dev server, 
     ['a date that is not ISO-8601', 'createdAfter=yesterday', 'createdAfter'],
     ['a limit above 100', 'limit=101', 'limit'],
     ['a limit of 0', 'limit=0', 'limit'],
-    ['an unknown filter', 'colour=red', 'body'],
+    ['an unknown filter', 'colour=red', 'colour'],
     ['a forged cursor', 'cursor=bm9wZQ', 'cursor'],
   ])('answers 400 for %s', async (_name, query, field) => {
     const answer = await list(query);

@@ -89,6 +89,14 @@ describe('webhook bridge (in-process app, real dev server)', () => {
     expect(await waitFor(() => notified(no), (n) => n === 2)).toBe(2);
   });
 
+  it('takes a JSON notification that starts with a UTF-8 byte order mark (some gateways\' HTTP stacks send one)', async () => {
+    const no = await newPayment('WHBOM');
+    const body = `\uFEFF${JSON.stringify(signed(paidFields(no, await payAtGateway(no))))}`;
+    expect(Buffer.from(body).subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
+    expect(await notify(body)).toEqual({ status: 200, text: 'success' });
+    await waitFor(() => view(no), (p) => p.status === 'PAID');
+  });
+
   it('rejects what does not verify (401) without signalling', async () => {
     const no = await newPayment('WHSIG');
     const fields = paidFields(no);

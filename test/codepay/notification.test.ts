@@ -73,6 +73,14 @@ describe('parseNotification: the three forms', () => {
     });
   });
 
+  it.each([
+    ['JSON', () => json(payment), 'application/json'],
+    ['JSON without a content type', () => json(payment), undefined],
+    ['a form', () => form(payment), 'application/x-www-form-urlencoded'],
+  ])('reads %s that starts with a UTF-8 byte order mark', (_name, body, type) => {
+    expect(parseNotification(`\uFEFF${body()}`, type, keys)).toMatchObject({ ok: true, notification: { kind: 'payment', fact: paymentFact } });
+  });
+
   it('tells JSON from form by the body when the content type says neither', () => {
     expect(parseNotification(json(payment), undefined, keys)).toMatchObject({ ok: true });
     expect(parseNotification(form(payment), 'text/plain', keys)).toMatchObject({ ok: true });
