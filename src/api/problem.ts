@@ -62,7 +62,7 @@ export const ProblemSchema = z
       .enum(WRITE_OUTCOMES)
       .optional()
       .describe(
-        'On a 503 to a write: `unknown` when the request reached the payment engine and may still take effect (retry it only as `detail` says: the same request, the same refundNo, or read first); `not-started` when nothing was sent. Absent: nothing of the request was taken',
+        'On a 503 to a write: `unknown` when the request reached the payment engine and may still take effect (retry it only as `detail` says: the same request, the same refundNo; a read that finds nothing yet does not prove it will not happen); `not-started` when nothing was sent. Absent: nothing of the request was taken',
       ),
   })
   .describe('RFC 9457 problem details (application/problem+json)');
