@@ -69,7 +69,7 @@ describe('payment reads when workers are gone or the workflow task fails', () =>
       ];
       expect(reads.map((r) => [r.status, r.body.type])).toEqual(Array(3).fill([503, problemType('workflow-task-failing')]));
       expect(logged).toContainEqual(expect.objectContaining({ workflowId: merchantWebhooksWorkflowId(no), problem: 'workflow-task-failing' }));
-      // Updates wait for a task that never completes: their deadline answers (503, retry later).
+      // Updates wait for a task that never completes: their deadline answers (503, outcome unknown: a write that was sent may still be taken).
       const updates = [
         await stack.api<Problem>('POST', `/v1/payments/${no}/cancel`),
         await stack.api<Problem>('POST', `/v1/payments/${no}/review`, { decision: 'close_as_failed', reason: 'test' }, { authorization: `Bearer ${TEST_OPERATOR_KEY}` }),
