@@ -3,9 +3,8 @@
  * retrying a business rejection or a configuration error) and the helpers that read a rejection
  * back out of an activity failure.
  */
-import { ActivityFailure, ApplicationFailure, proxyActivities, proxyLocalActivities, type ActivityInterfaceFor, type ActivityOptions } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, proxyActivities, type ActivityOptions } from '@temporalio/workflow';
 import type { CodePayActivities } from '../activities/codepay-activities';
-import { LOCAL_FIRST_ATTEMPT, locallyFirst, type Executable } from './local-first';
 import { PaymentErrorType } from './messages';
 
 const NON_RETRYABLE = [PaymentErrorType.GATEWAY_REJECTED, 'CodePayConfigError'];
@@ -29,50 +28,29 @@ export const persistentCalls = proxyActivities<CodePayActivities>(PERSISTENT);
 export const confirmingCalls = proxyActivities<CodePayActivities>(BASE);
 export const pollCalls = proxyActivities<CodePayActivities>(POLL);
 
-const firstAttempt = proxyLocalActivities<CodePayActivities>(LOCAL_FIRST_ATTEMPT);
-
-type CallName = keyof CodePayActivities;
-type Call<K extends CallName> = Executable<Parameters<CodePayActivities[K]>, Awaited<ReturnType<CodePayActivities[K]>>>;
-
 /**
- * `remote[name]` tried first as a local activity (local-first.ts): one marker event instead of an
- * activity task. Only for calls that are safe to run inside a workflow task that may be lost
- * (docs/design.md, "What may run inside a workflow task"). CodePay's rejection and configuration
- * errors end the call as they would in `remote`.
+ * The payment workflow's CodePay calls, each an activity task, recorded before it runs. None runs
+ * as a local activity: the payment takes queries (the API's reads, the webhook delivery's check)
+ * and updates, and a query that rides on a workflow task running a local activity makes the SDK
+ * record the activity's marker in that task and its consequences in a forced next one, after any
+ * update that arrived meanwhile; a replay applies the result at once, so the history no longer
+ * replays (chaos seeds 13 and 97; docs/design.md §2.9).
  */
-function localFirst<K extends CallName>(name: K, remote: ActivityInterfaceFor<CodePayActivities>): Call<K> {
-  return { executeWithOptions: (options, args) => locallyFirst(firstAttempt[name] as unknown as Call<K>, remote[name] as unknown as Call<K>, options, args, retryable) };
-}
-
-/** The payment workflow's CodePay calls, each with how it runs and why that is safe. */
 export const paymentCalls = {
-  /**
-   * Local-first. Idempotent (CodePay keys the order on merchant_order_no and answers a repeat with
-   * the same order), and a lost task leaves nothing decided on it: its startPayment answer (the
-   * cashier URL) never left the worker, and the retried task creates, or finds, the same order.
-   */
-  createWapOrder: localFirst('createWapOrder', persistentCalls),
-  /**
-   * An activity task: recorded before it runs. A cancel done at CodePay inside a lost task would
-   * refund the shopper while the payment, replayed without it, still admitted refunds (issue 20).
-   */
+  /** Idempotent at CodePay (keyed on merchant_order_no), retried until it gets an answer. */
+  createWapOrder: persistentCalls.createWapOrder,
+  /** A cancel done at CodePay must be in the history before it runs (issue 20). */
   cancelOrder: persistentCalls.cancelOrder,
-  /** Local-first: a query changes nothing at CodePay; a lost task only loses the answer, asked again. */
-  pollOrder: localFirst('queryOrder', pollCalls),
-  /** The same, retried through outages: its answer decides money. */
-  confirmOrder: localFirst('queryOrder', confirmingCalls),
-  /** Local-first, retried through outages: whether a refund made outside the service is adopted. */
-  confirmRefund: localFirst('queryRefund', confirmingCalls),
+  /** A poll: a few quick attempts; the next poll asks again. */
+  pollOrder: pollCalls.queryOrder,
+  /** A query whose answer decides money, retried through outages. */
+  confirmOrder: confirmingCalls.queryOrder,
+  /** Whether a refund made outside the service is adopted, retried through outages. */
+  confirmRefund: confirmingCalls.queryRefund,
 };
 
 /** What an activity's failure carries: the activity's own error. */
 const failureCause = (error: unknown): unknown => (error instanceof ActivityFailure ? error.cause : error);
-
-/** Whether the activity's retry policy would try again after this failure. */
-function retryable(error: unknown): boolean {
-  const cause = failureCause(error);
-  return !(cause instanceof ApplicationFailure && (cause.nonRetryable || NON_RETRYABLE.includes(cause.type ?? '')));
-}
 
 export interface GatewayRejection {
   code: string;

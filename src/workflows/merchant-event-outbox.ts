@@ -2,20 +2,20 @@
  * The payment workflow's side of merchant webhooks: after each committed step it asks the pure
  * rule (merchant-events) which events the step emits, numbers them, keeps their stamps (the
  * payment's answer to `getMerchantEventStamps`), and hands them to the delivery workflow with one
- * local activity (signal-with-start of `webhooks-<no>`): one marker event in the payment's history
- * per batch, recorded in the same workflow task, and no waiting on the merchant's endpoint. Batches
- * go one at a time, so they reach the delivery workflow in order. A hand-over from a task that is
- * then lost reaches the delivery workflow all the same: the delivery sends only what the stamps,
- * read from the recorded history, name (docs/webhooks.md, "One id, one event").
+ * activity (the first batch starts `webhooks-<no>`, later ones signal-with-start it), recorded
+ * before it runs, and no waiting on the merchant's endpoint. Not a local activity, as no call of
+ * the payment is (codepay-calls.ts says why). Batches go one at a time, so they reach the delivery
+ * workflow in order; the delivery sends only what the stamps, read from the recorded history, name
+ * (docs/webhooks.md, "One id, one event").
  */
-import { log, proxyLocalActivities } from '@temporalio/workflow';
+import { log, proxyActivities } from '@temporalio/workflow';
 import type { WebhookActivities } from '../activities/webhook-activities';
 import { merchantEventStamp, merchantEventsBetween } from './merchant-events';
 import type { MerchantEvent, MerchantEventStamp } from './messages';
 import type { PaymentState } from './payment-state';
 
 /** Retried until Temporal takes the signal: an event is never dropped. */
-const { emitMerchantEvents } = proxyLocalActivities<WebhookActivities>({
+const { emitMerchantEvents } = proxyActivities<WebhookActivities>({
   startToCloseTimeout: '10s',
   retry: { initialInterval: '1s', maximumInterval: '30s' },
 });
@@ -56,7 +56,7 @@ export function merchantEventOutbox(carried: readonly MerchantEventStamp[] = [])
       if (events.length === 0) return;
       stamps.push(...events.map(merchantEventStamp));
       queue.push(...events);
-      // Only a cancelled payment workflow ends the local activity's retries.
+      // Only a cancelled payment workflow ends the activity's retries.
       if (!sending) void send().catch((error: unknown) => log.warn('merchant events not handed over', { error: String(error) }));
     },
     idle: () => queue.length === 0 && !sending,
