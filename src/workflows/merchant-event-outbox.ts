@@ -2,20 +2,23 @@
  * The payment workflow's side of merchant webhooks: after each committed step it asks the pure
  * rule (merchant-events) which events the step emits, numbers them, keeps their stamps (the
  * payment's answer to `getMerchantEventStamps`), and hands them to the delivery workflow with one
- * activity (the first batch starts `webhooks-<no>`, later ones signal-with-start it), recorded
- * before it runs, and no waiting on the merchant's endpoint. Not a local activity, as no call of
- * the payment is (codepay-calls.ts says why). Batches go one at a time, so they reach the delivery
- * workflow in order; the delivery sends only what the stamps, read from the recorded history, name
- * (docs/webhooks.md, "One id, one event").
+ * local activity (the first batch starts `webhooks-<no>`, later ones signal-with-start it): one
+ * marker event per batch, and no waiting on the merchant's endpoint. A local activity, unlike the
+ * payment's CodePay calls (codepay-calls.ts): its marker is recorded when it resolves, after any
+ * update accepted in the same task, where an activity's schedule would come before it in a task
+ * that also applies a child's or an activity's result, and the SDK replays that order differently
+ * (chaos seed 97). Batches go one at a time, so they reach the delivery workflow in order; a
+ * hand-over from a task that is then lost reaches it all the same, and the delivery sends only what
+ * the stamps, read from the recorded history, name (docs/webhooks.md, "One id, one event").
  */
-import { log, proxyActivities } from '@temporalio/workflow';
+import { log, proxyLocalActivities } from '@temporalio/workflow';
 import type { WebhookActivities } from '../activities/webhook-activities';
 import { merchantEventStamp, merchantEventsBetween } from './merchant-events';
 import type { MerchantEvent, MerchantEventStamp } from './messages';
 import type { PaymentState } from './payment-state';
 
 /** Retried until Temporal takes the signal: an event is never dropped. */
-const { emitMerchantEvents } = proxyActivities<WebhookActivities>({
+const { emitMerchantEvents } = proxyLocalActivities<WebhookActivities>({
   startToCloseTimeout: '10s',
   retry: { initialInterval: '1s', maximumInterval: '30s' },
 });
@@ -56,7 +59,7 @@ export function merchantEventOutbox(carried: readonly MerchantEventStamp[] = [])
       if (events.length === 0) return;
       stamps.push(...events.map(merchantEventStamp));
       queue.push(...events);
-      // Only a cancelled payment workflow ends the activity's retries.
+      // Only a cancelled payment workflow ends the local activity's retries.
       if (!sending) void send().catch((error: unknown) => log.warn('merchant events not handed over', { error: String(error) }));
     },
     idle: () => queue.length === 0 && !sending,
