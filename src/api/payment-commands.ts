@@ -31,7 +31,7 @@ import {
 import type { paymentWorkflow } from '../workflows';
 import { payloadMismatch } from '../workflows/payment-request-match';
 import { paymentStaticDetails, paymentStaticSummary } from '../workflows/payment-summary';
-import { AmountMinorKey, CurrencyKey, MerchantOrderNoKey, PaymentCreatedAtKey, PaymentStatusKey } from '../workflows/search-attributes';
+import { PaymentStatusKey, paymentStartSearchAttributes } from '../workflows/search-attributes';
 import { toMinorUnits } from '../codepay/money';
 import { amountIssue } from './payments-schemas';
 import { problemFromUpdateFailure, ProblemError } from './problem';
@@ -134,16 +134,7 @@ export class PaymentCommands {
       memo: { [START_TOKEN_MEMO]: startToken },
       staticSummary: paymentStaticSummary(request),
       staticDetails: paymentStaticDetails(request),
-      typedSearchAttributes: [
-        // Indexed as it will be once the order exists (the workflow's first task): the payment then
-        // needs no upsert for it; a create that fails upserts FAILED (docs/design.md §2.6).
-        { key: PaymentStatusKey, value: 'AWAITING_PAYMENT' },
-        { key: MerchantOrderNoKey, value: request.merchantOrderNo },
-        { key: AmountMinorKey, value: request.amountMinor },
-        { key: CurrencyKey, value: request.currency },
-        // Listable by creation time from the start, before the workflow's first task.
-        { key: PaymentCreatedAtKey, value: new Date() },
-      ],
+      typedSearchAttributes: paymentStartSearchAttributes(request, new Date()),
     });
     try {
       const result = await withDeadline(this.client, this.timeouts.requestMs, () =>

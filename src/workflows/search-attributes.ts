@@ -1,4 +1,4 @@
-import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributeUpdatePair, type TypedSearchAttributes } from '@temporalio/common';
+import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributePair, type SearchAttributeUpdatePair, type TypedSearchAttributes } from '@temporalio/common';
 import type { PaymentState } from './payment-state';
 
 /** Custom search attributes of docs/design.md §2.6; every payment transition upserts them. */
@@ -34,6 +34,21 @@ export interface PublishedPayment {
 }
 
 /**
+ * What the start indexes (the API's Update-with-Start): the payment as it will be once the order
+ * exists (the workflow's first task), so the usual path needs no upsert for it, and listable by
+ * creation time before that task; a create that fails upserts FAILED (docs/design.md §2.6).
+ */
+export function paymentStartSearchAttributes(payment: { merchantOrderNo: string; amountMinor: number; currency: string }, createdAt: Date): SearchAttributePair[] {
+  return [
+    { key: PaymentStatusKey, value: 'AWAITING_PAYMENT' },
+    { key: MerchantOrderNoKey, value: payment.merchantOrderNo },
+    { key: AmountMinorKey, value: payment.amountMinor },
+    { key: CurrencyKey, value: payment.currency },
+    { key: PaymentCreatedAtKey, value: createdAt },
+  ];
+}
+
+/**
  * What the run found indexed at its start: the API's Update-with-Start sets every static attribute
  * and `AWAITING_PAYMENT` (what the create leads to), a continued run inherits its predecessor's.
  * Nothing is upserted twice then.
@@ -49,7 +64,9 @@ export function publishedAtStart(attributes: TypedSearchAttributes): PublishedPa
  */
 export function searchAttributeUpdates(published: PublishedPayment, state: PaymentState): { updates: SearchAttributeUpdatePair[]; published: PublishedPayment } {
   const updates: SearchAttributeUpdatePair[] = [];
-  if (published.status !== state.status) updates.push({ key: PaymentStatusKey, value: state.status });
+  // `CREATING` lasts one workflow task and is never indexed: the start indexes what the create leads to.
+  const status = state.status === 'CREATING' ? published.status : state.status;
+  if (status !== undefined && published.status !== status) updates.push({ key: PaymentStatusKey, value: status });
   if (state.codepayTransNo !== undefined && published.transNo !== state.codepayTransNo) updates.push({ key: CodePayTransNoKey, value: state.codepayTransNo });
   if (published.amount === undefined) {
     updates.push(
@@ -59,5 +76,5 @@ export function searchAttributeUpdates(published: PublishedPayment, state: Payme
       { key: PaymentCreatedAtKey, value: new Date(state.createdAt) },
     );
   }
-  return { updates, published: { status: state.status, transNo: state.codepayTransNo, amount: state.amountMinor } };
+  return { updates, published: { status, transNo: state.codepayTransNo, amount: state.amountMinor } };
 }

@@ -64,4 +64,15 @@ describe('search attributes', () => {
       { key: expect.objectContaining({ name: 'CodePayTransNo' }), value: 'T9' },
     ]);
   });
+
+  it('never indexes CREATING: the start indexed AWAITING_PAYMENT, the create that leads there upserts nothing', () => {
+    const creating = { ...awaiting(), status: 'CREATING' as const };
+    const atStart = { status: 'AWAITING_PAYMENT', amount: creating.amountMinor };
+    expect(searchAttributeUpdates(atStart, creating)).toEqual({ updates: [], published: { status: 'AWAITING_PAYMENT', transNo: undefined, amount: creating.amountMinor } });
+    expect(searchAttributeUpdates(atStart, awaiting()).updates).toEqual([]);
+    // Started without the API's attributes (a test's start): the status is indexed once the order exists.
+    const bare = searchAttributeUpdates({}, creating);
+    expect(bare.updates.map((u) => u.key.name)).toEqual(['MerchantOrderNo', 'AmountMinor', 'Currency', 'PaymentCreatedAt']);
+    expect(searchAttributeUpdates(bare.published, awaiting()).updates).toEqual([{ key: expect.objectContaining({ name: 'PaymentStatus' }), value: 'AWAITING_PAYMENT' }]);
+  });
 });

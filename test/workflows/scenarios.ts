@@ -21,6 +21,7 @@ import {
   type StartPaymentResult,
 } from '../../src/workflows/messages';
 import { paymentWorkflow, type PaymentWorkflowInput } from '../../src/workflows/payment-workflow';
+import { paymentStartSearchAttributes } from '../../src/workflows/search-attributes';
 import { waitFor } from '../harness/wait-for';
 import type { FakeCodePay } from './fake-codepay';
 
@@ -61,6 +62,7 @@ export async function startPayment(ctx: ScenarioContext, input: PaymentWorkflowI
     taskQueue: ctx.taskQueue,
     args: [input],
     workflowIdConflictPolicy: 'USE_EXISTING',
+    typedSearchAttributes: paymentStartSearchAttributes(input, new Date()),
   });
   const started = await ctx.client.workflow.executeUpdateWithStart(startPaymentUpdate, {
     args: [request],
