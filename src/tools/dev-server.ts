@@ -46,6 +46,9 @@ export function devServerArgs(options: DevServerOptions): string[] {
     ...(options.headless ? ['--headless'] : ['--ui-port', String(options.uiPort ?? options.port + 1000)]),
     '--ui-disable-news-fetch',
     ...devServerSearchAttributeArgs(),
+    // As deploy/temporal/dynamicconfig.yaml: an activity scheduled by a workflow task goes back to the worker in that task's answer.
+    '--dynamic-config-value',
+    'system.enableActivityEagerExecution=true',
     ...(options.sqlitePragmas ?? []).flatMap((p) => ['--sqlite-pragma', p]),
     ...(options.metricsPort === undefined ? [] : ['--metrics-port', String(options.metricsPort)]),
   ];
