@@ -34,13 +34,14 @@ export interface PublishedPayment {
 }
 
 /**
- * What the start indexes (the API's Update-with-Start): the payment as it will be once the order
- * exists (the workflow's first task), so the usual path needs no upsert for it, and listable by
- * creation time before that task; a create that fails upserts FAILED (docs/design.md §2.6).
+ * What the start indexes (the API's Update-with-Start): the payment as its first workflow task
+ * finds it, `CREATING`, so that task upserts nothing, and listable by creation time before it.
+ * `CREATING` stays true while CodePay's create is retried (operations.md: PaymentsStuckCreating);
+ * the create's end upserts `AWAITING_PAYMENT` or `FAILED` (docs/design.md §2.6).
  */
 export function paymentStartSearchAttributes(payment: { merchantOrderNo: string; amountMinor: number; currency: string }, createdAt: Date): SearchAttributePair[] {
   return [
-    { key: PaymentStatusKey, value: 'AWAITING_PAYMENT' },
+    { key: PaymentStatusKey, value: 'CREATING' },
     { key: MerchantOrderNoKey, value: payment.merchantOrderNo },
     { key: AmountMinorKey, value: payment.amountMinor },
     { key: CurrencyKey, value: payment.currency },
@@ -50,8 +51,7 @@ export function paymentStartSearchAttributes(payment: { merchantOrderNo: string;
 
 /**
  * What the run found indexed at its start: the API's Update-with-Start sets every static attribute
- * and `AWAITING_PAYMENT` (what the create leads to), a continued run inherits its predecessor's.
- * Nothing is upserted twice then.
+ * and `CREATING`, a continued run inherits its predecessor's. Nothing is upserted twice then.
  */
 export function publishedAtStart(attributes: TypedSearchAttributes): PublishedPayment {
   const statics = [MerchantOrderNoKey, CurrencyKey, PaymentCreatedAtKey].every((key) => attributes.get(key) !== undefined);
@@ -64,9 +64,7 @@ export function publishedAtStart(attributes: TypedSearchAttributes): PublishedPa
  */
 export function searchAttributeUpdates(published: PublishedPayment, state: PaymentState): { updates: SearchAttributeUpdatePair[]; published: PublishedPayment } {
   const updates: SearchAttributeUpdatePair[] = [];
-  // `CREATING` lasts one workflow task and is never indexed: the start indexes what the create leads to.
-  const status = state.status === 'CREATING' ? published.status : state.status;
-  if (status !== undefined && published.status !== status) updates.push({ key: PaymentStatusKey, value: status });
+  if (published.status !== state.status) updates.push({ key: PaymentStatusKey, value: state.status });
   if (state.codepayTransNo !== undefined && published.transNo !== state.codepayTransNo) updates.push({ key: CodePayTransNoKey, value: state.codepayTransNo });
   if (published.amount === undefined) {
     updates.push(
@@ -76,5 +74,5 @@ export function searchAttributeUpdates(published: PublishedPayment, state: Payme
       { key: PaymentCreatedAtKey, value: new Date(state.createdAt) },
     );
   }
-  return { updates, published: { status, transNo: state.codepayTransNo, amount: state.amountMinor } };
+  return { updates, published: { status: state.status, transNo: state.codepayTransNo, amount: state.amountMinor } };
 }

@@ -1,8 +1,9 @@
 import { TransStatus } from '../../src/codepay/trans-status';
 import { flagForReview, mayComplete, refundWindowDeadlineMs, reserveRefund, applyOrderFact } from '../../src/workflows/payment-state';
 import { awaitingStep } from '../../src/workflows/poll-schedule';
-import { searchAttributeUpdates } from '../../src/workflows/search-attributes';
-import { T0, T1, awaiting, fact, paid } from './payment-fixtures';
+import { TypedSearchAttributes } from '@temporalio/common';
+import { paymentStartSearchAttributes, publishedAtStart, searchAttributeUpdates } from '../../src/workflows/search-attributes';
+import { T0, T1, awaiting, created, fact, input, paid } from './payment-fixtures';
 
 const ms = (iso: string) => Date.parse(iso);
 const HOUR = 3_600_000;
@@ -65,14 +66,10 @@ describe('search attributes', () => {
     ]);
   });
 
-  it('never indexes CREATING: the start indexed AWAITING_PAYMENT, the create that leads there upserts nothing', () => {
-    const creating = { ...awaiting(), status: 'CREATING' as const };
-    const atStart = { status: 'AWAITING_PAYMENT', amount: creating.amountMinor };
-    expect(searchAttributeUpdates(atStart, creating)).toEqual({ updates: [], published: { status: 'AWAITING_PAYMENT', transNo: undefined, amount: creating.amountMinor } });
-    expect(searchAttributeUpdates(atStart, awaiting()).updates).toEqual([]);
-    // Started without the API's attributes (a test's start): the status is indexed once the order exists.
-    const bare = searchAttributeUpdates({}, creating);
-    expect(bare.updates.map((u) => u.key.name)).toEqual(['MerchantOrderNo', 'AmountMinor', 'Currency', 'PaymentCreatedAt']);
-    expect(searchAttributeUpdates(bare.published, awaiting()).updates).toEqual([{ key: expect.objectContaining({ name: 'PaymentStatus' }), value: 'AWAITING_PAYMENT' }]);
+  it('indexes at start what the first task finds (CREATING and the statics): that task upserts nothing, the created order its status alone', () => {
+    const atStart = publishedAtStart(new TypedSearchAttributes(paymentStartSearchAttributes(input, new Date(T0))));
+    const first = searchAttributeUpdates(atStart, created());
+    expect(first.updates).toEqual([]);
+    expect(searchAttributeUpdates(first.published, awaiting()).updates).toEqual([{ key: expect.objectContaining({ name: 'PaymentStatus' }), value: 'AWAITING_PAYMENT' }]);
   });
 });
