@@ -4,6 +4,7 @@
 #   gateway_private_key.pem  / gateway_public_key.pem    the sandbox gateway's pair
 #   api_keys, operator_api_keys   API_KEYS_FILE (merchant API), OPERATOR_API_KEYS_FILE (operator actions)
 #   merchant_webhook_secret       MERCHANT_WEBHOOK_SECRET_FILE: signs the merchant webhooks (worker)
+#   api_cursor_secret             API_CURSOR_SECRET_FILE: signs list cursors (every API replica)
 #   postgres.env   the PostgreSQL password, under the names postgres and Temporal read
 # Never overwrites an existing file. Real CodePay keys go in the same places (docs/operations.md).
 set -euo pipefail
@@ -32,6 +33,7 @@ secret_file() {
 secret_file api_keys "$(random)"
 secret_file operator_api_keys "$(random)"
 secret_file merchant_webhook_secret "whsec_$(openssl rand -base64 24)"
+secret_file api_cursor_secret "$(openssl rand -base64 32)"
 if [ ! -e "$dir/postgres.env" ]; then
   password="$(random)"
   printf 'POSTGRES_PASSWORD=%s\nPOSTGRES_PWD=%s\n' "$password" "$password" >"$dir/postgres.env"
@@ -39,4 +41,4 @@ if [ ! -e "$dir/postgres.env" ]; then
 fi
 # The app containers run as uid 1000 (the image's `node` user); bind-mounted secrets keep their
 # host owner and mode, so they must be readable by that uid.
-if [ "$(id -u)" -eq 0 ]; then chown 1000:1000 "$dir"/*.pem "$dir"/api_keys "$dir"/operator_api_keys "$dir"/merchant_webhook_secret; fi
+if [ "$(id -u)" -eq 0 ]; then chown 1000:1000 "$dir"/*.pem "$dir"/api_keys "$dir"/operator_api_keys "$dir"/merchant_webhook_secret "$dir"/api_cursor_secret; fi

@@ -152,7 +152,9 @@ describe('docker-compose.yml', () => {
         for (const m of s.secrets ?? []) expect(secrets).toHaveProperty(m.source);
       }
       // Only the workers sign: the API verifies notifications and needs no merchant private key.
-      expect(service(compose, 'api').secrets?.map((m) => m.source)).toEqual(['codepay_gateway_public_key', 'api_keys', 'operator_api_keys']);
+      expect(service(compose, 'api').secrets?.map((m) => m.source)).toEqual(['codepay_gateway_public_key', 'api_keys', 'operator_api_keys', 'api_cursor_secret']);
+      // One cursor key for every API replica: a cursor one replica signed works on the others.
+      expect(service(compose, 'api').environment?.API_CURSOR_SECRET_FILE).toBe('/run/secrets/api_cursor_secret');
       // API keys and the webhook secret are files too (re-read while running), never env files.
       expect(service(compose, 'worker').environment?.MERCHANT_WEBHOOK_SECRET_FILE).toBe('/run/secrets/merchant_webhook_secret');
       for (const s of Object.values(compose.services)) expect(s.environment?.API_KEYS ?? s.environment?.MERCHANT_WEBHOOK_SECRET).toBeUndefined();
