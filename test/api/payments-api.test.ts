@@ -2,7 +2,7 @@ import type { Problem } from '../../src/api/problem';
 import type { PaymentResponse, RefundResponse, StartPaymentResponse } from '../../src/views/payment-response';
 import { waitFor } from '../harness/wait-for';
 import { createOpenApiDocument } from '../../src/api/openapi';
-import { type ApiStack, orderNo, startApiStack } from './support/api-stack';
+import { type ApiStack, orderNo, paidPayment as paidPaymentVia, startApiStack } from './support/api-stack';
 import { openApiValidator } from './support/openapi-validator';
 
 const PROBLEM = 'urn:codepay-temporal:problem:';
@@ -29,13 +29,7 @@ describe('merchant API (in-process app, real dev server, worker, sandbox)', () =
       async () => (await getPayment(no)).body,
       (p) => p.status === status && p.refunds.every((r) => r.status !== 'PENDING'),
     );
-  const paidPayment = async (tag: string) => {
-    const no = orderNo(tag);
-    expect((await stack.api('POST', '/v1/payments', payment(no))).status).toBe(201);
-    expect((await stack.sandbox('POST', `/sandbox/orders/${no}/pay`)).status).toBe(200);
-    await untilStatus(no, 'PAID');
-    return no;
-  };
+  const paidPayment = (tag: string) => paidPaymentVia(stack, tag);
 
   describe('authentication', () => {
     it.each([

@@ -1,7 +1,6 @@
 import type { Problem } from '../../src/api/problem';
-import type { PaymentResponse, RefundResponse } from '../../src/views/payment-response';
-import { waitFor } from '../harness/wait-for';
-import { type ApiStack, orderNo, startApiStack } from './support/api-stack';
+import type { RefundResponse } from '../../src/views/payment-response';
+import { type ApiStack, paidPayment as paidPaymentVia, startApiStack } from './support/api-stack';
 
 const PROBLEM = 'urn:codepay-temporal:problem:';
 const TRIES = 20;
@@ -20,13 +19,7 @@ describe('a refund number raced on two payments', () => {
   }, 60_000);
   afterAll(() => stack?.close(), 30_000);
 
-  const paidPayment = async (tag: string) => {
-    const no = orderNo(tag);
-    expect((await stack.api('POST', '/v1/payments', { merchantOrderNo: no, amount: '12.50', currency: 'USD', description: 'Green tea x2' })).status).toBe(201);
-    expect((await stack.sandbox('POST', `/sandbox/orders/${no}/pay`)).status).toBe(200);
-    await waitFor(async () => (await stack.api<PaymentResponse>('GET', `/v1/payments/${no}`)).body, (p) => p.status === 'PAID');
-    return no;
-  };
+  const paidPayment = (tag: string) => paidPaymentVia(stack, tag);
 
   it(`answers 2xx only for a refund that exists and 409 for the others, ${TRIES} tries in a row`, async () => {
     for (let attempt = 1; attempt <= TRIES; attempt += 1) {

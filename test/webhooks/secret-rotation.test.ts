@@ -61,7 +61,9 @@ describe('merchant webhook secret rotation', () => {
     const files = new LiveFiles();
     const received = await withWorker({ MERCHANT_WEBHOOK_URL: receiver.url, MERCHANT_WEBHOOK_SECRET: `${current} ${next}` }, files, (ctx) => paidAndDelivered(ctx, receiver));
     files.close();
-    expect(received.map((a) => a.body.type)).toEqual(['payment.awaiting_payment', 'payment.paid']);
+    // At least once: an attempt whose answer came after the local attempt's deadline (a loaded machine) is sent again under its id.
+    const events = [...new Map(received.map((a) => [a.id, a.body.type])).values()];
+    expect(events).toEqual(['payment.awaiting_payment', 'payment.paid']);
     for (const attempt of received) {
       expect(attempt.signature.split(' ')).toEqual([expect.stringMatching(/^v1,[A-Za-z0-9+/]+=*$/), expect.stringMatching(/^v1,[A-Za-z0-9+/]+=*$/)]);
       expect({ current: verifiesUnder(current, attempt), next: verifiesUnder(next, attempt), other: verifiesUnder(newWebhookSecret(), attempt) }).toEqual({

@@ -17,6 +17,7 @@ import { createApiMetrics, type ApiMetrics } from '../../../src/api/metrics';
 import { createCodePayClient } from '../../../src/codepay/client';
 import type { CodePayClient } from '../../../src/codepay/model';
 import { startSandbox, type RunningSandbox } from '../../../src/sandbox/app';
+import { waitFor } from '../../harness/wait-for';
 import { connectTestTemporal, createTestWorker, type TestTemporal, uniqueTaskQueue } from '../../harness/temporal';
 import { generateTestKeyPair, type TestKeyPair } from '../../support/keys';
 
@@ -201,3 +202,15 @@ export async function startPaymentRetrying(stack: ApiStack, body: Record<string,
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
 }
+
+/** A payment of 12.50 USD, started through the API and paid at the sandbox, once the API shows it PAID. */
+export async function paidPayment(stack: ApiStack, tag: string): Promise<string> {
+  const no = orderNo(tag);
+  const started = await stack.api('POST', '/v1/payments', { merchantOrderNo: no, amount: '12.50', currency: 'USD', description: 'Green tea x2' });
+  if (started.status !== 201) throw new Error(`start of ${no} answered ${started.status}`);
+  const paid = await stack.sandbox('POST', `/sandbox/orders/${no}/pay`);
+  if (paid.status !== 200) throw new Error(`sandbox pay of ${no} answered ${paid.status}`);
+  await waitFor(async () => (await stack.api<{ status: string }>('GET', `/v1/payments/${no}`)).body, (p) => p.status === 'PAID');
+  return no;
+}
+
