@@ -1,7 +1,7 @@
 /**
  * `npx tsx scripts/bench/profile-summary.ts <file.cpuprofile> [--top N]`: where a V8 CPU profile's
  * time went, by owner (an npm package, Node's own modules, our code, GC, idle) and by function.
- * Written by `node --cpu-prof` (e.g. `NODE_OPTIONS='--cpu-prof --cpu-prof-dir=/tmp/prof' npm run
+ * Written by `node --cpu-prof` (e.g. `SERVICE_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' npm run
  * bench -- …`: every process of the stack writes one when it exits; docs/performance.md).
  */
 import { readFileSync } from 'node:fs';

@@ -46,8 +46,17 @@ export function serviceArgs(entry: string, runtime: ServiceRuntime): string[] {
   return [compiled];
 }
 
+/**
+ * Extra node flags for every service process, from SERVICE_NODE_ARGS (space-separated): e.g.
+ * `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile a bench's stack (docs/performance.md), which
+ * NODE_OPTIONS refuses.
+ */
+export function serviceNodeArgs(env: NodeJS.ProcessEnv = process.env): string[] {
+  return (env.SERVICE_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+}
+
 export function startServiceProcess(options: ServiceProcessOptions): ServiceProcess {
-  const child = spawn(process.execPath, serviceArgs(options.entry, options.runtime ?? 'tsx'), {
+  const child = spawn(process.execPath, [...serviceNodeArgs(), ...serviceArgs(options.entry, options.runtime ?? 'tsx')], {
     cwd: PROJECT_ROOT,
     env: options.env,
     stdio: ['ignore', 'pipe', 'pipe'],
