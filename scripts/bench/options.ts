@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EMBEDDED_SQLITE_PRAGMAS } from '../../src/tools/dev-server';
 
 /** `npm run bench -- …` options, validated once. */
 /** `reconcile` is not part of `all`: it makes its own payments and measures one reconciliation over them. */
@@ -32,8 +33,8 @@ const OptionsSchema = z
     lostPayAfter: seconds.default(130),
     /** Lost mode: payments nobody pays, created with this expiry (s, ≥ 60; 0 = skip). */
     lostExpires: seconds.default(300),
-    /** Dev-server SQLite pragmas, e.g. journal_mode=WAL (repeatable). */
-    sqlitePragma: z.array(z.string().regex(/^\w+=\w+$/, 'expected PRAGMA=VALUE')).default([]),
+    /** Dev-server SQLite pragmas (repeatable); default: npm start's (WAL); `--sqlite-pragma none`: the plain dev server. */
+    sqlitePragma: z.array(z.string().regex(/^\w+=\w+$/, 'expected PRAGMA=VALUE')).default([...EMBEDDED_SQLITE_PRAGMAS]),
     /** Base port: API +0, sandbox +100, Temporal +4233, its /metrics +4300, UI +5233, proxy +200. */
     basePort: int(1024).max(60_000).default(23_000),
     keepData: z.boolean().default(false),
@@ -67,7 +68,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     const value = match[2] ?? (isFlag ? 'true' : next);
     if (value === undefined) throw new Error(`--${match[1]} needs a value`);
     if (match[2] === undefined && !isFlag) i += 1;
-    if (key === 'sqlitePragma') raw.sqlitePragma = [...((raw.sqlitePragma as string[] | undefined) ?? []), value];
+    if (key === 'sqlitePragma') raw.sqlitePragma = [...((raw.sqlitePragma as string[] | undefined) ?? []), ...(value === 'none' ? [] : [value])];
     else raw[key] = isFlag ? value !== 'false' : value;
   }
   const parsed = OptionsSchema.safeParse(raw);

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { plainKeys } from '../secrets/api-key-list';
 import { parseWebhookSecrets } from '../secrets/webhook-secret-list';
 import { Config, loadConfig } from '../config';
-import { DevServer, DevServerOptions, startDevServer } from './dev-server';
+import { DevServer, DevServerOptions, EMBEDDED_SQLITE_PRAGMAS, startDevServer } from './dev-server';
 import { embeddedEnv, ensureEmbeddedSecrets } from './embedded-secrets';
 import { ServiceProcess, ServiceRuntime, startServiceProcess, waitForHttp } from './service-process';
 import { waitForWorkerPolling } from './worker-readiness';
@@ -109,9 +109,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     port: config.temporal.port,
     uiPort: config.temporal.uiPort,
     logLevel: 'error',
-    // WAL cuts the dev server's CPU per payment by ~40% (docs/performance.md); it survives process
-    // crashes and may only lose the last commits on a power cut, fine for the embedded default.
-    sqlitePragmas: ['journal_mode=WAL', 'synchronous=NORMAL'],
+    sqlitePragmas: [...EMBEDDED_SQLITE_PRAGMAS],
     ...options.devServer,
     onOutput: (line) => output('temporal', line),
   };

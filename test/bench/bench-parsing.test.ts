@@ -10,6 +10,12 @@ describe('bench options', () => {
     expect(options).toMatchObject({ count: 20, mode: 'all', keepData: true, sqlitePragma: ['journal_mode=WAL', 'synchronous=NORMAL'], concurrency: 50 });
   });
 
+  it("measures npm start's dev server (WAL) unless told otherwise; `none` is the plain dev server", () => {
+    expect(parseBenchArgs([]).sqlitePragma).toEqual(['journal_mode=WAL', 'synchronous=NORMAL']);
+    expect(parseBenchArgs(['--sqlite-pragma', 'none']).sqlitePragma).toEqual([]);
+    expect(parseBenchArgs(['--sqlite-pragma', 'journal_mode=DELETE']).sqlitePragma).toEqual(['journal_mode=DELETE']);
+  });
+
   it('rejects unknown options, bad values and an expiry below the API minimum', () => {
     expect(() => parseBenchArgs(['--cuont', '1'])).toThrow(/cuont/);
     expect(() => parseBenchArgs(['--mode', 'fast'])).toThrow(/mode/);
