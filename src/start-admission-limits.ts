@@ -12,8 +12,10 @@ export interface StartAdmissionLimits {
 }
 
 /**
- * Sized for the 2-core bench (docs/performance.md, "Holding load"): a quiet machine finishes ~10
- * starts/s at ~0.15 s each (≈ 1.5 in flight), so 4 leaves headroom; at 8 a loaded one let admitted
- * starts outlast the budget. API_START_* override them.
+ * Sized for the 2-core bench (docs/performance.md, "Holding load"): 4 in flight, since at 8 a
+ * loaded machine let admitted starts outlast the budget. The wait: 50 checkouts in flight on the
+ * quiet machine (~7–8 payments/s) queue their starts ~6–7 s, so 15 s holds them all, and a start
+ * refused after it plus the 3.5 s Temporal budget still answers within a merchant's usual 30 s
+ * HTTP timeout. API_START_* override them.
  */
-export const DEFAULT_START_ADMISSION: StartAdmissionLimits = { concurrency: 4, queue: 256, maxWaitMs: 8_000 };
+export const DEFAULT_START_ADMISSION: StartAdmissionLimits = { concurrency: 4, queue: 256, maxWaitMs: 15_000 };
