@@ -37,7 +37,7 @@ import { amountIssue } from './payments-schemas';
 import { problemFromUpdateFailure, ProblemError } from './problem';
 import { createStartAdmission, StartAbandoned, StartRefused, type StartAdmission } from './start-admission';
 import { DEFAULT_START_ADMISSION } from '../start-admission-limits';
-import { isClosedWorkflow, isTemporalUnavailable, temporalInvalidArgument, withDeadline, withinBudget } from './temporal-failures';
+import { isClosedWorkflow, isTemporalUnavailable, isUnprocessedUpdate, temporalInvalidArgument, withDeadline, withinBudget } from './temporal-failures';
 import { readWorkflowState } from './workflow-reads';
 
 /**
@@ -330,6 +330,9 @@ export class PaymentCommands {
 
 /** A Temporal failure as the problem the merchant sees, where there is one. */
 export function translate(err: unknown): unknown {
+  if (isUnprocessedUpdate(err)) {
+    return new ProblemError('temporal-unavailable', 'A worker restarted before it took the request: nothing was applied; send the same request again.', { outcome: 'not-started' });
+  }
   const problem = problemFromUpdateFailure(err);
   if (problem) return problem;
   if (isTemporalUnavailable(err)) return new ProblemError('temporal-unavailable');
@@ -346,7 +349,7 @@ export function translate(err: unknown): unknown {
  */
 export function translateWrite(err: unknown, retry: string): unknown {
   const translated = translate(err);
-  if (!(translated instanceof ProblemError) || translated.kind !== 'temporal-unavailable') return translated;
+  if (!(translated instanceof ProblemError) || translated.kind !== 'temporal-unavailable' || translated.extra.outcome) return translated;
   return new ProblemError('temporal-unavailable', `The payment engine did not answer in time: ${retry}.`, { outcome: 'unknown' });
 }
 

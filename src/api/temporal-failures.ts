@@ -5,8 +5,10 @@ import {
   isGrpcServiceError,
   WorkflowHandle,
   WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
   WorkflowUpdateRPCTimeoutOrCancelledError,
 } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 
 /**
  * How the API tells "Temporal could not be reached in time" (→ 503, the caller retries) from a
@@ -44,6 +46,16 @@ export function isTemporalUnavailable(err: unknown): boolean {
     if (isGrpcServiceError(e) && UNAVAILABLE_CODES.has(e.code)) return true;
   }
   return false;
+}
+
+/**
+ * The server rejected an update that a worker completed its workflow task without processing (the
+ * worker was killed or restarted around the task; server failure type `UnprocessedUpdate`): it was
+ * never accepted, nothing of it is in the history, and the same request may simply be sent again.
+ * Chaos seeds 97 and 11 met it on refunds while workers were being killed.
+ */
+export function isUnprocessedUpdate(err: unknown): boolean {
+  return err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type === 'UnprocessedUpdate';
 }
 
 /** gRPC INVALID_ARGUMENT: Temporal refused the request itself (e.g. a date it cannot parse); retrying cannot help. */
