@@ -77,12 +77,15 @@ describe('merchant webhooks on the dev server', () => {
       expect(refund.body.data).toMatchObject({ merchantOrderNo: input.merchantOrderNo, amount: '2.50', status: 'SUCCEEDED' });
 
       const views = await deliveries(ctx, input.merchantOrderNo);
-      expect(views.map((v) => [v.type, v.status, v.attempts, v.lastStatus])).toEqual([
-        ['payment.awaiting_payment', 'delivered', 3, 204],
-        ['payment.paid', 'delivered', 3, 204],
-        ['refund.succeeded', 'delivered', 3, 204],
-        ['payment.partially_refunded', 'delivered', 3, 204],
+      expect(views.map((v) => [v.type, v.status, v.lastStatus])).toEqual([
+        ['payment.awaiting_payment', 'delivered', 204],
+        ['payment.paid', 'delivered', 204],
+        ['refund.succeeded', 'delivered', 204],
+        ['payment.partially_refunded', 'delivered', 204],
       ]);
+      // Three requests each (above); an attempt whose local try outlasted its 2 s on a loaded machine
+      // went on as an activity task within the same attempt, so the record counts 2 or 3.
+      for (const view of views) expect([2, 3]).toContain(view.attempts);
 
       // What the payment paid for it: one local-activity marker per handed-over batch, nothing per attempt.
       const history = await handle.fetchHistory();
