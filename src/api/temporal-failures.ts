@@ -52,7 +52,7 @@ export function isTemporalUnavailable(err: unknown): boolean {
  * The server rejected an update that a worker completed its workflow task without processing (the
  * worker was killed or restarted around the task; server failure type `UnprocessedUpdate`): it was
  * never accepted, nothing of it is in the history, and the same request may simply be sent again.
- * Chaos seeds 97 and 11 met it on refunds while workers were being killed.
+ * Chaos seed 11 logged it on a refund while workers were being killed (it was a 500 then).
  */
 export function isUnprocessedUpdate(err: unknown): boolean {
   return err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type === 'UnprocessedUpdate';
