@@ -4,7 +4,7 @@
  * Every rule lives in the pure modules (payment-state, claims, refund-admission, operator-review);
  * the conversations with CodePay, one at a time, in payment-conversations.
  */
-import { allHandlersFinished, condition, continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
 import { alarm } from './alarm';
 import { receivePaymentClaim } from './claims';
 import {
@@ -35,6 +35,9 @@ import { isForeignRefundClaim } from './refund-adoption';
 
 export type { CarriedPayment } from './payment-run';
 
+/** How long the run waits, on a recorded timer, before it checks that its last step may go (`quiesce`). */
+export const QUIESCE_CHECK_MS = 1_000;
+
 /** Far below Temporal's 10,240-event warning; the worst case of one payment stays under 1,000 (tested). */
 export const CONTINUE_AS_NEW_AFTER_EVENTS = 4_000;
 
@@ -62,9 +65,20 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
    */
   async function continueAsNewIfLong(): Promise<void> {
     if (!historyIsLong() || !settled()) return;
-    await condition(() => allHandlersFinished() && run.merchantEvents.idle());
+    await quiesce();
     if (!settled()) return;
     await continueAsNew<typeof paymentWorkflow>({ ...input, carried: { state: run.state, polls, merchantEvents: [...run.merchantEvents.stamps] } });
+  }
+
+  /**
+   * Until no handler runs and every merchant event is handed over, checked each time a short
+   * recorded timer fires: the run's last command (completion, continue-as-new) then follows a timer
+   * in the history, never the hand-over's local-activity result, which the SDK applies in a later
+   * task when a query splits that task and at once on replay (docs/design.md §2.9, chaos seed 11).
+   */
+  async function quiesce(): Promise<void> {
+    do await sleep(QUIESCE_CHECK_MS, { summary: 'Merchant events handed over' });
+    while (!(allHandlersFinished() && run.merchantEvents.idle()));
   }
 
   /** Both waits' deadlines (next poll, expiry, end of the refund window) on one timer at a time. */
@@ -117,7 +131,7 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
   if (run.state.status === 'CREATING') await talk.create();
   await waitForPayment();
   await refundWindow();
-  await condition(() => allHandlersFinished() && run.merchantEvents.idle());
+  await quiesce();
   return paymentView(run.state);
 }
 
