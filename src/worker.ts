@@ -82,7 +82,7 @@ export async function createPaymentWorker(options: PaymentWorkerOptions): Promis
  * worker start would pile up there until retention. (Replaying a recorded history instead warms
  * nothing: `Worker.runReplayHistories` builds a replay worker with workflow threads of its own.)
  */
-export async function warmUpWorkflows(client: Client, taskQueue: string): Promise<{ workflowId: string; ms: number; deleted: boolean }> {
+export async function warmUpWorkflows(client: Client, taskQueue: string): Promise<{ workflowId: string; runId: string; ms: number; deleted: boolean }> {
   const started = performance.now();
   const workflowId = `worker-warm-up-${hostname()}-${process.pid}-${Date.now()}`;
   const handle = await client.workflow.start<typeof workerWarmUpWorkflow>('workerWarmUpWorkflow', {
@@ -98,7 +98,7 @@ export async function warmUpWorkflows(client: Client, taskQueue: string): Promis
   const deleted = await client.workflowService
     .deleteWorkflowExecution({ namespace: client.options.namespace, workflowExecution: { workflowId, runId: handle.firstExecutionRunId } })
     .then(() => true, () => false);
-  return { workflowId, ms, deleted };
+  return { workflowId, runId: handle.firstExecutionRunId, ms, deleted };
 }
 
 /** `127.0.0.1:9464`, `[::1]:9464`: the socket address the SDK's Prometheus exporter binds. */

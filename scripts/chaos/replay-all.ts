@@ -1,4 +1,4 @@
-import { Client, Connection, isGrpcServiceError } from '@temporalio/client';
+import { Client, Connection, WorkflowNotFoundError, isGrpcServiceError } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import type { temporal } from '@temporalio/proto';
 import { createProgress } from '../../src/tools/progress';
@@ -43,6 +43,25 @@ export async function listExecutions(client: Client): Promise<Execution[]> {
   const executions: Execution[] = [];
   for await (const info of client.workflow.list()) executions.push({ workflowId: info.workflowId, runId: info.runId, type: info.type });
   return executions;
+}
+
+/**
+ * A warm-up the starting worker deleted (src/worker.ts) after the list named it: the server drops
+ * the history before the execution, and says so as NOT_FOUND (dev server) or as INVALID_ARGUMENT
+ * "history not found" (the cluster), so the execution itself must be gone within `withinMs`.
+ */
+export async function warmUpWasDeleted(client: Client, execution: Execution, withinMs = 60_000): Promise<boolean> {
+  if (execution.type !== 'workerWarmUpWorkflow') return false;
+  const deadline = Date.now() + withinMs;
+  for (;;) {
+    const gone = await client.workflow
+      .getHandle(execution.workflowId, execution.runId)
+      .describe()
+      .then(() => false, (err: unknown) => err instanceof WorkflowNotFoundError);
+    if (gone) return true;
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 500));
+  }
 }
 
 async function fetchWithRetry(client: Client, execution: Execution): Promise<History> {
@@ -106,7 +125,7 @@ export async function replayEverything(options: { address: string; namespace: st
       try {
         return { ...execution, history: await fetchWithRetry(client, execution) };
       } catch (err) {
-        if (isNotFound(err) && execution.type === 'workerWarmUpWorkflow') deletedWarmUps += 1;
+        if (await warmUpWasDeleted(client, execution)) deletedWarmUps += 1;
         else failures.push(failure(execution, 'history fetched', err));
         return undefined;
       } finally {
