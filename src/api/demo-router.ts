@@ -75,7 +75,7 @@ export function createDemoRouter({ commands, config, webhookSecrets, logger, req
       config.payments.defaultExpiresSeconds,
     );
     try {
-      const { result } = await commands.start(request);
+      const { payment: result } = await commands.start(request);
       if (result.status === 'FAILED' || !result.cashierUrl) {
         const reason = result.error ? `CodePay refused the order: [${result.error.code}] ${result.error.message}` : 'CodePay did not issue a cashier URL';
         res.status(502).type('html').send(errorPage(cspNonce(res), reason));

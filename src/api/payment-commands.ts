@@ -1,52 +1,42 @@
-import { createHash, randomUUID } from 'node:crypto';
 import {
   Client,
-  WithStartWorkflowOperation,
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
 } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { Config } from '../config';
 import {
-  PAYMENT_STATUSES,
-  START_TOKEN_MEMO,
-  cancelPaymentUpdate,
-  operatorCancelUpdate,
   getPaymentQuery,
   paymentWorkflowId,
   refundWorkflowId,
-  requestRefundUpdate,
-  reviewPaymentUpdate,
-  startPaymentUpdate,
   type PaymentInput,
-  type PaymentStatus,
   type PaymentRequest,
   type PaymentView,
   type RefundRequest,
   type RefundView,
   type ReviewRequest,
-  type StartPaymentResult,
 } from '../workflows/messages';
 // Type only, and started by name: the API process never loads workflow code.
 import type { paymentWorkflow } from '../workflows';
 import { payloadMismatch } from '../workflows/payment-request-match';
 import { paymentStaticDetails, paymentStaticSummary } from '../workflows/payment-summary';
-import { PaymentStatusKey, paymentStartSearchAttributes } from '../workflows/search-attributes';
+import { paymentStartSearchAttributes } from '../workflows/search-attributes';
 import { toMinorUnits } from '../codepay/money';
 import { amountIssue } from './payments-schemas';
-import { problemFromUpdateFailure, ProblemError } from './problem';
+import { awaitOrderCreated, cancelPayment, requestRefund, reviewPayment } from './payment-command-channel';
+import { problemFromRefusal, ProblemError } from './problem';
 import { createStartAdmission, StartAbandoned, StartRefused, type StartAdmission } from './start-admission';
 import { DEFAULT_START_ADMISSION } from '../start-admission-limits';
-import { isClosedWorkflow, isTemporalUnavailable, isUnprocessedUpdate, temporalInvalidArgument, withDeadline, withinBudget } from './temporal-failures';
+import { isClosedWorkflow, isTemporalUnavailable, temporalInvalidArgument, withDeadline, withinBudget } from './temporal-failures';
 import { readWorkflowState } from './workflow-reads';
 
 /**
  * How long the API waits on Temporal before answering 503 with Retry-After. A frozen Temporal must
  * not outlast the merchant's or CodePay's own timeout; a create whose outcome is unknown is safe to
- * retry (the update id is the payload's, so the retry gets the first answer).
+ * retry (a repeated start finds the payment the first one made, never a second one).
  */
 export interface TemporalTimeouts {
-  /** All Temporal calls of one merchant API or demo request together (queries, updates, describes). */
+  /** All Temporal calls of one merchant API or demo request together (starts, signals, queries, describes). */
   requestMs: number;
   /** Webhook signals: CodePay gives up on a delivery after 5 s. */
   signalMs: number;
@@ -59,10 +49,8 @@ export const DEFAULT_TIMEOUTS: TemporalTimeouts = { requestMs: 3_500, signalMs: 
 export interface StartOutcome {
   /** True when this request started the workflow (→ 201), false when it already existed (→ 200). */
   created: boolean;
-  /** What `startPayment` answered (a repeated update id gets the first answer again). */
-  result: StartPaymentResult;
-  /** The payment's status now, which a repeated request may find moved on since `result`. */
-  status: PaymentStatus;
+  /** The payment as it is now: its order created at CodePay, or its creation failed. */
+  payment: PaymentView;
 }
 
 export interface RefundOutcome {
@@ -106,50 +94,42 @@ export class PaymentCommands {
   }
 
   /**
-   * Update-with-Start: starts `payment-<no>` unless it runs, then asks it for the cashier URL.
+   * Starts `payment-<no>` and reads the payment back once its order exists at CodePay (or its
+   * creation failed). No update carries the answer (payment-command-channel.ts says why).
    *
-   * The update id carries a hash of the request: Temporal answers a repeated update id with the
-   * first outcome, so a *different* payload must not share it, or it would get the first payment's
-   * 200 instead of the validator's 409.
-   *
-   * New or existing: the SDK (1.24) drops the start response's `started` flag, so each request puts
-   * a random token into the start's memo, and the workflow's answer names the token it was started
-   * with (`startedBy`): the request that created the payment learns it from its own answer, in one
-   * round trip. Unlike "describe first, then start" this holds under concurrent identical requests,
-   * which share one update id and so one answer, naming the one request whose start won.
-   *
-   * A closed workflow is never started again (REJECT_DUPLICATE: one order number pays at most once).
-   * The same request again is answered by Temporal from the closed run's update record; a request
-   * Temporal has no record of reads the payment's final state, or is a mismatch. Either way the
-   * status answered is the current one, not the one of the first answer.
+   * Only the request whose start made the workflow answers 201. Any other finds the payment there,
+   * running or closed (REJECT_DUPLICATE: one order number pays at most once): it is checked against
+   * the request the payment was started with (any difference → 409) and answers 200 with the
+   * payment's status now. Concurrent identical requests therefore get one payment, one 201.
    */
   private async admittedStart(request: PaymentRequest): Promise<StartOutcome> {
-    const startToken = randomUUID();
-    const operation = new WithStartWorkflowOperation<typeof paymentWorkflow>('paymentWorkflow', {
-      workflowId: paymentWorkflowId(request.merchantOrderNo),
-      taskQueue: this.config.temporal.taskQueue,
-      args: [this.paymentInput(request)],
-      workflowIdConflictPolicy: 'USE_EXISTING',
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      memo: { [START_TOKEN_MEMO]: startToken },
-      staticSummary: paymentStaticSummary(request),
-      staticDetails: paymentStaticDetails(request),
-      typedSearchAttributes: paymentStartSearchAttributes(request, new Date()),
-    });
+    const { merchantOrderNo } = request;
+    const ifTaken = `payment ${merchantOrderNo} may have been started; retry with the same request (same merchantOrderNo and body): it gets that payment's answer, never a second payment`;
+    let created = true;
     try {
-      const result = await withDeadline(this.client, this.timeouts.requestMs, () =>
-        this.client.workflow.executeUpdateWithStart(startPaymentUpdate, {
-          args: [request],
-          updateId: `start-${request.merchantOrderNo}-${payloadHash(request)}`,
-          startWorkflowOperation: operation,
+      await withDeadline(this.client, this.timeouts.requestMs, () =>
+        this.client.workflow.start<typeof paymentWorkflow>('paymentWorkflow', {
+          workflowId: paymentWorkflowId(merchantOrderNo),
+          taskQueue: this.config.temporal.taskQueue,
+          args: [this.paymentInput(request)],
+          workflowIdConflictPolicy: 'FAIL',
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          staticSummary: paymentStaticSummary(request),
+          staticDetails: paymentStaticDetails(request),
+          typedSearchAttributes: paymentStartSearchAttributes(request, new Date()),
         }),
       );
-      // The workflow names the request that started it: this one's answer is the current status.
-      if (result.startedBy === startToken) return { created: true, result, status: result.status };
-      return { ...(await this.existingStart(operation, startToken, result)), result };
     } catch (err) {
-      if (err instanceof WorkflowExecutionAlreadyStartedError) return this.closedStart(request);
-      throw translateWrite(err, `payment ${request.merchantOrderNo} may have been started; retry with the same request (same merchantOrderNo and body): it gets that payment's answer, never a second payment`);
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw translateWrite(err, ifTaken);
+      created = false;
+    }
+    if (!created) await this.checkSameRequest(request);
+    const handle = this.client.workflow.getHandle(paymentWorkflowId(merchantOrderNo));
+    try {
+      const payment = await readWorkflowState<PaymentView>(this.client, handle, this.timeouts.requestMs, () => awaitOrderCreated(handle), { resultIsState: true });
+      return { created, payment };
+    } catch (err) {
+      throw translateWrite(err, ifTaken);
     }
   }
 
@@ -167,9 +147,9 @@ export class PaymentCommands {
   /** `operator` is set when an operator asked (the console); the payment's log names them. */
   async cancel(merchantOrderNo: string, operator?: string): Promise<PaymentView> {
     try {
-      return await this.update(
+      return await this.command(
         merchantOrderNo,
-        (handle) => (operator ? handle.executeUpdate(operatorCancelUpdate, { args: [{ operator }] }) : handle.executeUpdate(cancelPaymentUpdate)),
+        (handle) => cancelPayment(handle, operator),
         `the cancel of payment ${merchantOrderNo} may have been taken and may still complete; retry it (a cancelled payment answers 200), or read the payment first`,
       );
     } catch (err) {
@@ -198,9 +178,9 @@ export class PaymentCommands {
       const taken = await this.refundNoTaken(payment.merchantOrderNo, request.refundNo);
       if (taken) throw new ProblemError('refund-no-conflict', taken);
     }
-    const refund = await this.update(
+    const refund = await this.command(
       payment.merchantOrderNo,
-      (handle) => handle.executeUpdate(requestRefundUpdate, { args: [request] }),
+      (handle) => requestRefund(handle, request),
       `refund ${request.refundNo} may have been taken and may still be paid out; retry with the same refundNo ${request.refundNo}, never a new number (a repeated number gets its one refund); GET /v1/payments/${payment.merchantOrderNo}/refunds/${request.refundNo} shows it once taken, a 404 before then does not mean it will not be made`,
     );
     return { created: !existed, refund };
@@ -225,9 +205,9 @@ export class PaymentCommands {
    */
   async review(merchantOrderNo: string, request: ReviewRequest): Promise<PaymentView> {
     try {
-      return await this.update(
+      return await this.command(
         merchantOrderNo,
-        (handle) => handle.executeUpdate(reviewPaymentUpdate, { args: [request] }),
+        (handle) => reviewPayment(handle, request),
         `the decision on payment ${merchantOrderNo} may have been taken; retry the same decision with the same reason (a recorded one answers 200), or read the payment first`,
       );
     } catch (err) {
@@ -268,8 +248,8 @@ export class PaymentCommands {
     };
   }
 
-  /** `ifTaken`: how to retry safely when the update was sent but not answered in time. */
-  private async update<T>(
+  /** `ifTaken`: how to retry safely when the command was sent but its answer not read in time. */
+  private async command<T>(
     merchantOrderNo: string,
     call: (handle: ReturnType<Client['workflow']['getHandle']>) => Promise<T>,
     ifTaken: string,
@@ -289,27 +269,13 @@ export class PaymentCommands {
     }
   }
 
-  /**
-   * A repeated request (or one answered by a run that predates `startedBy`): whether it created the
-   * payment, and the status now, which may have moved on since the first answer.
-   */
-  private async existingStart(operation: WithStartWorkflowOperation<typeof paymentWorkflow>, startToken: string, result: StartPaymentResult): Promise<Omit<StartOutcome, 'result'>> {
-    const handle = await operation.workflowHandle();
-    const { memo, typedSearchAttributes } = await withDeadline(this.client, this.timeouts.requestMs, () => handle.describe());
-    // Every transition upserts PaymentStatus, and describe reads it from the execution's own state.
-    const current = typedSearchAttributes.get(PaymentStatusKey);
-    return { created: memo?.[START_TOKEN_MEMO] === startToken, status: PAYMENT_STATUSES.find((s) => s === current) ?? result.status };
-  }
-
-  private async closedStart(request: PaymentRequest): Promise<StartOutcome> {
-    const view = await this.get(request.merchantOrderNo);
+  /** A repeated start must be the request the payment was started with: any difference is a 409. */
+  private async checkSameRequest(request: PaymentRequest): Promise<void> {
     const original = await withDeadline(this.client, this.timeouts.requestMs, () => this.startedWith(request.merchantOrderNo)).catch((err: unknown) => {
       throw translate(err);
     });
     const mismatch = payloadMismatch(original, request);
     if (mismatch) throw new ProblemError('payload-mismatch', mismatch.message);
-    const { merchantOrderNo, status, cashierUrl, expiresAt, error } = view;
-    return { created: false, result: { merchantOrderNo, status, cashierUrl, expiresAt, error }, status };
   }
 
   /**
@@ -330,10 +296,7 @@ export class PaymentCommands {
 
 /** A Temporal failure as the problem the merchant sees, where there is one. */
 export function translate(err: unknown): unknown {
-  if (isUnprocessedUpdate(err)) {
-    return new ProblemError('temporal-unavailable', 'A worker restarted before it took the request: nothing was applied; send the same request again.', { outcome: 'not-started' });
-  }
-  const problem = problemFromUpdateFailure(err);
+  const problem = problemFromRefusal(err);
   if (problem) return problem;
   if (isTemporalUnavailable(err)) return new ProblemError('temporal-unavailable');
   // Validation lets nothing through that Temporal refuses; should something slip by, it is still the request's fault.
@@ -351,8 +314,4 @@ export function translateWrite(err: unknown, retry: string): unknown {
   const translated = translate(err);
   if (!(translated instanceof ProblemError) || translated.kind !== 'temporal-unavailable' || translated.extra.outcome) return translated;
   return new ProblemError('temporal-unavailable', `The payment engine did not answer in time: ${retry}.`, { outcome: 'unknown' });
-}
-
-export function payloadHash(request: PaymentRequest): string {
-  return createHash('sha256').update(JSON.stringify(request)).digest('hex').slice(0, 16);
 }

@@ -88,15 +88,15 @@ export function createPaymentsRouter({ commands, config, metrics, auth, deliveri
       if (err instanceof ProblemError && err.kind === 'overloaded') count('overloaded');
       throw err;
     }
-    const { created, result, status } = outcome;
-    // The order's creation was refused; a payment that failed later answers 200 with its status.
-    if (result.status === 'FAILED') {
+    const { created, payment } = outcome;
+    // The order's creation was refused (no cashier URL); a payment that failed later answers 200 with its status.
+    if (payment.status === 'FAILED' && !payment.cashierUrl) {
       count('rejected');
-      const code = result.error?.code;
-      throw new ProblemError('gateway-rejected', result.error ? `[${result.error.code}] ${result.error.message}` : 'the order failed', { code });
+      const code = payment.error?.code;
+      throw new ProblemError('gateway-rejected', payment.error ? `[${payment.error.code}] ${payment.error.message}` : 'the order failed', { code });
     }
     count(created ? 'created' : 'existing');
-    res.status(created ? 201 : 200).json(startPaymentResponse({ ...result, status }, request));
+    res.status(created ? 201 : 200).json(startPaymentResponse(payment, request));
   });
 
   router.get('/v1/payments', auth, budget(async (req, res) => {

@@ -1,9 +1,8 @@
-import { ApplicationFailure } from '@temporalio/common';
-import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { PaymentErrorType } from '../workflows/messages';
+import { PaymentCommandRejected } from './payment-command-channel';
 
 /**
  * RFC 9457 problem details. Every error the API answers is one of the kinds below; a kind's
@@ -140,22 +139,13 @@ const FAILURE_KINDS: Record<string, ProblemKind> = {
 };
 
 /**
- * A workflow's refusal (validator or handler throwing an ApplicationFailure of a PaymentErrorType)
- * as the problem the merchant sees; undefined for anything else, which is not the caller's fault.
+ * A payment's refusal of a command (its recorded rejection, of a PaymentErrorType) as the problem
+ * the merchant sees; undefined for anything else, which is not the caller's fault.
  */
-export function problemFromUpdateFailure(err: unknown): ProblemError | undefined {
-  if (!(err instanceof WorkflowUpdateFailedError) || !(err.cause instanceof ApplicationFailure)) return undefined;
-  const failure = err.cause;
-  const kind = failure.type ? FAILURE_KINDS[failure.type] : undefined;
-  if (!kind) return undefined;
-  return new ProblemError(kind, failure.message, gatewayCode(failure));
-}
-
-/** GATEWAY_REJECTED failures carry CodePay's `{code}` in their details. */
-function gatewayCode(failure: ApplicationFailure): { code?: string } {
-  const detail = failure.details?.[0];
-  if (detail && typeof detail === 'object' && 'code' in detail && typeof detail.code === 'string') return { code: detail.code };
-  return {};
+export function problemFromRefusal(err: unknown): ProblemError | undefined {
+  if (!(err instanceof PaymentCommandRejected)) return undefined;
+  const kind = FAILURE_KINDS[err.rejection.type];
+  return kind ? new ProblemError(kind, err.rejection.message) : undefined;
 }
 
 /**

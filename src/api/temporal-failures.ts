@@ -5,10 +5,8 @@ import {
   isGrpcServiceError,
   WorkflowHandle,
   WorkflowNotFoundError,
-  WorkflowUpdateFailedError,
   WorkflowUpdateRPCTimeoutOrCancelledError,
 } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
 
 /**
  * How the API tells "Temporal could not be reached in time" (→ 503, the caller retries) from a
@@ -35,7 +33,7 @@ export function withinBudget<T>(ms: number, fn: () => T): T {
 
 /**
  * gRPC status codes (a fixed standard): CANCELLED, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED,
- * FAILED_PRECONDITION, UNAVAILABLE. Temporal answers an update with FAILED_PRECONDITION ("Workflow
+ * FAILED_PRECONDITION, UNAVAILABLE. Temporal answers a query with FAILED_PRECONDITION ("Workflow
  * Task in failed state") while the workflow's task is being retried, e.g. under load: transient.
  */
 const UNAVAILABLE_CODES: ReadonlySet<number> = new Set([1, 4, 8, 9, 14]);
@@ -46,16 +44,6 @@ export function isTemporalUnavailable(err: unknown): boolean {
     if (isGrpcServiceError(e) && UNAVAILABLE_CODES.has(e.code)) return true;
   }
   return false;
-}
-
-/**
- * The server rejected an update that a worker completed its workflow task without processing (the
- * worker was killed or restarted around the task; server failure type `UnprocessedUpdate`): it was
- * never accepted, nothing of it is in the history, and the same request may simply be sent again.
- * Chaos seed 11 logged it on a refund while workers were being killed (it was a 500 then).
- */
-export function isUnprocessedUpdate(err: unknown): boolean {
-  return err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type === 'UnprocessedUpdate';
 }
 
 /** gRPC INVALID_ARGUMENT: Temporal refused the request itself (e.g. a date it cannot parse); retrying cannot help. */

@@ -68,13 +68,13 @@ export async function warmUpApp(app: Express, apiKey: string, requests: readonly
 export const WARM_UP_WORKFLOW_ID = 'warm-up-probe';
 
 /**
- * The Temporal client's describe, signal and update paths (the webhook's signal, the start path's
- * update), each tried once on a workflow that does not exist: the server refuses each as not found,
+ * The Temporal client's describe, signal and query paths (the webhook's and the commands' signal,
+ * the read-back of a start or a command), each tried once on a workflow that does not exist: the server refuses each as not found,
  * so nothing is created or changed. Resolves to how many were refused as expected.
  */
 export async function warmUpTemporalClient(client: Client, workflowId = WARM_UP_WORKFLOW_ID): Promise<number> {
   const handle = client.workflow.getHandle(workflowId);
-  const attempts = [() => handle.describe(), () => handle.signal('warmUp', { at: 'start' }), () => handle.executeUpdate('warmUp', { args: [{ at: 'start' }] })];
+  const attempts = [() => handle.describe(), () => handle.signal('warmUp', { at: 'start' }), () => handle.query('warmUp')];
   let refused = 0;
   for (const attempt of attempts) {
     try {

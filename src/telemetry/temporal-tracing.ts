@@ -1,7 +1,7 @@
 /**
  * The Temporal SDK's OpenTelemetry interceptors (@temporalio/interceptors-opentelemetry), wired
- * only when tracing is on: client spans (StartWorkflow, StartUpdateWithStart, SignalWorkflow…)
- * carry the context in Temporal headers, the workflow's spans (RunWorkflow, HandleUpdate,
+ * only when tracing is on: client spans (StartWorkflow, SignalWorkflow, QueryWorkflow…)
+ * carry the context in Temporal headers, the workflow's spans (RunWorkflow, HandleQuery,
  * HandleSignal, StartActivity) leave the workflow sandbox through the `exporter` sink, and
  * activities run inside RunActivity spans.
  *

@@ -1,5 +1,5 @@
 import { toDecimalString } from '../codepay/money';
-import type { PaymentRequest, PaymentView, RefundView, StartPaymentResult } from '../workflows/messages';
+import type { PaymentRequest, PaymentView, RefundView } from '../workflows/messages';
 import type { PaymentResponse, RefundResponse, StartPaymentResponse } from './payment-response';
 
 /**
@@ -48,7 +48,7 @@ export function paymentResponse(view: PaymentView): PaymentResponse {
 }
 
 export function startPaymentResponse(
-  result: StartPaymentResult,
+  result: Pick<PaymentView, 'merchantOrderNo' | 'status' | 'cashierUrl' | 'expiresAt'>,
   request: Pick<PaymentRequest, 'amountMinor' | 'currency'>,
 ): StartPaymentResponse {
   return {

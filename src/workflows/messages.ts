@@ -2,7 +2,7 @@
  * The payment and refund workflows' contract (docs/design.md §2.5): types, and every update, signal and
  * query defined once, shared by the workflows, the API, the webhook bridge and the tests.
  */
-import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { CodePayNotification } from '../codepay/model';
 
 export const PAYMENT_STATUSES = [
@@ -23,7 +23,7 @@ export type RefundStatus = 'PENDING' | 'SUCCEEDED' | 'FAILED';
 export const paymentWorkflowId = (merchantOrderNo: string) => `payment-${merchantOrderNo}`;
 export const refundWorkflowId = (refundNo: string) => `refund-${refundNo}`;
 
-/** What the merchant asked for; compared by `startPayment`'s validator on a repeated request. */
+/** What the merchant asked for; a repeated start is compared with it (payment-request-match.ts). */
 export interface PaymentRequest {
   merchantOrderNo: string;
   amountMinor: number;
@@ -45,24 +45,6 @@ export interface PaymentInput extends PaymentRequest {
   /** How long the workflow stays open after PAID to take refunds, in ms. */
   refundWindowMs?: number;
 }
-
-export interface StartPaymentResult {
-  merchantOrderNo: string;
-  status: PaymentStatus;
-  cashierUrl?: string;
-  /** ISO-8601 UTC. */
-  expiresAt: string;
-  /** Set when CodePay rejected the order (status FAILED). */
-  error?: { code: string; message: string };
-  /**
-   * The start token of the request that started the workflow (its memo's `START_TOKEN_MEMO`): the API
-   * answers 201 to the request whose token it is and 200 to any other, without another call.
-   */
-  startedBy?: string;
-}
-
-/** Memo entry of the payment workflow's first run: a random token of the API request that started it. */
-export const START_TOKEN_MEMO = 'startToken';
 
 export interface RefundRequest {
   refundNo: string;
@@ -163,21 +145,41 @@ export const PaymentErrorType = {
   /** CodePay could not be queried for a decision that needs its record → 503. */
   CODEPAY_UNAVAILABLE: 'CodePayUnavailable',
 } as const;
+export type PaymentErrorTypeName = (typeof PaymentErrorType)[keyof typeof PaymentErrorType];
 
-export const startPaymentUpdate = defineUpdate<StartPaymentResult, [PaymentRequest]>('startPayment');
-export const cancelPaymentUpdate = defineUpdate<PaymentView, []>('cancelPayment');
 /** Who asks for a cancel when an operator does (the console): the payment's log names them. */
 export interface CancelRequest {
   /** The operator key's identity, never the key. */
   operator: string;
 }
+
 /**
- * The same update (same name) with its one optional argument: the merchant API's cancel sends none
- * (`cancelPaymentUpdate`), an operator's sends who. The workflow registers this one and takes both.
+ * A merchant's or operator's request the payment acts on: a cancel, a refund, a review decision.
+ * Sent as a signal, not an update (docs/design.md §2.9): a signal is a history event, so a replay
+ * meets it where the live run did, whatever workflow task timed out around it. `commandId` is the
+ * request's own (the API draws one per request); its outcome is read back with `getCommandOutcome`.
  */
-export const operatorCancelUpdate = defineUpdate<PaymentView, [CancelRequest]>('cancelPayment');
-export const requestRefundUpdate = defineUpdate<RefundView, [RefundRequest]>('requestRefund');
-export const reviewPaymentUpdate = defineUpdate<PaymentView, [ReviewRequest]>('reviewPayment');
+export type PaymentCommand = { commandId: string } & (
+  | { kind: 'cancel'; operator?: string }
+  | { kind: 'refund'; request: RefundRequest }
+  | { kind: 'review'; request: ReviewRequest }
+);
+
+/** How the payment answered one command: what an update would have returned, or its refusal. */
+export type CommandOutcome =
+  | { kind: 'cancel' | 'review'; payment: PaymentView }
+  | { kind: 'refund'; refund: RefundView }
+  | { kind: 'rejected'; rejection: CommandRejection };
+
+/** A refusal, typed as the API maps it to an HTTP status (`PaymentErrorType`). */
+export interface CommandRejection {
+  type: PaymentErrorTypeName;
+  message: string;
+}
+
+export const paymentCommandSignal = defineSignal<[PaymentCommand]>('paymentCommand');
+/** The outcome of a command, or null while it is queued or in progress (or was never received). */
+export const getCommandOutcomeQuery = defineQuery<CommandOutcome | null, [string]>('getCommandOutcome');
 export const codepayNotificationSignal = defineSignal<[CodePayNotification]>('codepayNotification');
 /** What a reconciliation found wrong with a payment (docs/design.md §11): evidence for an operator, never a money movement. */
 export interface ReconciliationFinding {

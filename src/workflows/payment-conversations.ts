@@ -23,7 +23,7 @@ import { admitRefund, cancelRejection, refundFailureNeedsOrderQuery, releaseRefu
 import { adoptForeignRefund, isForeignRefundClaim } from './refund-adoption';
 import { refundWorkflow } from './refund-workflow';
 
-/** Ends an update (or its validator) with the rejection the API maps to an HTTP status. */
+/** Ends a command with the rejection the API maps to an HTTP status (payment-command-intake records it). */
 export const fail = (rejection: Rejection): never => {
   throw ApplicationFailure.create({ message: rejection.message, type: rejection.type, nonRetryable: true });
 };
@@ -180,7 +180,7 @@ export function paymentConversations(run: PaymentRun, input: PaymentInput) {
 
   /** Admits and reserves the refund, then starts its child, which talks to CodePay on its own. */
   async function refund(request: RefundRequest): Promise<RefundView> {
-    // Validators of queued updates ran before earlier conversations: decide again, now.
+    // The check at receipt ran before earlier conversations: decide again, now.
     const admission = admitRefund(run.state, request);
     if (admission.kind === 'rejected') return fail(admission);
     if (admission.kind === 'existing') return admission.refund;

@@ -6,6 +6,7 @@
  */
 import { isSpanContextValid, trace } from '@opentelemetry/api';
 import { log, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import type { CommandOutcomes } from './command-outcomes';
 import { traceEvents } from './event-log';
 import { merchantEventOutbox, type MerchantEventOutbox } from './merchant-event-outbox';
 import type { MerchantEventStamp, PaymentInput } from './messages';
@@ -19,6 +20,8 @@ export interface CarriedPayment {
   polls: number;
   /** Merchant webhook events emitted so far. */
   merchantEvents?: MerchantEventStamp[];
+  /** The latest command answers, still to be read back by their callers. */
+  commandOutcomes?: CommandOutcomes;
 }
 
 export interface PaymentRun {

@@ -4,33 +4,25 @@
  * Every rule lives in the pure modules (payment-state, claims, refund-admission, operator-review);
  * the conversations with CodePay, one at a time, in payment-conversations.
  */
-import { allHandlersFinished, condition, continueAsNew, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, continueAsNew, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
 import { alarm } from './alarm';
 import { receivePaymentClaim } from './claims';
 import {
-  START_TOKEN_MEMO,
-  operatorCancelUpdate,
   codepayNotificationSignal,
+  getCommandOutcomeQuery,
   getMerchantEventStampsQuery,
   getPaymentQuery,
+  paymentCommandSignal,
   reconciliationExceptionSignal,
   webhookRedeliveredSignal,
-  requestRefundUpdate,
-  reviewPaymentUpdate,
-  startPaymentUpdate,
-  type CancelRequest,
   type PaymentInput,
   type PaymentView,
-  type ReviewRequest,
-  type StartPaymentResult,
 } from './messages';
-import { reviewRejection } from './operator-review';
-import { fail, paymentConversations, type PaymentConversations } from './payment-conversations';
-import { payloadMismatch } from './payment-request-match';
+import { paymentCommandIntake, type PaymentCommandIntake } from './payment-command-intake';
+import { paymentConversations, type PaymentConversations } from './payment-conversations';
 import { startPaymentRun, type CarriedPayment, type PaymentRun } from './payment-run';
 import { mayComplete, noteRedelivery, paymentView, pendingRefundMinor, record, refundWindowDeadlineMs, refundWindowWatch } from './payment-state';
 import { awaitingStep } from './poll-schedule';
-import { admitRefund, cancelRejection, type Rejection } from './refund-admission';
 import { isForeignRefundClaim } from './refund-adoption';
 
 export type { CarriedPayment } from './payment-run';
@@ -50,7 +42,8 @@ export type PaymentWorkflowInput = PaymentInput & {
 export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<PaymentView> {
   const run = startPaymentRun(input, input.carried);
   const talk = paymentConversations(run, input);
-  registerHandlers(run, talk, input);
+  const commands = paymentCommandIntake(run, talk, input.carried?.commandOutcomes);
+  registerHandlers(run, talk, commands);
   let polls = input.carried?.polls ?? 0;
 
   const historyLimit = input.continueAsNewAfterEvents ?? CONTINUE_AS_NEW_AFTER_EVENTS;
@@ -67,7 +60,7 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
     if (!historyIsLong() || !settled()) return;
     await quiesce();
     if (!settled()) return;
-    await continueAsNew<typeof paymentWorkflow>({ ...input, carried: { state: run.state, polls, merchantEvents: [...run.merchantEvents.stamps] } });
+    await continueAsNew<typeof paymentWorkflow>({ ...input, carried: { state: run.state, polls, merchantEvents: [...run.merchantEvents.stamps], commandOutcomes: commands.outcomes() } });
   }
 
   /**
@@ -135,11 +128,12 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
   return paymentView(run.state);
 }
 
-/** Registered before the first await, so an Update-with-Start and early signals find them. */
-function registerHandlers(run: PaymentRun, talk: PaymentConversations, input: PaymentInput): void {
-  const rejectIf = (rejection: Rejection | undefined) => void (rejection && fail(rejection));
+/** Registered before the first await, so signals sent with or right after the start find them. */
+function registerHandlers(run: PaymentRun, talk: PaymentConversations, commands: PaymentCommandIntake): void {
   setHandler(getPaymentQuery, () => paymentView(run.state));
   setHandler(getMerchantEventStampsQuery, () => [...run.merchantEvents.stamps]);
+  setHandler(getCommandOutcomeQuery, (commandId) => commands.outcome(commandId));
+  setHandler(paymentCommandSignal, (command) => commands.take(command));
 
   setHandler(codepayNotificationSignal, (notification) => {
     if (notification.kind === 'payment') {
@@ -156,26 +150,4 @@ function registerHandlers(run: PaymentRun, talk: PaymentConversations, input: Pa
   setHandler(reconciliationExceptionSignal, (finding) => talk.reconcile(finding));
   setHandler(webhookRedeliveredSignal, (redelivery) => run.commit(noteRedelivery(run.state, redelivery, run.now())));
 
-  setHandler(
-    startPaymentUpdate,
-    async (): Promise<StartPaymentResult> => {
-      await condition(() => run.state.status !== 'CREATING');
-      const { state } = run;
-      const startedBy = workflowInfo().memo?.[START_TOKEN_MEMO];
-      return { merchantOrderNo: state.merchantOrderNo, status: state.status, cashierUrl: state.cashierUrl, expiresAt: state.expiresAt, error: state.error, ...(typeof startedBy === 'string' ? { startedBy } : {}) };
-    },
-    { validator: (request) => rejectIf(payloadMismatch(input, request)) },
-  );
-
-  // The merchant API's cancel carries no argument (cancelPaymentUpdate), an operator's names who asks.
-  setHandler(operatorCancelUpdate, (request: CancelRequest | undefined) => talk.cancel(request?.operator), {
-    validator: (_request: CancelRequest | undefined) => rejectIf(cancelRejection(run.state)),
-  });
-  setHandler(requestRefundUpdate, (request) => talk.refund(request), {
-    validator: (request) => {
-      const admission = admitRefund(run.state, request);
-      if (admission.kind === 'rejected') fail(admission);
-    },
-  });
-  setHandler(reviewPaymentUpdate, (request) => talk.review(request), { validator: (_request: ReviewRequest) => rejectIf(reviewRejection(run.state)) });
 }

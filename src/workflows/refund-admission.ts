@@ -3,7 +3,7 @@
  * to reject early, and the handlers call them again because validators of queued updates run
  * before earlier handlers have reserved their amounts.
  */
-import { PaymentErrorType, type RefundRequest, type RefundView } from './messages';
+import { PaymentErrorType, type CommandRejection, type RefundRequest, type RefundView } from './messages';
 import { REFUNDABLE_STATUSES, pendingRefundMinor, record, refundableMinor, type Outcome, type PaymentState } from './payment-state';
 
 /** At most 10 refunds per payment, our limit (docs/codepay-protocol.md §4.3); failed ones count too, to stay on the safe side. */
@@ -31,7 +31,8 @@ export function refundSlotsUsed(state: PaymentState): number {
   return state.refunds.filter((r) => !(r.status === 'FAILED' && r.error && REFUND_NO_TAKEN_CODES.has(r.error.code))).length;
 }
 
-export type Rejection = { type: (typeof PaymentErrorType)[keyof typeof PaymentErrorType]; message: string };
+/** A refusal as the API maps it to an HTTP status. */
+export type Rejection = CommandRejection;
 
 export type RefundAdmission = { kind: 'new' } | { kind: 'existing'; refund: RefundView } | ({ kind: 'rejected' } & Rejection);
 

@@ -34,7 +34,7 @@ export interface PublishedPayment {
 }
 
 /**
- * What the start indexes (the API's Update-with-Start): the payment as its first workflow task
+ * What the start indexes (the API's start): the payment as its first workflow task
  * finds it, `CREATING`, so that task upserts nothing, and listable by creation time before it.
  * `CREATING` stays true while CodePay's create is retried (operations.md: PaymentsStuckCreating);
  * the create's end upserts `AWAITING_PAYMENT` or `FAILED` (docs/design.md §2.6).
@@ -50,7 +50,7 @@ export function paymentStartSearchAttributes(payment: { merchantOrderNo: string;
 }
 
 /**
- * What the run found indexed at its start: the API's Update-with-Start sets every static attribute
+ * What the run found indexed at its start: the API's start sets every static attribute
  * and `CREATING`, a continued run inherits its predecessor's. Nothing is upserted twice then.
  */
 export function publishedAtStart(attributes: TypedSearchAttributes): PublishedPayment {

@@ -1,8 +1,9 @@
-import { ServiceError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { ServiceError } from '@temporalio/client';
 import { translateWrite } from '../../src/api/payment-commands';
 import { ProblemError } from '../../src/api/problem';
-import { isTemporalUnavailable, isUnprocessedUpdate } from '../../src/api/temporal-failures';
+import { isTemporalUnavailable } from '../../src/api/temporal-failures';
+import { PaymentCommandRejected } from '../../src/api/payment-command-channel';
+import { PaymentErrorType } from '../../src/workflows/messages';
 
 /** gRPC status codes are a fixed standard. */
 const status = { DEADLINE_EXCEEDED: 4, NOT_FOUND: 5, INVALID_ARGUMENT: 3, RESOURCE_EXHAUSTED: 8, FAILED_PRECONDITION: 9, UNAVAILABLE: 14 };
@@ -29,23 +30,14 @@ describe('isTemporalUnavailable', () => {
   });
 });
 
-describe('an update no worker processed', () => {
-  // What the server answers (failure type UnprocessedUpdate) when a worker completed its task without the update.
-  const unprocessed = () =>
-    new WorkflowUpdateFailedError(
-      'Workflow Update failed',
-      ApplicationFailure.create({ type: 'UnprocessedUpdate', message: "Workflow Update is rejected because it wasn't processed by worker.", nonRetryable: true }),
-    );
-
-  it('is a 503 that says nothing was applied and to send the same request again, never a 500', () => {
-    expect(isUnprocessedUpdate(unprocessed())).toBe(true);
-    const problem = translateWrite(unprocessed(), 'retry with the same refundNo');
+describe('a command the payment refused', () => {
+  it('is the problem of its type, with the workflow’s message', () => {
+    const problem = translateWrite(new PaymentCommandRejected({ type: PaymentErrorType.REFUND_LIMIT, message: 'at most 10 refunds' }), 'retry with the same refundNo');
     expect(problem).toBeInstanceOf(ProblemError);
-    expect((problem as ProblemError).toProblem()).toMatchObject({ status: 503, outcome: 'not-started', detail: expect.stringMatching(/nothing was applied/) });
+    expect((problem as ProblemError).toProblem()).toMatchObject({ status: 422, detail: 'at most 10 refunds' });
   });
 
-  it('leaves the workflow’s own rejections to their problems', () => {
-    const rejected = new WorkflowUpdateFailedError('Workflow Update failed', ApplicationFailure.create({ type: 'REFUND_LIMIT', message: 'at most 10 refunds' }));
-    expect(isUnprocessedUpdate(rejected)).toBe(false);
+  it('is never mistaken for an unreachable Temporal', () => {
+    expect(isTemporalUnavailable(new PaymentCommandRejected({ type: PaymentErrorType.INVALID_STATE, message: 'payment is CANCELLED' }))).toBe(false);
   });
 });

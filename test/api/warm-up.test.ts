@@ -33,7 +33,7 @@ describe('API warm-up', () => {
     await expect(temporal.client.workflow.getHandle('payment-warm-up-probe').describe()).rejects.toThrow(/not found/i);
   });
 
-  it('tries describe, signal and update on a workflow that does not exist: all refused, none created', async () => {
+  it('tries describe, signal and query on a workflow that does not exist: all refused, none created', async () => {
     await expect(warmUpTemporalClient(temporal.client)).resolves.toBe(3);
     await expect(temporal.client.workflow.getHandle(WARM_UP_WORKFLOW_ID).describe()).rejects.toThrow(/not found/i);
   });

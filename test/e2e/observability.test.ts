@@ -50,15 +50,15 @@ describe('traces and metrics of the running processes', () => {
 
     const spans = await waitFor(
       async () => ofTrace(traceId),
-      (list) => list.some((s) => s.service === 'codepay-worker' && s.attributes['codepay.method'] === 'pay.unifiedorder') && ['HandleUpdate:startPayment', 'POST /v1/payments', 'UpdateWithStartWorkflow:startPayment'].every((name) => list.some((s) => s.name === name)),
+      (list) => list.some((s) => s.service === 'codepay-worker' && s.attributes['codepay.method'] === 'pay.unifiedorder') && ['POST /v1/payments', 'StartWorkflow:paymentWorkflow', 'StartActivity:createWapOrder'].every((name) => list.some((s) => s.name === name)),
       { timeoutMs: 30_000, intervalMs: 200 },
     );
     const named = (name: string) => spans.find((s) => s.name === name)!;
     const server = named('POST /v1/payments');
     expect(server).toMatchObject({ service: 'codepay-api', parentSpanId: parentId, attributes: { 'codepay.merchant_order_no': no } });
-    const updateWithStart = named('UpdateWithStartWorkflow:startPayment');
-    expect(updateWithStart).toMatchObject({ service: 'codepay-api', parentSpanId: server.spanId });
-    expect(named('HandleUpdate:startPayment')).toMatchObject({ service: 'codepay-worker', parentSpanId: updateWithStart.spanId });
+    expect(named('StartWorkflow:paymentWorkflow')).toMatchObject({ service: 'codepay-api', parentSpanId: server.spanId });
+    // The workflow run continues the start's trace (its RunWorkflow span is exported when the run ends).
+    expect(named('StartActivity:createWapOrder')).toMatchObject({ service: 'codepay-worker' });
     const call = named('CodePay pay.unifiedorder');
     expect(call).toMatchObject({ service: 'codepay-worker', attributes: { 'codepay.method': 'pay.unifiedorder', 'codepay.merchant_order_no': no, 'codepay.result_code': '0', 'http.response.status_code': 200 } });
     const runActivity = named('RunActivity:createWapOrder');

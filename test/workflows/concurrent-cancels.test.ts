@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from '@temporalio/worker';
-import { cancelPaymentUpdate } from '../../src/workflows/messages';
+import { cancelPayment } from '../../src/api/payment-command-channel';
 import { BUNDLE_PATH_ENV } from '../harness/env-names';
 import { connectTestTemporal, type TestTemporal } from '../harness/temporal';
 import { waitFor } from '../harness/wait-for';
@@ -54,7 +54,7 @@ describe('issue 20 defect 1: identical cancels at once', () => {
       const pollHeld = new Promise<void>((resolve) => (releasePoll = resolve));
       ctx.fake.onQueryOrder = (n) => (n === 1 ? pollHeld : Promise.resolve());
       await waitFor(async () => ctx.fake.count('queryOrder'), (n) => n === 1);
-      const answers = Promise.all(Array.from({ length: cancels }, () => handle.executeUpdate(cancelPaymentUpdate)));
+      const answers = Promise.all(Array.from({ length: cancels }, () => cancelPayment(handle)));
       await new Promise((r) => setTimeout(r, 300));
       releasePoll();
       const views = await answers;
@@ -63,8 +63,8 @@ describe('issue 20 defect 1: identical cancels at once', () => {
       await handle.result();
       expect(ctx.fake.count('cancelOrder')).toBe(1);
       const history = await handle.fetchHistory();
-      const accepted = (history.events ?? []).filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes).length;
-      expect(accepted).toBe(cancels + 1);
+      const commands = (history.events ?? []).filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'paymentCommand').length;
+      expect(commands).toBe(cancels);
       expect(await replay([{ workflowId: handle.workflowId, history: historyToStoredJson(history) }])).toEqual([]);
     });
   });

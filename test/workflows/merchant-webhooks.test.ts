@@ -2,15 +2,14 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { createCodePayActivities } from '../../src/activities/codepay-activities';
 import { createWebhookActivities } from '../../src/activities/webhook-activities';
 import {
-  cancelPaymentUpdate,
   getMerchantEventQuery,
   getWebhookDeliveriesQuery,
   merchantEventsSignal,
   merchantWebhooksWorkflowId,
   redeliverMerchantEventSignal,
-  requestRefundUpdate,
   type MerchantEvent,
 } from '../../src/workflows/messages';
+import { cancelPayment, requestRefund } from '../../src/api/payment-command-channel';
 import { WebhookDeliveries } from '../../src/api/webhook-deliveries';
 import { localActivityType } from '../../src/tools/history-events';
 import { connectTestTemporal, createTestWorker, type TestTemporal } from '../harness/temporal';
@@ -53,12 +52,12 @@ describe('merchant webhooks on the dev server', () => {
       expect(paidAfterMs).toBeLessThan(3_000);
       // While the endpoint was still failing: payment.awaiting_payment had not even been delivered.
       expect(receiver.delivered().filter((a) => a.body.data.merchantOrderNo === input.merchantOrderNo).map((a) => a.body.type)).not.toContain('payment.paid');
-      await handle.executeUpdate(requestRefundUpdate, { args: [{ refundNo: `R-${input.merchantOrderNo.slice(2)}`, amountMinor: 250 }] });
+      await requestRefund(handle, { refundNo: `R-${input.merchantOrderNo.slice(2)}`, amountMinor: 250 });
       await waitFor(() => viewOf(handle), (v) => v.status === 'PARTIALLY_REFUNDED');
 
       // Payment B: paid, then cancelled (CodePay refunds the shopper).
       const b = await paidPayment(ctx, { refundWindowMs: 60_000 });
-      await b.handle.executeUpdate(cancelPaymentUpdate);
+      await cancelPayment(b.handle);
 
       const typesOf = (no: string) => receiver.delivered().filter((a) => a.body.data.merchantOrderNo === no).map((a) => a.body.type);
       await waitFor(async () => [typesOf(input.merchantOrderNo), typesOf(b.input.merchantOrderNo)], ([a, c]) => a!.length === 4 && c!.length === 3, { timeoutMs: 30_000 });
@@ -130,7 +129,7 @@ describe('merchant webhooks on the dev server', () => {
     await withWorker(receiver, [100, 100], async (ctx) => {
       const input = paymentInput();
       const { handle } = await startPayment(ctx, input);
-      await handle.executeUpdate(cancelPaymentUpdate);
+      await cancelPayment(handle);
       expect((await handle.result()).status).toBe('CANCELLED');
       const failed = await waitFor(() => deliveries(ctx, input.merchantOrderNo), (v) => v.length === 2 && v.every((d) => d.status === 'failed'));
       expect(failed[0]).toMatchObject({ type: 'payment.awaiting_payment', attempts: 3, lastStatus: 500, lastError: 'HTTP 500' });
@@ -166,7 +165,7 @@ describe('merchant webhooks on the dev server', () => {
       await ctx.client.workflow.getHandle(merchantWebhooksWorkflowId(input.merchantOrderNo)).signal(merchantEventsSignal, [lost]);
       await new Promise((r) => setTimeout(r, 500));
       // The retried task records another third event: the refund CodePay refused.
-      await handle.executeUpdate(requestRefundUpdate, { args: [{ refundNo: `R-${input.merchantOrderNo.slice(2)}`, amountMinor: 300 }] }).catch(() => undefined);
+      await requestRefund(handle, { refundNo: `R-${input.merchantOrderNo.slice(2)}`, amountMinor: 300 }).catch(() => undefined);
       const third = await waitFor(async () => receiver.delivered().filter((a) => a.id === lost.id), (d) => d.length === 1, { timeoutMs: 15_000 });
       expect(third[0]!.body.type).toBe('refund.failed');
       expect(receiver.attempts.filter((a) => a.id === lost.id).map((a) => a.body.type)).toEqual(['refund.failed']);
@@ -185,7 +184,7 @@ describe('merchant webhooks on the dev server', () => {
     await withWorker(receiver, [100], async (ctx) => {
       const input = paymentInput();
       const { handle } = await startPayment(ctx, input);
-      await handle.executeUpdate(cancelPaymentUpdate);
+      await cancelPayment(handle);
       await handle.result();
       const webhooks = ctx.client.workflow.getHandle(merchantWebhooksWorkflowId(input.merchantOrderNo));
       await waitFor(async () => (await webhooks.describe()).status.name, (s) => s === 'COMPLETED');

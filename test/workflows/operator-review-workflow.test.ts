@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { TransStatus } from '../../src/codepay/trans-status';
-import { PaymentErrorType, refundWorkflowId, requestRefundUpdate, reviewPaymentUpdate, type ReviewRequest } from '../../src/workflows/messages';
+import { PaymentErrorType, refundWorkflowId, type ReviewRequest } from '../../src/workflows/messages';
+import { requestRefund, reviewPayment } from '../../src/api/payment-command-channel';
 import { MAX_REFUNDS_PER_PAYMENT } from '../../src/workflows/refund-admission';
 import { connectTestTemporal, type TestTemporal } from '../harness/temporal';
 import { waitFor } from '../harness/wait-for';
@@ -39,13 +40,13 @@ describe('operator review and refund numbers on the dev server', () => {
 
       // CodePay's record still says 5.00: accepting it is refused, nothing moves.
       const queriesBefore = ctx.fake.count('queryOrder');
-      await expect(handle.executeUpdate(reviewPaymentUpdate, { args: [decision('accept_codepay_record')] })).rejects.toMatchObject({ cause: { type: PaymentErrorType.REVIEW_REFUSED } });
+      await expect(reviewPayment(handle, decision('accept_codepay_record'))).rejects.toMatchObject({ type: PaymentErrorType.REVIEW_REFUSED });
       expect(ctx.fake.count('queryOrder')).toBe(queriesBefore + 1);
       expect((await viewOf(handle)).status).toBe('NEEDS_REVIEW');
 
       // CodePay corrects its record; the operator accepts it.
       ctx.fake.pay(input.merchantOrderNo);
-      const view = await handle.executeUpdate(reviewPaymentUpdate, { args: [decision('accept_codepay_record')] });
+      const view = await reviewPayment(handle, decision('accept_codepay_record'));
       expect(ctx.fake.count('queryOrder')).toBe(queriesBefore + 2);
       expect(view).toMatchObject({ status: 'PAID', paidAmountMinor: 1250, refundableAmountMinor: 1250, review: { resolution: { operator: OPERATOR, decision: 'accept_codepay_record' } } });
       const decided = view.events.filter((e) => e.type === 'review' && e.data?.operator === OPERATOR);
@@ -55,7 +56,7 @@ describe('operator review and refund numbers on the dev server', () => {
       expect(metadata.currentDetails).toContain(`reviewed by ${OPERATOR} (accept_codepay_record): ticket 7`);
 
       // Refundable now, within the window that started at the decision; a full refund completes it.
-      await handle.executeUpdate(requestRefundUpdate, { args: [{ refundNo: `RF-${randomUUID().slice(0, 12)}`, amountMinor: 1250 }] });
+      await requestRefund(handle, { refundNo: `RF-${randomUUID().slice(0, 12)}`, amountMinor: 1250 });
       const final = await handle.result();
       expect(final).toMatchObject({ status: 'REFUNDED', refundedAmountMinor: 1250 });
     });
@@ -65,11 +66,11 @@ describe('operator review and refund numbers on the dev server', () => {
     await withWorker(async (ctx) => {
       const { input, handle } = await underpaid(ctx, 0);
       // Paid at CodePay: closing as failed would hide the shopper's money.
-      await expect(handle.executeUpdate(reviewPaymentUpdate, { args: [decision('close_as_failed')] })).rejects.toMatchObject({ cause: { type: PaymentErrorType.REVIEW_REFUSED } });
+      await expect(reviewPayment(handle, decision('close_as_failed'))).rejects.toMatchObject({ type: PaymentErrorType.REVIEW_REFUSED });
       // CodePay refunds the shopper by a cancel (done in its portal).
       await ctx.fake.cancelOrder(input.merchantOrderNo);
       expect(ctx.fake.orderFact(input.merchantOrderNo).transStatus).toBe(TransStatus.CANCELLED);
-      const view = await handle.executeUpdate(reviewPaymentUpdate, { args: [decision('close_as_failed')] });
+      const view = await reviewPayment(handle, decision('close_as_failed'));
       expect(view).toMatchObject({ status: 'FAILED', refundedByCancel: true, error: { code: 'OPERATOR_CLOSED' } });
       expect(await handle.result()).toMatchObject({ status: 'FAILED' });
     });
@@ -79,7 +80,7 @@ describe('operator review and refund numbers on the dev server', () => {
     await withWorker(async (ctx) => {
       const { handle } = await paidPayment(ctx, { refundWindowMs: 60_000 });
       const queries = ctx.fake.count('queryOrder');
-      await expect(handle.executeUpdate(reviewPaymentUpdate, { args: [decision('accept_codepay_record')] })).rejects.toMatchObject({ cause: { type: PaymentErrorType.INVALID_STATE } });
+      await expect(reviewPayment(handle, decision('accept_codepay_record'))).rejects.toMatchObject({ type: PaymentErrorType.INVALID_STATE });
       expect(ctx.fake.count('queryOrder')).toBe(queries);
       await handle.terminate('test done');
     });
@@ -91,10 +92,10 @@ describe('operator review and refund numbers on the dev server', () => {
       const a = await paidPayment(ctx, { refundWindowMs: 60_000 });
       const b = await paidPayment(ctx, { refundWindowMs: 60_000 });
       const refundNo = `RF-${randomUUID().slice(0, 12)}`;
-      await a.handle.executeUpdate(requestRefundUpdate, { args: [{ refundNo, amountMinor: 100 }] });
+      await requestRefund(a.handle, { refundNo, amountMinor: 100 });
       // A's refund is done (its child closed): its number still belongs to A.
       await waitFor(() => ctx.client.workflow.getHandle(refundWorkflowId(refundNo)).describe(), (d) => d.status.name === 'COMPLETED');
-      await expect(b.handle.executeUpdate(requestRefundUpdate, { args: [{ refundNo, amountMinor: 100 }] })).rejects.toMatchObject({ cause: { type: PaymentErrorType.REFUND_NO_CONFLICT } });
+      await expect(requestRefund(b.handle, { refundNo, amountMinor: 100 })).rejects.toMatchObject({ type: PaymentErrorType.REFUND_NO_CONFLICT });
       const view = await viewOf(b.handle);
       expect(view.refunds).toEqual([]);
       expect(view.refundableAmountMinor).toBe(1250);
@@ -102,7 +103,7 @@ describe('operator review and refund numbers on the dev server', () => {
       expect(fake.refundedMinor(b.input.merchantOrderNo)).toBe(0);
       // All ten slots are still B's.
       for (let i = 0; i < MAX_REFUNDS_PER_PAYMENT; i++) {
-        await b.handle.executeUpdate(requestRefundUpdate, { args: [{ refundNo: `RF-${randomUUID().slice(0, 12)}`, amountMinor: 100 }] });
+        await requestRefund(b.handle, { refundNo: `RF-${randomUUID().slice(0, 12)}`, amountMinor: 100 });
       }
       expect((await viewOf(b.handle)).refunds).toHaveLength(MAX_REFUNDS_PER_PAYMENT);
       await a.handle.terminate('test done');

@@ -2,7 +2,8 @@ import { Worker } from '@temporalio/worker';
 import type { WorkflowHandle } from '@temporalio/client';
 import { createCodePayActivities } from '../../src/activities/codepay-activities';
 import { localActivityType } from '../../src/tools/history-events';
-import { cancelPaymentUpdate, reviewPaymentUpdate, type PaymentView } from '../../src/workflows/messages';
+import { type PaymentView } from '../../src/workflows/messages';
+import { cancelPayment, reviewPayment } from '../../src/api/payment-command-channel';
 import { connectTestTemporal, createTestWorker, uniqueTaskQueue, type TestTemporal } from '../harness/temporal';
 import { waitFor } from '../harness/wait-for';
 import { FakeCodePay } from './fake-codepay';
@@ -59,7 +60,7 @@ describe('a query riding on the workflow task of a message', () => {
         const { handle } = await startPayment(ctx, paymentInput({ refundWindowMs: 600_000 }));
         // The confirming query takes a while: the cancel comes in meanwhile.
         ctx.fake.onQueryOrder = async () => {
-          cancelled ??= handle.executeUpdate(cancelPaymentUpdate).catch((error: unknown) => error);
+          cancelled ??= cancelPayment(handle).catch((error: unknown) => error);
           await new Promise((r) => setTimeout(r, 1_000));
         };
         return handle;
@@ -82,7 +83,7 @@ describe('a query riding on the workflow task of a message', () => {
         ctx.fake.pay(input.merchantOrderNo);
         return handle;
       },
-      (_ctx, handle) => handle.executeUpdate(reviewPaymentUpdate, { args: [{ decision: 'accept_codepay_record', reason: 'ticket 9', operator: 'op-0123456789ab' }] }),
+      (_ctx, handle) => reviewPayment(handle, { decision: 'accept_codepay_record', reason: 'ticket 9', operator: 'op-0123456789ab' }),
       (view) => view.status === 'PAID' && view.merchantOrderNo === merchantOrderNo,
     );
   });

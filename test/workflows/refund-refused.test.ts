@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { requestRefundUpdate } from '../../src/workflows/messages';
+import { requestRefund } from '../../src/api/payment-command-channel';
 import { refundFailureNeedsOrderQuery } from '../../src/workflows/refund-admission';
 import { connectTestTemporal, type TestTemporal } from '../harness/temporal';
 import { waitFor } from '../harness/wait-for';
@@ -27,7 +27,7 @@ describe('a refund CodePay refuses is a question about the order, not a verdict 
         // The cancel of a lost workflow task: done at CodePay, unknown to the payment's history.
         await ctx.fake.cancelOrder(input.merchantOrderNo);
         const refundNo = `RF-${randomUUID().slice(0, 12)}`;
-        await handle.executeUpdate(requestRefundUpdate, { args: [{ refundNo, amountMinor: 300 }] });
+        await requestRefund(handle, { refundNo, amountMinor: 300 });
         const view = await waitFor(() => viewOf(handle), (v) => v.status !== 'PAID', { timeoutMs: 20_000 });
         expect(view).toMatchObject({ status: 'CANCELLED', refundedByCancel: true, refundedAmountMinor: 0, refundableAmountMinor: 0 });
         expect(view.refunds).toEqual([expect.objectContaining({ refundNo, status: 'FAILED', error: expect.objectContaining({ code: 'E04120' }) })]);

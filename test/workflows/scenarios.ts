@@ -4,22 +4,18 @@
  * records their histories for the replay test). Timings are short: these run on a real dev server.
  */
 import { randomUUID } from 'node:crypto';
-import { WithStartWorkflowOperation, type Client, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { CodePayTransportError } from '../../src/codepay/errors';
 import type { OrderFact, RefundFact } from '../../src/codepay/model';
 import { TransStatus } from '../../src/codepay/trans-status';
 import {
-  cancelPaymentUpdate,
   codepayNotificationSignal,
   getPaymentQuery,
   paymentWorkflowId,
   refundWorkflowId,
-  requestRefundUpdate,
-  reviewPaymentUpdate,
-  startPaymentUpdate,
   type PaymentView,
-  type StartPaymentResult,
 } from '../../src/workflows/messages';
+import { awaitOrderCreated, cancelPayment, requestRefund, reviewPayment } from '../../src/api/payment-command-channel';
 import { paymentWorkflow, type PaymentWorkflowInput } from '../../src/workflows/payment-workflow';
 import { paymentStartSearchAttributes } from '../../src/workflows/search-attributes';
 import { waitFor } from '../harness/wait-for';
@@ -32,7 +28,8 @@ export interface ScenarioContext {
 }
 
 export interface ScenarioOutcome {
-  started: StartPaymentResult;
+  /** The payment as the start's answer had it (order created, or its creation failed). */
+  started: PaymentView;
   view: PaymentView;
   /** The workflows the scenario ran, for recording their histories. */
   workflowIds: string[];
@@ -55,22 +52,22 @@ export function paymentInput(overrides: Partial<PaymentWorkflowInput> = {}): Pay
   };
 }
 
-/** What the API does: Update-with-Start, so a repeated request reaches the running payment. */
-export async function startPayment(ctx: ScenarioContext, input: PaymentWorkflowInput, request = input, updateId = `start-${input.merchantOrderNo}`) {
-  const startWorkflowOperation = new WithStartWorkflowOperation(paymentWorkflow, {
-    workflowId: paymentWorkflowId(input.merchantOrderNo),
-    taskQueue: ctx.taskQueue,
-    args: [input],
-    workflowIdConflictPolicy: 'USE_EXISTING',
-    typedSearchAttributes: paymentStartSearchAttributes(input, new Date()),
-  });
-  const started = await ctx.client.workflow.executeUpdateWithStart(startPaymentUpdate, {
-    args: [request],
-    updateId,
-    startWorkflowOperation,
-  });
-  const handle: WorkflowHandle<typeof paymentWorkflow> = await startWorkflowOperation.workflowHandle();
-  return { started, handle };
+/** What the API does: start the payment unless it exists, then read it back once its order is created. */
+export async function startPayment(ctx: ScenarioContext, input: PaymentWorkflowInput) {
+  const workflowId = paymentWorkflowId(input.merchantOrderNo);
+  try {
+    await ctx.client.workflow.start(paymentWorkflow, {
+      workflowId,
+      taskQueue: ctx.taskQueue,
+      args: [input],
+      workflowIdConflictPolicy: 'FAIL',
+      typedSearchAttributes: paymentStartSearchAttributes(input, new Date()),
+    });
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+  }
+  const handle: WorkflowHandle<typeof paymentWorkflow> = ctx.client.workflow.getHandle(workflowId);
+  return { started: await awaitOrderCreated(handle), handle };
 }
 
 export const notifyPayment = (handle: WorkflowHandle, fact: OrderFact) => handle.signal(codepayNotificationSignal, { kind: 'payment', fact });
@@ -126,13 +123,13 @@ export const scenarios = {
 
   async cancelUnpaid(ctx: ScenarioContext): Promise<ScenarioOutcome> {
     const { started, handle } = await startPayment(ctx, paymentInput());
-    await handle.executeUpdate(cancelPaymentUpdate);
+    await cancelPayment(handle);
     return { started, view: await handle.result(), workflowIds: [handle.workflowId] };
   },
 
   async cancelPaid(ctx: ScenarioContext): Promise<ScenarioOutcome> {
     const { started, handle } = await paidPayment(ctx, { refundWindowMs: 60_000 });
-    await handle.executeUpdate(cancelPaymentUpdate);
+    await cancelPayment(handle);
     return { started, view: await handle.result(), workflowIds: [handle.workflowId] };
   },
 
@@ -141,9 +138,9 @@ export const scenarios = {
     const { started, handle } = await paidPayment(ctx, { refundWindowMs: 60_000 });
     const first = `RF-${randomUUID().slice(0, 12)}`;
     const second = `RF-${randomUUID().slice(0, 12)}`;
-    await handle.executeUpdate(requestRefundUpdate, { args: [{ refundNo: first, amountMinor: 250, reason: 'one cup broken' }] });
+    await requestRefund(handle, { refundNo: first, amountMinor: 250, reason: 'one cup broken' });
     await waitFor(() => viewOf(handle), (v) => v.status === 'PARTIALLY_REFUNDED');
-    await handle.executeUpdate(requestRefundUpdate, { args: [{ refundNo: second, amountMinor: 1000 }] });
+    await requestRefund(handle, { refundNo: second, amountMinor: 1000 });
     return { started, view: await handle.result(), workflowIds: [handle.workflowId, refundWorkflowId(first), refundWorkflowId(second)] };
   },
 
@@ -152,7 +149,7 @@ export const scenarios = {
     ctx.fake.refundOutcome = 'fail';
     const { started, handle } = await paidPayment(ctx, { refundWindowMs: 3_000 });
     const refundNo = `RF-${randomUUID().slice(0, 12)}`;
-    await handle.executeUpdate(requestRefundUpdate, { args: [{ refundNo, amountMinor: 1250 }] });
+    await requestRefund(handle, { refundNo, amountMinor: 1250 });
     return { started, view: await handle.result(), workflowIds: [handle.workflowId, refundWorkflowId(refundNo)] };
   },
 
@@ -187,7 +184,7 @@ export const scenarios = {
     const input = paymentInput();
     const { started, handle } = await startPayment(ctx, input);
     lateNotificationDuringOutage(ctx, handle, 1, ctx.fake.pay(input.merchantOrderNo));
-    const updateAnswer = await handle.executeUpdate(cancelPaymentUpdate);
+    const updateAnswer = await cancelPayment(handle);
     return { started, updateAnswer, view: await handle.result(), workflowIds: [handle.workflowId] };
   },
 
@@ -221,7 +218,7 @@ export const scenarios = {
     ctx.fake.refundOutcome = 'pending';
     const { started, handle } = await paidPayment(ctx, { refundWindowMs: 2_000 });
     const refundNo = `RF-${randomUUID().slice(0, 12)}`;
-    await handle.executeUpdate(requestRefundUpdate, { args: [{ refundNo, amountMinor: 400 }] });
+    await requestRefund(handle, { refundNo, amountMinor: 400 });
     await waitFor(async () => ctx.fake.count('submitRefund'), (n) => n === 1);
     const truth = ctx.fake.refundFact(refundNo);
     await notifyRefund(ctx, { ...truth, transStatus: TransStatus.SUCCESS, amountMinor: 1250, currency: 'EUR', origMerchantOrderNo: 'SOMEONE-ELSE' });
@@ -238,7 +235,7 @@ export const scenarios = {
     ctx.fake.refundAnswer = (fact) => ({ ...fact, amountMinor: (fact.amountMinor ?? 0) + 100 });
     const { started, handle } = await paidPayment(ctx, { refundWindowMs: 2_000 });
     const refundNo = `RF-${randomUUID().slice(0, 12)}`;
-    await handle.executeUpdate(requestRefundUpdate, { args: [{ refundNo, amountMinor: 400 }] });
+    await requestRefund(handle, { refundNo, amountMinor: 400 });
     await waitFor(async () => ctx.fake.count('submitRefund'), (n) => n === 1);
     await notifyRefund(ctx, ctx.fake.settleRefund(refundNo, TransStatus.SUCCESS));
     // A payment in review waits for an operator: it does not complete.
@@ -263,9 +260,9 @@ export const scenarios = {
     await notifyPayment(handle, ctx.fake.pay(input.merchantOrderNo, 500));
     await waitFor(() => viewOf(handle), (v) => v.status === 'NEEDS_REVIEW');
     const operator = 'op-0123456789ab';
-    await handle.executeUpdate(reviewPaymentUpdate, { args: [{ decision: 'close_as_failed', reason: 'shop cancelled', operator }] }).catch(() => undefined);
+    await reviewPayment(handle, { decision: 'close_as_failed', reason: 'shop cancelled', operator }).catch(() => undefined);
     ctx.fake.pay(input.merchantOrderNo);
-    await handle.executeUpdate(reviewPaymentUpdate, { args: [{ decision: 'accept_codepay_record', reason: 'portal shows 12.50', operator }] });
+    await reviewPayment(handle, { decision: 'accept_codepay_record', reason: 'portal shows 12.50', operator });
     return { started, view: await handle.result(), workflowIds: [handle.workflowId] };
   },
 
@@ -273,10 +270,10 @@ export const scenarios = {
   async refundNoTaken(ctx: ScenarioContext): Promise<ScenarioOutcome> {
     const a = await paidPayment(ctx, { refundWindowMs: 60_000 });
     const refundNo = `RF-${randomUUID().slice(0, 12)}`;
-    await a.handle.executeUpdate(requestRefundUpdate, { args: [{ refundNo, amountMinor: 1250 }] });
+    await requestRefund(a.handle, { refundNo, amountMinor: 1250 });
     await a.handle.result();
     const { started, handle } = await paidPayment(ctx, { refundWindowMs: 2_000 });
-    await handle.executeUpdate(requestRefundUpdate, { args: [{ refundNo, amountMinor: 100 }] }).catch(() => undefined);
+    await requestRefund(handle, { refundNo, amountMinor: 100 }).catch(() => undefined);
     return { started, view: await handle.result(), workflowIds: [a.handle.workflowId, refundWorkflowId(refundNo), handle.workflowId] };
   },
 };
