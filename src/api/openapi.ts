@@ -124,7 +124,7 @@ const temporalProblem = {
 const writeUnavailable = (retry: string, others = '') => ({
   503: {
     ...problem(
-      `${others}\`temporal-unavailable\`: the payment engine did not answer in time (API_TEMPORAL_TIMEOUT_MS). With \`outcome: unknown\` the request reached it and may still take effect: never treat it as failed; ${retry}. With \`outcome: not-started\` a worker restarted before it took the request: nothing was applied, send the same request again. Without \`outcome\` it failed before anything was sent: retry as is.`,
+      `${others}\`temporal-unavailable\`: the payment engine did not answer in time (API_TEMPORAL_TIMEOUT_MS). With \`outcome: unknown\` the request reached it and may still take effect: never treat it as failed; ${retry}. Without \`outcome\` it failed before anything was sent: retry as is.`,
     ),
     headers: retryAfter,
   },
