@@ -33,6 +33,7 @@ import { ReviewBodySchema } from './review-router';
 import { WEBHOOK_BODY_LIMIT, WEBHOOK_PATH } from './webhook-router';
 import { MerchantEventBodySchema } from '../webhooks/event-body';
 import { MERCHANT_EVENT_TYPES } from '../workflows/merchant-events';
+import { SERVICE_VERSION } from '../version';
 
 /**
  * The OpenAPI 3.1 document, generated from the zod schemas the routes validate with. Named schemas
@@ -137,7 +138,7 @@ export function createOpenApiDocument(options: { serverUrl?: string; version?: s
     openapi: '3.1.0',
     info: {
       title: 'CodePay payments on Temporal — merchant API',
-      version: options.version ?? '0.1.0',
+      version: options.version ?? SERVICE_VERSION,
       description: [
         'Start CodePay mobile-web (H5) payments, read them, cancel them and refund them; every payment is a durable Temporal workflow.',
         'Amounts are decimal strings in major units, validated against the currency\'s digits. Errors are RFC 9457 problem details with a stable `type`.',
