@@ -149,5 +149,4 @@ function registerHandlers(run: PaymentRun, talk: PaymentConversations, commands:
   });
   setHandler(reconciliationExceptionSignal, (finding) => talk.reconcile(finding));
   setHandler(webhookRedeliveredSignal, (redelivery) => run.commit(noteRedelivery(run.state, redelivery, run.now())));
-
 }
