@@ -18,7 +18,7 @@ import {
 } from '../workflows/messages';
 // Type only, and started by name: the API process never loads workflow code.
 import type { paymentWorkflow } from '../workflows';
-import { payloadMismatch } from '../workflows/payment-request-match';
+import { payloadMismatch } from './payment-request-match';
 import { paymentStaticDetails, paymentStaticSummary } from '../workflows/payment-summary';
 import { paymentStartSearchAttributes } from '../workflows/search-attributes';
 import { toMinorUnits } from '../codepay/money';
@@ -275,7 +275,7 @@ export class PaymentCommands {
       throw translate(err);
     });
     const mismatch = payloadMismatch(original, request);
-    if (mismatch) throw new ProblemError('payload-mismatch', mismatch.message);
+    if (mismatch) throw new ProblemError('payload-mismatch', mismatch);
   }
 
   /**

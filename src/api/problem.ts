@@ -128,7 +128,6 @@ export function validationProblem(error: z.ZodError, where = 'request body'): Pr
 }
 
 const FAILURE_KINDS: Record<string, ProblemKind> = {
-  [PaymentErrorType.PAYLOAD_MISMATCH]: 'payload-mismatch',
   [PaymentErrorType.INVALID_STATE]: 'invalid-state',
   [PaymentErrorType.REFUND_NO_CONFLICT]: 'refund-no-conflict',
   [PaymentErrorType.REFUND_AMOUNT]: 'refund-amount',

@@ -23,7 +23,7 @@ export type RefundStatus = 'PENDING' | 'SUCCEEDED' | 'FAILED';
 export const paymentWorkflowId = (merchantOrderNo: string) => `payment-${merchantOrderNo}`;
 export const refundWorkflowId = (refundNo: string) => `refund-${refundNo}`;
 
-/** What the merchant asked for; a repeated start is compared with it (payment-request-match.ts). */
+/** What the merchant asked for; a repeated start is compared with it (api/payment-request-match.ts). */
 export interface PaymentRequest {
   merchantOrderNo: string;
   amountMinor: number;
@@ -124,12 +124,10 @@ export interface PaymentReview {
 }
 
 /**
- * ApplicationFailure types thrown by validators and handlers; the API maps them to HTTP statuses
- * (api/problem.ts), so they are part of the contract.
+ * Why the payment refused a command (and the ApplicationFailure types its activities fail with);
+ * the API maps them to HTTP statuses (api/problem.ts), so they are part of the contract.
  */
 export const PaymentErrorType = {
-  /** Same merchantOrderNo, any request field different (payment-request-match.ts) → 409. */
-  PAYLOAD_MISMATCH: 'PayloadMismatch',
   /** Not cancellable or not refundable in the current status → 409. */
   INVALID_STATE: 'InvalidState',
   /** Same refundNo with a different amount → 409. */

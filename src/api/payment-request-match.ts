@@ -1,11 +1,10 @@
 /**
- * Whether a repeated create is the same payment: the update validator of `startPayment` and the
- * API (for a payment whose workflow is closed) both ask this. Every field of the request counts,
+ * Whether a repeated create is the same payment: the API asks this of a start that finds the
+ * payment already there, against the request it was started with. Every field of the request counts,
  * not only the money: a repeat with another return URL, expiry, attach text, method, language or
  * shopper would otherwise get the first payment back with its new values silently dropped.
  */
-import { PaymentErrorType, type PaymentRequest } from './messages';
-import type { Rejection } from './refund-admission';
+import type { PaymentRequest } from '../workflows/messages';
 
 type ComparedField = Exclude<keyof PaymentRequest, 'merchantOrderNo'>;
 type Shopper = NonNullable<PaymentRequest['shopper']>;
@@ -34,12 +33,8 @@ export function payloadDifferences(original: PaymentRequest, repeat: PaymentRequ
   );
 }
 
-/** The validator's verdict: undefined for the same payment, a PAYLOAD_MISMATCH rejection otherwise. */
-export function payloadMismatch(original: PaymentRequest, repeat: PaymentRequest): Rejection | undefined {
+/** Undefined for the same payment, else why the repeat is another one (the 409's detail). */
+export function payloadMismatch(original: PaymentRequest, repeat: PaymentRequest): string | undefined {
   const differs = payloadDifferences(original, repeat);
-  if (differs.length === 0) return undefined;
-  return {
-    type: PaymentErrorType.PAYLOAD_MISMATCH,
-    message: `payment ${original.merchantOrderNo} already exists with a different ${differs.join(', ')}`,
-  };
+  return differs.length === 0 ? undefined : `payment ${original.merchantOrderNo} already exists with a different ${differs.join(', ')}`;
 }
